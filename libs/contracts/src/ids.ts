@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** Resource id prefixes. Ids are lowercase base32-ish so they are safe in S3 keys, job ids and `TargetModel`. */
+export const ID_PREFIX = { model: 'mdl', generation: 'gen', batch: 'bat', tenant: 'ten', apiKey: 'key', event: 'evt' } as const;
+export type ResourceKind = keyof typeof ID_PREFIX;
+
+const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+/** `newId('model')` → `mdl_k3v9…` (20 random characters, ~100 bits). */
+export function newId(kind: ResourceKind): string {
+  const bytes = randomBytes(20);
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b % ALPHABET.length];
+  return `${ID_PREFIX[kind]}_${out}`;
+}
+
+/** A zod schema accepting only ids of one kind; anything else (e.g. `../x`) is rejected. */
+export const idSchema = (kind: ResourceKind) =>
+  z.string().regex(new RegExp(`^${ID_PREFIX[kind]}_[a-z0-9]{1,40}$`), `expected a ${kind} id (${ID_PREFIX[kind]}_…)`);
+
+export const tenantIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'expected a tenant id');
