@@ -1,0 +1,1 @@
+export { FakeAsyncInference, FakeMultiModelInference, awsError } from './fake-inference';
