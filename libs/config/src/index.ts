@@ -1,2 +1,3 @@
 export { boolEnv, csvEnv, durationMs, intEnv, numberEnv, urlEnv } from './env-schemas';
 export { loadConfig } from './load-config';
+export { commonEnv, localCredentials } from './common-env';

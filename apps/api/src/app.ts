@@ -1,0 +1,71 @@
+import express, { type Express, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import { type Queue } from 'bullmq';
+import { type Redis } from 'ioredis';
+import { type Logger } from '@dreamqueue/logger';
+import { type KeySpace } from '@dreamqueue/redis';
+import { bullBoardRouter, BULL_BOARD_PATH } from './admin/bull-board';
+import { type ApiKeyStore } from './auth/api-key.store';
+import { authenticate, requireRole } from './middleware/authenticate';
+import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { requestId } from './middleware/request-id';
+import { healthRoutes, type ReadinessCheck } from './routes/health.routes';
+
+export interface AppDeps {
+  logger: Logger;
+  redis: Redis;
+  keySpace: KeySpace;
+  apiKeys: ApiKeyStore;
+  /** Every queue, for the dashboard. */
+  queues: Queue[];
+  readiness: ReadinessCheck[];
+  /** Tenant-facing routers mounted under /v1 after authentication. */
+  v1Routers?: Router[];
+  /** Operator routers mounted under /v1/admin after the operator role check. */
+  adminRouters?: Router[];
+  /** Routers served before authentication (e.g. /metrics, notification receivers). */
+  publicRouters?: Router[];
+  adminEnabled?: boolean;
+  authFailuresPerMinute?: number;
+}
+
+/** Builds the Express app without listening, so tests drive it with supertest. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((req, res, next) => {
+    req.id = requestId(req, res);
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req) => req.id,
+      customProps: (_req, res) => ({ tenantId: (res as unknown as { locals?: { principal?: { tenantId: string } } }).locals?.principal?.tenantId }),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+
+  app.use(healthRoutes(deps.readiness));
+  for (const router of deps.publicRouters ?? []) app.use(router);
+
+  const auth = authenticate(authDeps(deps));
+  if (deps.adminEnabled ?? true) {
+    const dashboardAuth = authenticate({ ...authDeps(deps), basicChallenge: true });
+    app.use(BULL_BOARD_PATH, dashboardAuth, requireRole('operator'), bullBoardRouter(deps.queues));
+    app.use('/v1/admin', auth, requireRole('operator'), ...(deps.adminRouters ?? []));
+  }
+  app.use('/v1', auth, ...(deps.v1Routers ?? []));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}
+
+const authDeps = (deps: AppDeps) => ({
+  apiKeys: deps.apiKeys,
+  redis: deps.redis,
+  keySpace: deps.keySpace,
+  failuresPerMinute: deps.authFailuresPerMinute ?? 30,
+});

@@ -1,0 +1,91 @@
+import { type Redis } from 'ioredis';
+import { type KeySpace } from '@dreamqueue/redis';
+import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey, sameDigest, type Role } from './api-key';
+import { newId } from '@dreamqueue/contracts';
+
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string;
+  role: Role;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export interface Principal {
+  keyId: string;
+  tenantId: string;
+  role: Role;
+}
+
+/** API keys in Redis: `apikey:<sha256>` → key id, `apikeys:<id>` → record. The key itself is never stored. */
+export class ApiKeyStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keySpace: KeySpace,
+  ) {}
+
+  /** Creates a key and returns it once; afterwards only its hash exists. */
+  async create(input: { tenantId: string; role: Role; name: string; key?: string }): Promise<{ key: string; record: ApiKeyRecord }> {
+    const key = input.key ?? generateApiKey();
+    if (!isWellFormedApiKey(key)) throw new Error('An API key must look like dq_ followed by 40 letters or digits');
+    const record: ApiKeyRecord = {
+      id: newId('apiKey'),
+      tenantId: input.tenantId,
+      role: input.role,
+      name: input.name,
+      prefix: displayPrefix(key),
+      createdAt: new Date().toISOString(),
+    };
+    const hash = hashApiKey(key);
+    const claimed = await this.redis.set(this.keySpace.key('apikey', hash), record.id, 'NX');
+    if (claimed === null) {
+      const existing = await this.findByKey(key);
+      if (existing) return { key, record: existing };
+    }
+    await this.redis
+      .multi()
+      .hset(this.keySpace.key('apikeys', record.id), { ...record, hash })
+      .zadd(this.keySpace.key('apikeys'), Date.now(), record.id)
+      .exec();
+    return { key, record };
+  }
+
+  /** Resolves a presented key; `undefined` for unknown, malformed or revoked keys alike. */
+  async authenticate(key: string): Promise<Principal | undefined> {
+    const record = await this.findByKey(key);
+    if (!record || record.revokedAt) return undefined;
+    return { keyId: record.id, tenantId: record.tenantId, role: record.role };
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    const ids = await this.redis.zrange(this.keySpace.key('apikeys'), 0, '-1');
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records.filter((r): r is ApiKeyRecord => r !== undefined);
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const key = this.keySpace.key('apikeys', id);
+    if (!(await this.redis.exists(key))) return false;
+    await this.redis.hset(key, 'revokedAt', new Date().toISOString());
+    return true;
+  }
+
+  private async findByKey(key: string): Promise<ApiKeyRecord | undefined> {
+    if (!isWellFormedApiKey(key)) return undefined;
+    const hash = hashApiKey(key);
+    const id = await this.redis.get(this.keySpace.key('apikey', hash));
+    if (!id) return undefined;
+    const stored = await this.redis.hget(this.keySpace.key('apikeys', id), 'hash');
+    if (!stored || !sameDigest(stored, hash)) return undefined;
+    return this.get(id);
+  }
+
+  private async get(id: string): Promise<ApiKeyRecord | undefined> {
+    const raw = await this.redis.hgetall(this.keySpace.key('apikeys', id));
+    if (!raw.id) return undefined;
+    const { hash: _hash, ...record } = raw;
+    return record as unknown as ApiKeyRecord;
+  }
+}

@@ -1,0 +1,82 @@
+import { once } from 'node:events';
+import { type Server } from 'node:http';
+import { createS3Client, createSageMakerClient } from '@dreamqueue/aws';
+import { localCredentials } from '@dreamqueue/config';
+import { QUEUE_CATALOG, createQueue } from '@dreamqueue/contracts';
+import { createLogger } from '@dreamqueue/logger';
+import { createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue/redis';
+import { createApp } from './app';
+import { ApiKeyStore } from './auth/api-key.store';
+import { loadApiConfig } from './config';
+import { readinessChecks } from './readiness';
+
+/** Composition root of the API: config → connections → clients → app → listen. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; stop: () => Promise<void> }> {
+  const config = loadApiConfig(env);
+  const logger = createLogger({ name: 'dreamqueue-api', level: config.LOG_LEVEL });
+  const keySpace = createKeySpace(config.QUEUE_PREFIX);
+  const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', connectionName: 'dq-api' });
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  await waitForReady(redis, 30_000);
+
+  const connection = { url: config.REDIS_URL, enableOfflineQueue: false } as const;
+  const queues = Object.values(QUEUE_CATALOG).map((definition) => {
+    const queue = createQueue(definition, { connection, prefix: keySpace.queuePrefix });
+    queue.on('error', (err) => logger.warn({ err, queue: definition.name }, 'queue error'));
+    return queue;
+  });
+
+  const credentials = localCredentials(config, env);
+  const aws = { region: config.AWS_REGION, credentials };
+  const s3 = createS3Client({ ...aws, endpoint: config.S3_ENDPOINT });
+  const sageMaker = createSageMakerClient({ ...aws, endpoint: config.SAGEMAKER_ENDPOINT });
+
+  const apiKeys = new ApiKeyStore(redis, keySpace);
+  if (config.BOOTSTRAP_API_KEY) {
+    const { record } = await apiKeys.create({ tenantId: config.BOOTSTRAP_TENANT, role: 'admin', name: 'bootstrap', key: config.BOOTSTRAP_API_KEY });
+    logger.info({ keyId: record.id, tenantId: record.tenantId, prefix: record.prefix }, 'bootstrap API key registered');
+  }
+
+  const app = createApp({
+    logger,
+    redis,
+    keySpace,
+    apiKeys,
+    queues,
+    readiness: readinessChecks({ redis, s3, sageMaker, bucket: config.S3_BUCKET, endpoints: [config.TRAINING_ENDPOINT, config.MME_ENDPOINT] }),
+    adminEnabled: config.ADMIN_ENABLED,
+    authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+  });
+
+  const server = app.listen(config.PORT, config.HOST);
+  server.requestTimeout = config.REQUEST_TIMEOUT;
+  server.headersTimeout = config.HEADERS_TIMEOUT;
+  await once(server, 'listening');
+  logger.info({ port: (server.address() as { port: number }).port }, 'api listening');
+
+  const stop = async () => {
+    // Stop intake first, then let in-flight requests finish before closing what they use.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all(queues.map((q) => q.close()));
+    redis.disconnect();
+    s3.destroy();
+    sageMaker.destroy();
+    logger.info('api stopped');
+    logger.flush();
+  };
+  return { server, stop };
+}
+
+if (require.main === module) {
+  main()
+    .then(({ stop }) => {
+      const shutdown = () => void stop().then(() => process.exit(0));
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    })
+    .catch((err: unknown) => {
+      // eslint-disable-next-line no-console -- bootstrap failure before a logger exists
+      console.error((err as Error).message);
+      process.exit(1);
+    });
+}

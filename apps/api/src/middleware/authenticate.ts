@@ -1,0 +1,67 @@
+import { type NextFunction, type Request, type Response } from 'express';
+import { type Redis } from 'ioredis';
+import { forbidden, tooManyRequests, unauthorized } from '@dreamqueue/errors';
+import { type KeySpace } from '@dreamqueue/redis';
+import { hasRole, type Role } from '../auth/api-key';
+import { type ApiKeyStore, type Principal } from '../auth/api-key.store';
+
+export interface AuthenticateDeps {
+  apiKeys: ApiKeyStore;
+  redis: Redis;
+  keySpace: KeySpace;
+  failuresPerMinute: number;
+  /** Answer with a Basic challenge so a browser shows a login prompt (the dashboard). */
+  basicChallenge?: boolean;
+}
+
+/** The principal `authenticate` resolved for this request. */
+export function principalOf(res: Response): Principal {
+  const principal = res.locals.principal as Principal | undefined;
+  if (!principal) throw unauthorized();
+  return principal;
+}
+
+/**
+ * Accepts `Authorization: Bearer <key>` (API clients) or Basic with the key as password (the dashboard in a
+ * browser). Unknown, malformed and revoked keys get the same 401; failures are rate-limited per client IP.
+ */
+export function authenticate(deps: AuthenticateDeps) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const key = presentedKey(req.headers.authorization);
+    const principal = key ? await deps.apiKeys.authenticate(key) : undefined;
+    if (principal) {
+      res.locals.principal = principal;
+      return next();
+    }
+    await countFailure(deps, req.ip ?? 'unknown');
+    if (deps.basicChallenge) res.setHeader('www-authenticate', 'Basic realm="dreamqueue operators", charset="UTF-8"');
+    next(unauthorized());
+  };
+}
+
+export function requireRole(role: Role) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const principal = principalOf(res);
+    next(hasRole(principal.role, role) ? undefined : forbidden(`This action needs the ${role} role.`));
+  };
+}
+
+function presentedKey(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const [scheme, value] = header.split(' ', 2);
+  if (!value) return undefined;
+  if (scheme?.toLowerCase() === 'bearer') return value.trim();
+  if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    return decoded.slice(decoded.indexOf(':') + 1);
+  }
+  return undefined;
+}
+
+async function countFailure(deps: AuthenticateDeps, ip: string): Promise<void> {
+  const key = deps.keySpace.key('authfail', ip, String(Math.floor(Date.now() / 60_000)));
+  const [[, count]] = (await deps.redis.multi().incr(key).expire(key, 120).exec()) as [[null, number]];
+  if (count > deps.failuresPerMinute) {
+    throw tooManyRequests('too_many_auth_failures', 'Too many failed authentications; wait a minute.', 60);
+  }
+}

@@ -1,0 +1,51 @@
+import { Queue } from 'bullmq';
+import { QUEUE_CATALOG, createQueue } from '@dreamqueue/contracts';
+import { createLogger } from '@dreamqueue/logger';
+import { createKeySpace, createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
+import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { createApp, type AppDeps } from '../src/app';
+import { ApiKeyStore } from '../src/auth/api-key.store';
+
+/** A real Redis, real queues and the Express app (not listening), for supertest. */
+export interface ApiHarness {
+  redisServer: RedisServer;
+  redis: Redis;
+  keySpace: KeySpace;
+  apiKeys: ApiKeyStore;
+  queues: Queue[];
+  app: ReturnType<typeof createApp>;
+  keyFor(tenantId: string, role?: 'tenant' | 'operator' | 'admin'): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startApiHarness(overrides: Partial<AppDeps> = {}): Promise<ApiHarness> {
+  const redisServer = await startRedisServer();
+  const redis = createRedisConnection({ url: redisServer.url, role: 'producer' });
+  await waitForReady(redis);
+  const keySpace = createKeySpace(uniquePrefix());
+  const apiKeys = new ApiKeyStore(redis, keySpace);
+  const queues = Object.values(QUEUE_CATALOG).map((d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }) as Queue);
+  const app = createApp({
+    logger: createLogger({ name: 'api-test', level: 'silent' }),
+    redis,
+    keySpace,
+    apiKeys,
+    queues,
+    readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }],
+    ...overrides,
+  });
+  return {
+    redisServer,
+    redis,
+    keySpace,
+    apiKeys,
+    queues,
+    app,
+    keyFor: async (tenantId, role = 'tenant') => (await apiKeys.create({ tenantId, role, name: 'test' })).key,
+    async close() {
+      await Promise.all(queues.map((q) => q.close()));
+      redis.disconnect();
+      await redisServer.stop();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny deterministic PRNG. Fault decisions draw from it so a run with the same seed and the
+ * same sequence of calls fires the same faults (replayable failures).
+ */
+export function seededRng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

@@ -1,0 +1,80 @@
+import {
+  SageMakerAsyncInference,
+  SageMakerMultiModelInference,
+  createS3Client,
+  createSageMakerRuntimeClient,
+} from '@dreamqueue/aws';
+import { localCredentials } from '@dreamqueue/config';
+import { createLogger } from '@dreamqueue/logger';
+import { EventLog } from '@dreamqueue/records';
+import { assertRedisFit, createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue/redis';
+import { S3ObjectStore } from '@dreamqueue/storage';
+import { loadWorkerConfig } from './config';
+import { createProcessors } from './processors/create-processors';
+import { closeWorkers, startWorkers } from './start-workers';
+
+/** Composition root of the worker: config → Redis (checked) → AWS clients → processors → workers. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop: () => Promise<void> }> {
+  const config = loadWorkerConfig(env);
+  const logger = createLogger({ name: 'dreamqueue-worker', level: config.LOG_LEVEL });
+  const keySpace = createKeySpace(config.QUEUE_PREFIX);
+  const redis = createRedisConnection({ url: config.REDIS_URL, role: 'worker', connectionName: 'dq-worker' });
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  await waitForReady(redis, 60_000);
+  const fit = await assertRedisFit(redis);
+  logger.info(fit, 'redis checked');
+
+  const credentials = localCredentials(config, env);
+  const runtime = createSageMakerRuntimeClient({ region: config.AWS_REGION, endpoint: config.SAGEMAKER_ENDPOINT, credentials });
+  const s3 = createS3Client({ region: config.AWS_REGION, endpoint: config.S3_ENDPOINT, credentials });
+
+  const deps = {
+    config,
+    logger,
+    redis,
+    keySpace,
+    objects: new S3ObjectStore(s3, config.S3_BUCKET),
+    asyncInference: new SageMakerAsyncInference(runtime),
+    mme: new SageMakerMultiModelInference(runtime),
+    events: new EventLog(redis, keySpace),
+  };
+  const workers = startWorkers({
+    registry: createProcessors(deps),
+    connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+    prefix: keySpace.queuePrefix,
+    logger,
+    lockDuration: config.LOCK_DURATION,
+    stalledInterval: config.STALLED_INTERVAL,
+  });
+  logger.info({ queues: [...workers.keys()] }, 'worker started');
+
+  const stop = async () => {
+    logger.info('worker stopping: finishing active jobs');
+    await closeWorkers(workers);
+    redis.disconnect();
+    runtime.destroy();
+    s3.destroy();
+    logger.info('worker stopped');
+    logger.flush();
+  };
+  return { stop };
+}
+
+if (require.main === module) {
+  main()
+    .then(({ stop }) => {
+      let stopping = false;
+      const shutdown = () => {
+        if (stopping) return;
+        stopping = true;
+        void stop().then(() => process.exit(0));
+      };
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
+    })
+    .catch((err: unknown) => {
+      // eslint-disable-next-line no-console -- bootstrap failure before a logger exists
+      console.error((err as Error).message);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,20 @@
+import { type Job, type WorkerOptions } from 'bullmq';
+import { type PayloadOf, type QueueCatalog, type QueueKey, type ResultOf } from '@dreamqueue/contracts';
+
+export type CatalogJob<K extends QueueKey> = Job<PayloadOf<QueueCatalog[K]>, ResultOf<QueueCatalog[K]>, string>;
+
+/** BullMQ's processor signature, typed by the catalog entry. */
+export type CatalogProcessor<K extends QueueKey> = (
+  job: CatalogJob<K>,
+  token: string | undefined,
+  signal?: AbortSignal,
+) => Promise<ResultOf<QueueCatalog[K]>>;
+
+export interface ProcessorEntry<K extends QueueKey> {
+  process: CatalogProcessor<K>;
+  /** Per-queue worker options (concurrency, limiter, lock duration). */
+  options?: Partial<WorkerOptions>;
+}
+
+/** One processor per catalog queue: a queue added to the catalog without a processor does not compile. */
+export type ProcessorRegistry = { [K in QueueKey]: ProcessorEntry<K> };

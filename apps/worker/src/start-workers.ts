@@ -1,0 +1,42 @@
+import { Worker, type ConnectionOptions } from 'bullmq';
+import { QUEUE_CATALOG, type QueueKey } from '@dreamqueue/contracts';
+import { type Logger } from '@dreamqueue/logger';
+import { type ProcessorRegistry } from './processor-registry';
+
+export interface StartWorkersOptions {
+  registry: ProcessorRegistry;
+  connection: ConnectionOptions;
+  prefix: string;
+  logger: Logger;
+  lockDuration?: number;
+  stalledInterval?: number;
+}
+
+/** Starts one BullMQ Worker per catalog queue; every worker logs its errors and failures with job scope. */
+export function startWorkers({ registry, connection, prefix, logger, lockDuration, stalledInterval }: StartWorkersOptions): Map<QueueKey, Worker> {
+  const workers = new Map<QueueKey, Worker>();
+  for (const key of Object.keys(QUEUE_CATALOG) as QueueKey[]) {
+    const definition = QUEUE_CATALOG[key];
+    const entry = registry[key];
+    const worker = new Worker(definition.name, entry.process as never, {
+      connection,
+      prefix,
+      lockDuration,
+      stalledInterval,
+      ...entry.options,
+    });
+    const log = logger.child({ queue: definition.name });
+    worker.on('error', (err) => log.error({ err }, 'worker error'));
+    worker.on('failed', (job, err) =>
+      log.warn({ err, jobId: job?.id, attempt: job?.attemptsMade, tenantId: job?.data?.tenantId }, 'job failed'),
+    );
+    worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled; another worker will resume it'));
+    workers.set(key, worker);
+  }
+  return workers;
+}
+
+/** Stops fetching, waits for active jobs to finish (or be handed back at their next checkpoint). */
+export async function closeWorkers(workers: Map<QueueKey, Worker>): Promise<void> {
+  await Promise.all([...workers.values()].map((w) => w.close()));
+}

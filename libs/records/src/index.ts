@@ -1,0 +1,1 @@
+export { EventLog, toStoredEvent, type EventLogOptions, type ResourceEvent, type ResourceType, type StoredEvent } from './event-log';
