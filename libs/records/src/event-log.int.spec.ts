@@ -25,6 +25,7 @@ describe('EventLog (real Redis)', () => {
     expect(all.map((e) => e.status)).toEqual(['queued', 'ready']);
     expect((await log.readAfter('acme', first!)).map((e) => e.status)).toEqual(['ready']);
     expect(all.every((e) => e.tenantId === 'acme')).toBe(true);
+    expect(await redis.xlen(log.globalStreamKey())).toBe(3);
   });
 
   it('commits inside a MULTI with the status change', async () => {

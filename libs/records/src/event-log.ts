@@ -4,7 +4,8 @@ import { type KeySpace } from '@dreamqueue/redis';
 /**
  * The durable record of every status change a tenant can observe. Server-Sent Events, webhooks and
  * audits read from here — never from BullMQ's QueueEvents, which are best effort and trimmed.
- * One Redis stream per tenant; stream ids are the SSE `Last-Event-ID`.
+ * One Redis stream per tenant (stream ids are the SSE `Last-Event-ID`), and one deployment-wide stream that
+ * durable consumers (the webhook dispatcher, the job-search indexer) read with a consumer group.
  */
 export type ResourceType = 'model' | 'generation' | 'batch';
 
@@ -44,18 +45,23 @@ export class EventLog {
     return this.keySpace.key('events', tenantId);
   }
 
+  /** Every tenant's events, for deployment-wide consumers. Entries carry the tenant id. */
+  globalStreamKey(): string {
+    return this.keySpace.key('events-all');
+  }
+
   /**
    * Appends to a MULTI when one is given, so a status change and its event commit together;
    * otherwise writes at once and returns the stream id.
    */
   append(tenantId: string, event: ResourceEvent, multi?: ChainableCommander): Promise<string | null> | void {
-    const fields = ['e', JSON.stringify({ ...event, at: new Date().toISOString() })];
+    const fields = ['e', JSON.stringify({ ...event, tenantId, at: new Date().toISOString() })];
     const key = this.streamKey(tenantId);
-    if (multi) {
-      multi.xadd(key, 'MAXLEN', '~', String(this.maxLen), '*', ...fields);
-      return;
-    }
-    return this.redis.xadd(key, 'MAXLEN', '~', String(this.maxLen), '*', ...fields);
+    const tx = multi ?? this.redis.multi();
+    tx.xadd(key, 'MAXLEN', '~', String(this.maxLen), '*', ...fields);
+    tx.xadd(this.globalStreamKey(), 'MAXLEN', '~', String(this.maxLen * 10), '*', ...fields);
+    if (multi) return;
+    return tx.exec().then((replies) => (replies?.[0]?.[1] as string | null) ?? null);
   }
 
   /** Events strictly after `afterId` (`0` for the start), oldest first. */

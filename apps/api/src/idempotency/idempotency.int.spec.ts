@@ -1,0 +1,64 @@
+import { createKeySpace, createRedisConnection, waitForReady, type Redis } from '@dreamqueue/redis';
+import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { fingerprint, IdempotencyStore } from './idempotency.store';
+
+describe('IdempotencyStore (real Redis)', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  let store: IdempotencyStore;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = createRedisConnection({ url: server.url, role: 'producer' });
+    await waitForReady(redis);
+  });
+  beforeEach(() => {
+    store = new IdempotencyStore(redis, createKeySpace(uniquePrefix()));
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+
+  it('runs once and replays the first answer for the same request', async () => {
+    let runs = 0;
+    const create = async () => ({ status: 202, body: { id: `mdl_${++runs}` } });
+    const first = await store.run('acme', 'k1', fingerprint('a'), create);
+    const second = await store.run('acme', 'k1', fingerprint('a'), create);
+    expect(first).toEqual({ status: 202, body: { id: 'mdl_1' }, replayed: false });
+    expect(second).toEqual({ status: 202, body: { id: 'mdl_1' }, replayed: true });
+    expect(runs).toBe(1);
+  });
+
+  it('rejects the same key with a different request', async () => {
+    await store.run('acme', 'k1', fingerprint('a'), async () => ({ status: 202, body: {} }));
+    await expect(store.run('acme', 'k1', fingerprint('b'), async () => ({ status: 202, body: {} }))).rejects.toMatchObject({
+      code: 'idempotency_key_reused',
+      status: 422,
+    });
+  });
+
+  it('keeps tenants apart', async () => {
+    await store.run('acme', 'k1', fingerprint('a'), async () => ({ status: 202, body: { t: 'acme' } }));
+    const other = await store.run('other', 'k1', fingerprint('b'), async () => ({ status: 202, body: { t: 'other' } }));
+    expect(other).toMatchObject({ body: { t: 'other' }, replayed: false });
+  });
+
+  it('answers 409 to a duplicate while the first is still running', async () => {
+    let release!: () => void;
+    const slow = store.run('acme', 'k1', fingerprint('a'), () => new Promise((r) => (release = () => r({ status: 202, body: {} }))));
+    await expect(store.run('acme', 'k1', fingerprint('a'), async () => ({ status: 202, body: {} }))).rejects.toMatchObject({
+      code: 'idempotency_in_progress',
+    });
+    release();
+    await slow;
+  });
+
+  it('frees the key when the first request fails', async () => {
+    await expect(store.run('acme', 'k1', fingerprint('a'), async () => Promise.reject(new Error('invalid')))).rejects.toThrow('invalid');
+    await expect(store.run('acme', 'k1', fingerprint('a'), async () => ({ status: 202, body: { ok: true } }))).resolves.toMatchObject({ replayed: false });
+  });
+
+  it('works without a key', async () => {
+    await expect(store.run('acme', undefined, 'x', async () => ({ status: 201, body: 1 }))).resolves.toEqual({ status: 201, body: 1, replayed: false });
+  });
+});

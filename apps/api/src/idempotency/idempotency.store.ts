@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { type Redis } from 'ioredis';
+import { AppError, badRequest, conflict } from '@dreamqueue/errors';
+import { type KeySpace } from '@dreamqueue/redis';
+
+export interface StoredResponse<T> {
+  status: number;
+  body: T;
+}
+
+export interface IdempotentResult<T> extends StoredResponse<T> {
+  /** True when this answer is the stored first answer, not a new execution. */
+  replayed: boolean;
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * `Idempotency-Key` for create requests (the Stripe design): the first response for a (tenant, key) is
+ * stored for 24 h — in its own Redis key, independent of BullMQ job retention — and replayed for the
+ * same request; the same key with a different request is 422; a concurrent duplicate is 409.
+ */
+export class IdempotencyStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keySpace: KeySpace,
+    private readonly ttlSeconds = 24 * 3600,
+    /** How long an unfinished first request holds the key before another may take over. */
+    private readonly lockSeconds = 120,
+  ) {}
+
+  async run<T>(
+    tenantId: string,
+    idempotencyKey: string | undefined,
+    requestFingerprint: string,
+    create: () => Promise<StoredResponse<T>>,
+  ): Promise<IdempotentResult<T>> {
+    if (idempotencyKey === undefined) return { ...(await create()), replayed: false };
+    if (!KEY_PATTERN.test(idempotencyKey)) {
+      throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1–255 printable ASCII characters.');
+    }
+    const key = this.keySpace.key('idem', tenantId, createHash('sha256').update(idempotencyKey).digest('hex'));
+    const claimed = await this.redis.set(key, JSON.stringify({ fingerprint: requestFingerprint, state: 'running' }), 'EX', this.lockSeconds, 'NX');
+    if (claimed === null) return this.replay<T>(key, requestFingerprint);
+
+    try {
+      const response = await create();
+      if (response.status < 500) {
+        await this.redis.set(key, JSON.stringify({ fingerprint: requestFingerprint, state: 'done', response }), 'EX', this.ttlSeconds);
+      } else {
+        await this.redis.del(key);
+      }
+      return { ...response, replayed: false };
+    } catch (err) {
+      // A rejected request (4xx) is not a result worth replaying: the client fixes it and retries with the same key.
+      await this.redis.del(key);
+      throw err;
+    }
+  }
+
+  private async replay<T>(key: string, requestFingerprint: string): Promise<IdempotentResult<T>> {
+    const raw = await this.redis.get(key);
+    if (!raw) throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key just finished or expired; retry it.');
+    const stored = JSON.parse(raw) as { fingerprint: string; state: 'running' | 'done'; response?: StoredResponse<T> };
+    if (stored.fingerprint !== requestFingerprint) {
+      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request.', { status: 422 });
+    }
+    if (stored.state !== 'done' || !stored.response) {
+      throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed.');
+    }
+    return { ...stored.response, replayed: true };
+  }
+}
+
+/** A stable hash of a request's meaningful parts (method, path, body fields, file bytes). */
+export function fingerprint(...parts: Array<string | Buffer>): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    hash.update(String(Buffer.byteLength(part)));
+    hash.update(':');
+    hash.update(part);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,103 @@
+import { type Clock } from '../../clock';
+import { renderImage } from '../../model/render-image';
+import { type StatsRecorder } from '../../observe/stats';
+import { type TunableSettings } from '../../options';
+import { type ObjectStore } from '../../s3/object-store';
+import { modelError, modelNotReady } from '../runtime-error';
+import { ConsistentHashRing } from './consistent-hash';
+import { KServeInputError, parseGenerationRequest } from './kserve-request';
+import { MmeInstance } from './mme-instance';
+import { ensureModelReady, missingModel, RESPONSE_LIMIT_MS } from './model-loader';
+import { assertSafeTargetModel, SETUP_MODEL } from './target-model';
+
+export interface MmeServiceDeps {
+  store: ObjectStore;
+  clock: Clock;
+  settings: TunableSettings;
+  stats: StatsRecorder;
+  endpoint: string;
+  bucket: string;
+  prefix: string;
+  instances: number;
+}
+
+/** The multi-model endpoint's behaviour behind the HTTP route: routing, bootstrap, loading, inference. */
+export class MmeService {
+  private readonly instances: MmeInstance[];
+  private readonly ring: ConsistentHashRing;
+  private nextSetupInstance = 0;
+
+  constructor(private readonly deps: MmeServiceDeps) {
+    this.instances = Array.from({ length: deps.instances }, (_, i) => new MmeInstance(i));
+    this.ring = new ConsistentHashRing(deps.instances);
+  }
+
+  /** Answers one InvokeEndpoint with its JSON body; failures are thrown as RuntimeErrors. */
+  async invoke(rawTargetModel: string | undefined, body: Buffer): Promise<Buffer> {
+    const targetModel = assertSafeTargetModel(rawTargetModel);
+    if (targetModel === SETUP_MODEL) return this.bootstrap();
+    const instance = this.instances[this.ring.instanceFor(targetModel)];
+    if (!instance.isBootstrapped(Date.now())) {
+      throw modelError(
+        this.deps.endpoint,
+        500,
+        `Failed to load model ${targetModel} on instance ${instance.id}: the base model and conda environment are missing; invoke ${SETUP_MODEL} first.`,
+      );
+    }
+    const fixed = this.deps.settings.fixedLatencyMs;
+    const model = await ensureModelReady(this.deps, instance, targetModel, fixed + this.deps.settings.perImageLatencyMs);
+    const rows = this.parseRows(body);
+    await this.spendInferenceTime(rows.length);
+    const images = await Promise.all(
+      rows.map((row) => renderImage({ ...row, palette: model.description.palette, modelTag: `${model.description.id}:${model.etag}` })),
+    );
+    this.deps.stats.served(targetModel, rows.length);
+    const outputs = [{ name: 'generated_image', shape: [rows.length, 1], datatype: 'BYTES', data: images.map((i) => i.toString('base64')) }];
+    return Buffer.from(JSON.stringify({ outputs }));
+  }
+
+  /** Instances' state, for the stats endpoint and tests. */
+  describeInstances(): { id: number; bootstrapped: boolean; models: string[] }[] {
+    const now = Date.now();
+    return this.instances.map((i) => ({ id: i.id, bootstrapped: i.isBootstrapped(now), models: i.loadedModels() }));
+  }
+
+  /**
+   * model_setup is routed round-robin (SageMaker spreads calls over instances), so calling it once per
+   * instance bootstraps them all. Its load is a cold load like any model's.
+   */
+  private async bootstrap(): Promise<Buffer> {
+    const instance = this.instances[this.nextSetupInstance++ % this.instances.length];
+    if (instance.setupReadyAt === undefined) {
+      const key = `${this.deps.prefix}${SETUP_MODEL}`;
+      if ((await this.deps.store.head(this.deps.bucket, key)) === undefined) throw missingModel(this.deps.bucket, key);
+      instance.setupReadyAt = Date.now() + this.deps.clock.realMs(this.deps.settings.coldLoadSeconds * 1000);
+      this.deps.stats.coldLoad();
+    }
+    const remainingMs = this.deps.clock.emulatedMs(instance.setupReadyAt - Date.now());
+    if (remainingMs > RESPONSE_LIMIT_MS) throw modelNotReady(this.deps.endpoint, SETUP_MODEL);
+    if (remainingMs > 0) await this.deps.clock.sleep(remainingMs);
+    this.deps.stats.served(SETUP_MODEL, 1);
+    const outputs = [{ name: 'status', shape: [1, 1], datatype: 'BYTES', data: [`instance ${instance.id} ready`] }];
+    return Buffer.from(JSON.stringify({ outputs }));
+  }
+
+  private parseRows(body: Buffer) {
+    try {
+      return parseGenerationRequest(body);
+    } catch (err) {
+      if (err instanceof KServeInputError) throw modelError(this.deps.endpoint, 400, err.message);
+      throw err;
+    }
+  }
+
+  /** The latency model; a batch that would exceed the 60 s limit times out as SageMaker's would. */
+  private async spendInferenceTime(rows: number): Promise<void> {
+    const latencyMs = this.deps.settings.fixedLatencyMs + this.deps.settings.perImageLatencyMs * rows;
+    if (latencyMs > RESPONSE_LIMIT_MS) {
+      await this.deps.clock.sleep(RESPONSE_LIMIT_MS);
+      throw modelError(this.deps.endpoint, 500, `Model did not respond within ${RESPONSE_LIMIT_MS / 1000} s (the invocation timed out).`);
+    }
+    await this.deps.clock.sleep(latencyMs);
+  }
+}
