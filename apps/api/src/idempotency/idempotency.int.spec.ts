@@ -45,7 +45,7 @@ describe('IdempotencyStore (real Redis)', () => {
 
   it('answers 409 to a duplicate while the first is still running', async () => {
     let release!: () => void;
-    const slow = store.run('acme', 'k1', fingerprint('a'), () => new Promise((r) => (release = () => r({ status: 202, body: {} }))));
+    const slow = store.run('acme', 'k1', fingerprint('a'), () => new Promise<{ status: number; body: object }>((r) => (release = () => r({ status: 202, body: {} }))));
     await expect(store.run('acme', 'k1', fingerprint('a'), async () => ({ status: 202, body: {} }))).rejects.toMatchObject({
       code: 'idempotency_in_progress',
     });

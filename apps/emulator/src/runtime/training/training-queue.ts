@@ -20,6 +20,7 @@ export interface TrainingQueueDeps {
 export class TrainingQueue {
   private readonly waiting: { request: TrainingRequest; timer: NodeJS.Timeout }[] = [];
   private readonly running = new Set<Promise<void>>();
+  private readonly background = new Set<Promise<void>>();
   private readonly abort = new AbortController();
 
   constructor(private readonly deps: TrainingQueueDeps) {}
@@ -40,7 +41,7 @@ export class TrainingQueue {
   async close(): Promise<void> {
     this.abort.abort();
     for (const { timer } of this.waiting.splice(0)) clearTimeout(timer);
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.running, ...this.background]);
   }
 
   private pump(): void {
@@ -60,16 +61,12 @@ export class TrainingQueue {
 
   private track(work: Promise<void>, request: TrainingRequest, holdsSlot = true): void {
     const guarded = work.catch((err: unknown) => this.deps.onError(err, request));
-    // Expiries do not occupy a training slot, but close() still waits for their S3 write.
-    if (!holdsSlot) {
-      this.running.add(guarded);
-      void guarded.finally(() => this.running.delete(guarded));
-      return;
-    }
-    this.running.add(guarded);
+    // Expiries take no training slot, but close() still waits for their S3 write.
+    const set = holdsSlot ? this.running : this.background;
+    set.add(guarded);
     void guarded.finally(() => {
-      this.running.delete(guarded);
-      this.pump();
+      set.delete(guarded);
+      if (holdsSlot) this.pump();
     });
   }
 }
