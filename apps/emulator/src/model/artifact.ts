@@ -47,7 +47,7 @@ export async function parseArtifact(data: Buffer): Promise<ModelDescription> {
   try {
     entries = await readTar(data);
   } catch (err) {
-    throw new Error(`artifact is not a tar.gz archive (${(err as Error).message})`);
+    throw new Error(`artifact is not a tar.gz archive (${(err as Error).message})`, { cause: err });
   }
   const file = entries.find((e) => e.name.replace(/^\.\//, '') === MODEL_FILE);
   if (!file) throw new Error(`artifact has no ${MODEL_FILE}`);

@@ -21,6 +21,8 @@ export interface EmulatorStats {
   /** MME invocations in flight now. */
   inFlight: number;
   ledgerDropped: number;
+  /** Each simulated MME instance: model_setup state and loaded models (least recently used first). */
+  instances: { id: number; bootstrapped: boolean; models: string[] }[];
 }
 
 /** Mutable counters owned by the emulator; `snapshot()` copies them for callers. */
@@ -62,7 +64,7 @@ export class StatsRecorder {
     this.data.trainings[event] += 1;
   }
 
-  snapshot(live: Pick<EmulatorStats, 'inFlight' | 'faultsFired' | 'ledgerDropped'> & {
+  snapshot(live: Pick<EmulatorStats, 'inFlight' | 'faultsFired' | 'ledgerDropped' | 'instances'> & {
     queued: number;
     running: number;
   }): EmulatorStats {
@@ -73,6 +75,7 @@ export class StatsRecorder {
       inFlight: live.inFlight,
       faultsFired: live.faultsFired,
       ledgerDropped: live.ledgerDropped,
+      instances: live.instances,
     };
   }
 
@@ -96,6 +99,7 @@ function emptyStats(): EmulatorStats {
     faultsFired: {},
     inFlight: 0,
     ledgerDropped: 0,
+    instances: [],
   };
 }
 

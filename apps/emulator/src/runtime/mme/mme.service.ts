@@ -26,6 +26,8 @@ export class MmeService {
   private readonly instances: MmeInstance[];
   private readonly ring: ConsistentHashRing;
   private nextSetupInstance = 0;
+  /** Invocations being served now; the handler compares it with `mmeCapacity`. */
+  inFlight = 0;
 
   constructor(private readonly deps: MmeServiceDeps) {
     this.instances = Array.from({ length: deps.instances }, (_, i) => new MmeInstance(i));
