@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { type Queue } from 'bullmq';
 import { QUEUE_CATALOG, createQueue } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
 import { createKeySpace, createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';

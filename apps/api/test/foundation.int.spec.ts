@@ -71,3 +71,19 @@ describe('API foundation (real Redis)', () => {
     expect(last).toBe(429);
   });
 });
+
+describe('API while Redis is down (R6: fail fast with 503)', () => {
+  it('answers 503 redis_unavailable instead of hanging or 500', async () => {
+    const h = await startApiHarness();
+    const key = await h.keyFor('acme');
+    h.redis.on('error', () => undefined);
+    const closed = new Promise((r) => h.redis.once('close', r));
+    await h.redisServer.kill();
+    await closed;
+    const res = await request(h.app).get('/v1/anything').set('authorization', `Bearer ${key}`);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('redis_unavailable');
+    expect(res.headers['retry-after']).toBe('5');
+    await h.close();
+  });
+});

@@ -1,5 +1,5 @@
 import { type NextFunction, type Request, type Response } from 'express';
-import { AppError, toHttpError } from '@dreamqueue/errors';
+import { AppError, serviceUnavailable, toHttpError } from '@dreamqueue/errors';
 
 /** The API's only error exit: every thrown error becomes `{ error: { code, message, details } }`. */
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
@@ -20,7 +20,16 @@ function normalize(err: unknown): unknown {
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return clientError('unsupported_encoding', 'The request body encoding is not supported.', 415);
   }
+  if (isRedisUnavailable(err)) {
+    return serviceUnavailable('redis_unavailable', 'The queue is temporarily unavailable; retry shortly.', err);
+  }
   return err;
+}
+
+/** ioredis with the offline queue off fails fast while Redis is down; the client should retry, not see a 500. */
+function isRedisUnavailable(err: unknown): boolean {
+  const message = (err as Error | undefined)?.message ?? '';
+  return /enableOfflineQueue|Connection is closed|Stream isn't writeable|ECONNREFUSED|OOM command not allowed/.test(message);
 }
 
 const clientError = (code: string, message: string, status: number) => new AppError(code, message, { status });
