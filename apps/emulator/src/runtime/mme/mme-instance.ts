@@ -24,6 +24,10 @@ export class MmeInstance {
     return this.setupReadyAt !== undefined && this.setupReadyAt <= now;
   }
 
+  has(targetModel: string): boolean {
+    return this.models.has(targetModel);
+  }
+
   /** Returns the model and marks it most recently used. */
   use(targetModel: string): LoadedModel | undefined {
     const model = this.models.get(targetModel);

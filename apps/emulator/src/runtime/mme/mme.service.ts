@@ -39,6 +39,9 @@ export class MmeService {
     const targetModel = assertSafeTargetModel(rawTargetModel);
     if (targetModel === SETUP_MODEL) return this.bootstrap();
     const instance = this.instances[this.ring.instanceFor(targetModel)];
+    // SageMaker downloads the artifact before the container tries to load it: a missing object is the
+    // service's ValidationError even on an instance that was never bootstrapped.
+    if (!instance.has(targetModel)) await this.assertExists(targetModel);
     if (!instance.isBootstrapped(Date.now())) {
       throw modelError(
         this.deps.endpoint,
@@ -71,8 +74,7 @@ export class MmeService {
   private async bootstrap(): Promise<Buffer> {
     const instance = this.instances[this.nextSetupInstance++ % this.instances.length];
     if (instance.setupReadyAt === undefined) {
-      const key = `${this.deps.prefix}${SETUP_MODEL}`;
-      if ((await this.deps.store.head(this.deps.bucket, key)) === undefined) throw missingModel(this.deps.bucket, key);
+      await this.assertExists(SETUP_MODEL);
       instance.setupReadyAt = Date.now() + this.deps.clock.realMs(this.deps.settings.coldLoadSeconds * 1000);
       this.deps.stats.coldLoad();
     }
@@ -82,6 +84,11 @@ export class MmeService {
     this.deps.stats.served(SETUP_MODEL, 1);
     const outputs = [{ name: 'status', shape: [1, 1], datatype: 'BYTES', data: [`instance ${instance.id} ready`] }];
     return Buffer.from(JSON.stringify({ outputs }));
+  }
+
+  private async assertExists(targetModel: string): Promise<void> {
+    const key = `${this.deps.prefix}${targetModel}`;
+    if ((await this.deps.store.head(this.deps.bucket, key)) === undefined) throw missingModel(this.deps.bucket, key);
   }
 
   private parseRows(body: Buffer) {
