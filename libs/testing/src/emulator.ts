@@ -57,12 +57,16 @@ function remember<T extends { destroy(): void }>(emulator: RunningEmulator, clie
   return client;
 }
 
-/** A real S3 client for the emulator (path style, WHEN_REQUIRED checksums: wire reference §7.1). */
-export function s3ClientFor(emulator: RunningEmulator): S3Client {
+/**
+ * A real S3 client for the emulator (path style, WHEN_REQUIRED checksums: wire reference §7.1). Keeps the
+ * SDK's 3 attempts unless told otherwise; pass `maxAttempts: 1` to see injected S3 faults directly.
+ */
+export function s3ClientFor(emulator: RunningEmulator, options: { maxAttempts?: number } = {}): S3Client {
   return remember(
     emulator,
     new S3Client({
       region: 'us-east-1',
+      ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
       endpoint: emulator.s3Endpoint,
       forcePathStyle: true,
       credentials: CREDENTIALS,
