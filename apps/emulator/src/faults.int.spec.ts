@@ -144,6 +144,15 @@ describe('fault injection, ledger and the control endpoint', () => {
     expect([page1.KeyCount, page2.KeyCount]).toEqual([2, 1]);
   });
 
+  it('never shows a partly written object to a reader polling for it', async () => {
+    const s3 = s3ClientFor(emulator);
+    const body = Buffer.alloc(4 * 1024 * 1024, 7);
+    const writes = Array.from({ length: 3 }, (_, i) => s3.send(new PutObjectCommand({ Bucket: emulator.bucket, Key: `atomic/${i}`, Body: body })));
+    const seen = await Promise.all([0, 1, 2].map((i) => waitForObject(s3, `s3://${emulator.bucket}/atomic/${i}`)));
+    await Promise.all(writes);
+    for (const data of seen) expect(data.length).toBe(body.length);
+  });
+
   it('serves stats, ledger, faults, config and reset over HTTP', async () => {
     const rules = [{ op: 'invoke', error: 'ThrottlingException', rate: 1, count: 1 }];
     expect(await control('PUT', 'faults', rules)).toEqual({ status: 200, body: rules });

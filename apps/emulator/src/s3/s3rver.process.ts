@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { S3RVER_CHILD_SCRIPT } from './s3rver-child-script';
 
 export interface S3rverProcess {
   /** Where s3rver itself listens (loopback, random port); clients use the proxy instead. */
@@ -13,21 +14,9 @@ export interface S3rverProcess {
  * §7.2). The child also keeps s3rver's winston exception handlers out of the host process. It exits when
  * this process goes away (the IPC channel closes), so a crashed host leaves no orphan.
  */
-const CHILD_SCRIPT = `
-const S3rver = require(process.env.S3RVER_MODULE);
-const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.env.S3RVER_DIR,
-  configureBuckets: [{ name: process.env.S3RVER_BUCKET }] });
-server.run().then((address) => process.send({ port: address.port }), (err) => {
-  process.send({ error: String(err && err.stack || err) });
-  process.exit(1);
-});
-process.on('disconnect', () => process.exit(0));
-process.on('SIGTERM', () => server.close().finally(() => process.exit(0)));
-`;
-
 export async function startS3rver(directory: string, bucket: string): Promise<S3rverProcess> {
   mkdirSync(directory, { recursive: true });
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SCRIPT], {
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', S3RVER_CHILD_SCRIPT], {
     env: { ...process.env, S3RVER_MODULE: require.resolve('s3rver'), S3RVER_DIR: directory, S3RVER_BUCKET: bucket, NODE_OPTIONS: '' },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

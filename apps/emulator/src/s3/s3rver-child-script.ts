@@ -1,0 +1,49 @@
+/**
+ * The program the s3rver child process runs (as `node --openssl-legacy-provider -e <script>`). Plain
+ * JavaScript in a string so it works the same from `src/` under Jest and from `dist/`.
+ *
+ * It replaces s3rver 3.7.1's FilesystemStore.putObject, which is not atomic: it answers the PUT when
+ * its transform stream finishes, before the file stream has flushed, and writes into the final path. A
+ * client polling for an output (as every dreamqueue worker does) could then read an empty or partial
+ * object, which real S3 never returns (strong read-after-write consistency). The replacement writes to a
+ * temporary file that listings ignore, waits for it to be flushed, writes the metadata, then renames the
+ * file into place: a reader sees either no object or the whole object.
+ */
+export const S3RVER_CHILD_SCRIPT = `
+const fs = require('fs');
+const path = require('path');
+const crypto = require('crypto');
+const { Transform } = require('stream');
+const { pipeline } = require('stream/promises');
+const S3rver = require(process.env.S3RVER_MODULE);
+const FilesystemStore = require(path.join(path.dirname(process.env.S3RVER_MODULE), 'stores', 'filesystem.js'));
+
+FilesystemStore.prototype.putObject = async function putObjectAtomically(object) {
+  const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+  await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
+  const tmp = objectPath + '.tmp-' + crypto.randomBytes(6).toString('hex');
+  const md5 = crypto.createHash('md5');
+  let size = 0;
+  const count = new Transform({ transform(chunk, encoding, callback) { md5.update(chunk); size += chunk.length; callback(null, chunk); } });
+  const source = Buffer.isBuffer(object.content) ? [object.content] : object.content;
+  try {
+    await pipeline(source, count, fs.createWriteStream(tmp));
+    const digest = md5.digest('hex');
+    await this.putMetadata(object.bucket, object.key, object.metadata, digest);
+    await fs.promises.rename(tmp, objectPath);
+    return { size, md5: digest };
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+};
+
+const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.env.S3RVER_DIR,
+  configureBuckets: [{ name: process.env.S3RVER_BUCKET }] });
+server.run().then((address) => process.send({ port: address.port }), (err) => {
+  process.send({ error: String((err && err.stack) || err) });
+  process.exit(1);
+});
+process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => server.close().finally(() => process.exit(0)));
+`;
