@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, durationMs, intEnv, loadConfig } from '@dreamqueue/config';
+import { boolEnv, commonEnv, csvEnv, durationMs, intEnv, loadConfig } from '@dreamqueue/config';
 
 export const WorkerEnv = z.object({
   ...commonEnv,
@@ -12,6 +12,26 @@ export const WorkerEnv = z.object({
   STALLED_INTERVAL: durationMs('30s'),
   /** Port for the worker's own /healthz and /readyz (0 picks a free one). */
   WORKER_HEALTH_PORT: intEnv(3001, 0, 65535),
+  /** Interface the health/metrics port binds to; 0.0.0.0 in containers so probes can reach it. */
+  WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
+  /** How often the health canary job makes a round trip through this process's own BullMQ worker. */
+  CANARY_INTERVAL: durationMs('5s'),
+  /** /readyz fails when the last canary round trip is older than this. */
+  READY_MAX_AGE: durationMs('30s'),
+  /** /healthz fails (restart me) when Redis is connected but no canary came back for this long. */
+  LIVE_MAX_AGE: durationMs('5m'),
+  /** Bearer token for /metrics on the health port; unset leaves it open (local mode). */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  /** Allow http:// webhook URLs (local development only; production requires https). */
+  WEBHOOK_ALLOW_HTTP: boolEnv(false),
+  /** Webhook hosts exempt from the private-address check (local development only), e.g. 127.0.0.1,localhost. */
+  WEBHOOK_ALLOW_HOSTS: csvEnv([]),
+  /** Budget for one webhook attempt (connect, send, response). */
+  WEBHOOK_TIMEOUT: durationMs('10s'),
+  /** First webhook retry delay; each retry doubles it (8 attempts: about 2 min in total at 1 s). */
+  WEBHOOK_BACKOFF: durationMs('1s'),
+  /** How long the previous webhook secret keeps signing after a rotation. */
+  WEBHOOK_SECRET_GRACE: durationMs('24h'),
 });
 
 export type WorkerConfig = z.output<typeof WorkerEnv>;

@@ -12,6 +12,10 @@ import { S3ObjectStore } from '@dreamqueue/storage';
 import { loadWorkerConfig } from './config';
 import { createProcessors } from './processors/create-processors';
 import { closeWorkers, startWorkers } from './start-workers';
+import { startOperations } from './health/start-operations';
+import { InstrumentedAsyncInference, InstrumentedMultiModelInference } from './observability/instrumented-inference';
+import { instrumentWorkers } from './observability/instrument-workers';
+import { createWorkerMetrics } from './observability/worker-metrics';
 
 /** Composition root of the worker: config → Redis (checked) → AWS clients → processors → workers. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop: () => Promise<void> }> {
@@ -28,14 +32,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
   const runtime = createSageMakerRuntimeClient({ region: config.AWS_REGION, endpoint: config.SAGEMAKER_ENDPOINT, credentials });
   const s3 = createS3Client({ region: config.AWS_REGION, endpoint: config.S3_ENDPOINT, credentials });
 
+  const metrics = createWorkerMetrics();
   const deps = {
     config,
     logger,
     redis,
     keySpace,
     objects: new S3ObjectStore(s3, config.S3_BUCKET),
-    asyncInference: new SageMakerAsyncInference(runtime),
-    mme: new SageMakerMultiModelInference(runtime),
+    asyncInference: new InstrumentedAsyncInference(new SageMakerAsyncInference(runtime), metrics),
+    mme: new InstrumentedMultiModelInference(new SageMakerMultiModelInference(runtime), metrics),
+    metrics,
     events: new EventLog(redis, keySpace),
   };
   const workers = startWorkers({
@@ -47,10 +53,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
     stalledInterval: config.STALLED_INTERVAL,
   });
   logger.info({ queues: [...workers.keys()] }, 'worker started');
+  instrumentWorkers(workers.values(), metrics);
+  const operations = await startOperations({ config, logger, redis, keySpace, metrics, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
 
   const stop = async () => {
     logger.info('worker stopping: finishing active jobs');
     await closeWorkers(workers);
+    await operations.stop();
     redis.disconnect();
     runtime.destroy();
     s3.destroy();

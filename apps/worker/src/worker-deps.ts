@@ -5,6 +5,7 @@ import { type EventLog } from '@dreamqueue/records';
 import { type KeySpace } from '@dreamqueue/redis';
 import { type ObjectStore } from '@dreamqueue/storage';
 import { type WorkerConfig } from './config';
+import { type WorkerMetrics } from './observability/worker-metrics';
 
 /** Everything processors need, built once in main.ts and passed in (tests build it against real services). */
 export interface WorkerDeps {
@@ -17,4 +18,6 @@ export interface WorkerDeps {
   asyncInference: AsyncInference;
   mme: MultiModelInference;
   events: EventLog;
+  /** Prometheus metrics (served on the health port); absent in tests that do not read them. */
+  metrics?: WorkerMetrics;
 }

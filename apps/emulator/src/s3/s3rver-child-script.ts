@@ -45,5 +45,9 @@ server.run().then((address) => process.send({ port: address.port }), (err) => {
   process.exit(1);
 });
 process.on('disconnect', () => process.exit(0));
-process.on('SIGTERM', () => server.close().finally(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  server.close().finally(() => process.exit(0));
+  // Idle keep-alive sockets from the parent's clients would otherwise hold close() open.
+  server.httpServer.closeAllConnections();
+});
 `;

@@ -1,5 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { type ProcessorRegistry } from '../processor-registry';
+import { webhookProcessorEntry } from '../webhooks/webhooks.entry';
 import { type WorkerDeps } from '../worker-deps';
 
 /** Wires each catalog queue to its processor. */
@@ -11,6 +12,6 @@ export function createProcessors(deps: WorkerDeps): ProcessorRegistry {
   return {
     train: { process: notYet('train'), options: { concurrency: deps.config.TRAIN_CONCURRENCY } },
     generate: { process: notYet('generate'), options: { concurrency: deps.config.GENERATE_CONCURRENCY } },
-    webhooks: { process: notYet('webhooks'), options: { concurrency: deps.config.WEBHOOK_CONCURRENCY } },
+    webhooks: webhookProcessorEntry(deps),
   };
 }

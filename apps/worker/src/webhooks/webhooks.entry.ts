@@ -1,0 +1,21 @@
+import { WebhookDeliveries, WebhookSecrets, WebhookTargets } from '@dreamqueue/records';
+import { type ProcessorEntry } from '../processor-registry';
+import { type WorkerDeps } from '../worker-deps';
+import { createWebhookProcessor } from './webhook.processor';
+
+/** The `webhooks` queue's registry entry, built from the worker's shared dependencies. */
+export function webhookProcessorEntry(deps: WorkerDeps): ProcessorEntry<'webhooks'> {
+  const { config } = deps;
+  return {
+    process: createWebhookProcessor({
+      logger: deps.logger,
+      targets: new WebhookTargets(deps.redis, deps.keySpace),
+      secrets: new WebhookSecrets(deps.redis, deps.keySpace, Math.round(config.WEBHOOK_SECRET_GRACE / 1000)),
+      deliveries: new WebhookDeliveries(deps.redis, deps.keySpace),
+      policy: { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowHosts: config.WEBHOOK_ALLOW_HOSTS },
+      timeoutMs: config.WEBHOOK_TIMEOUT,
+      onAttempt: (outcome) => deps.metrics?.webhookAttempts.inc({ outcome }),
+    }),
+    options: { concurrency: config.WEBHOOK_CONCURRENCY },
+  };
+}
