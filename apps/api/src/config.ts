@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolEnv, commonEnv, durationMs, intEnv, loadConfig } from '@dreamqueue/config';
+import { boolEnv, commonEnv, csvEnv, durationMs, intEnv, loadConfig } from '@dreamqueue/config';
 
 export const ApiEnv = z.object({
   ...commonEnv,
@@ -15,6 +15,18 @@ export const ApiEnv = z.object({
   /** Registers this key (admin role) at start-up: the local key `npm start` prints. Leave unset in production. */
   BOOTSTRAP_API_KEY: z.string().regex(/^dq_[A-Za-z0-9]{40}$/, 'expected dq_ followed by 40 letters or digits').optional(),
   BOOTSTRAP_TENANT: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).default('local'),
+  /** Largest training photo accepted (bytes); checked while the upload streams. */
+  MODEL_MAX_PHOTO_BYTES: intEnv(15 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  /** Largest total of all photos in one `POST /v1/models` (bytes). */
+  MODEL_MAX_UPLOAD_BYTES: intEnv(100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /** Pixel cap per photo, read from the image header before decoding (pixel bombs). */
+  MODEL_MAX_PIXELS: intEnv(40_000_000, 1_000_000, 268_402_689),
+  /** Shortest side a training photo may have, in pixels. */
+  MODEL_MIN_SIDE: intEnv(256, 64, 4096),
+  /** SNS topic ARNs (comma-separated) whose signed notifications wake waiting trainings; unset = local mode (unsigned, e.g. the emulator). */
+  SNS_TOPIC_ARNS: csvEnv([]),
+  /** Accept unsigned SNS messages even with topics configured (local testing only). */
+  SNS_ALLOW_UNSIGNED: boolEnv(false),
 });
 
 export type ApiConfig = z.output<typeof ApiEnv>;

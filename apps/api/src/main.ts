@@ -8,6 +8,7 @@ import { createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue
 import { createApp } from './app';
 import { ApiKeyStore } from './auth/api-key.store';
 import { loadApiConfig } from './config';
+import { modelsModule } from './models/models.module';
 import { readinessChecks } from './readiness';
 
 /** Composition root of the API: config → connections → clients → app → listen. */
@@ -37,6 +38,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
     logger.info({ keyId: record.id, tenantId: record.tenantId, prefix: record.prefix }, 'bootstrap API key registered');
   }
 
+  const models = modelsModule({ config, redis, keySpace, queues, s3, logger });
   const app = createApp({
     logger,
     redis,
@@ -46,6 +48,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
     readiness: readinessChecks({ redis, s3, sageMaker, bucket: config.S3_BUCKET, endpoints: [config.TRAINING_ENDPOINT, config.MME_ENDPOINT] }),
     adminEnabled: config.ADMIN_ENABLED,
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+    v1Routers: [...models.v1],
+    publicRouters: [...models.public],
   });
 
   const server = app.listen(config.PORT, config.HOST);

@@ -10,6 +10,26 @@ export const WorkerEnv = z.object({
   /** BullMQ lock; a worker that stops renewing it for this long loses the job to another worker. */
   LOCK_DURATION: durationMs('30s'),
   STALLED_INTERVAL: durationMs('30s'),
+  /** InvocationTimeoutSeconds sent with every training (AWS applies 900 s when it is absent; max 3600). */
+  TRAIN_INVOCATION_TIMEOUT_SECONDS: intEnv(3600, 60, 3600),
+  /** How long a training may wait in the endpoint's queue; also sent as RequestTTLSeconds (60 s–6 h). */
+  TRAIN_QUEUE_MARGIN: durationMs('2h'),
+  /** Give up on a training this long after submission ("training timed out"); 0 = invocation timeout + queue margin. */
+  TRAIN_DEADLINE: durationMs('0'),
+  /** First wait between output checks; each check waits 1.5× longer, up to TRAIN_POLL_MAX_INTERVAL. */
+  TRAIN_POLL_INTERVAL: durationMs('15s'),
+  TRAIN_POLL_MAX_INTERVAL: durationMs('2m'),
+  /** A submission claim with no recorded result for this long is presumed abandoned (its worker died mid-call). */
+  TRAIN_CLAIM_STALE: durationMs('2m'),
+  /** Trainings submitted per model at most (a transient training failure is resubmitted once by default). */
+  TRAIN_MAX_SUBMISSIONS: intEnv(2, 1, 5),
+  /** How long the warm step keeps retrying ModelNotReadyException (the MME's load window). */
+  TRAIN_WARM_WINDOW: durationMs('360s'),
+  TRAIN_WARM_RETRY_INTERVAL: durationMs('10s'),
+  /** Model errors (5xx) the warm step tolerates before declaring the artifact unloadable. */
+  TRAIN_WARM_MAX_ERRORS: intEnv(3, 1, 20),
+  /** How long the whole train queue pauses when SageMaker throttles. */
+  TRAIN_THROTTLE_BACKOFF: durationMs('5s'),
   /** Port for the worker's own /healthz and /readyz (0 picks a free one). */
   WORKER_HEALTH_PORT: intEnv(3001, 0, 65535),
   /** Interface the health/metrics port binds to; 0.0.0.0 in containers so probes can reach it. */

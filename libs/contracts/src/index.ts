@@ -5,3 +5,17 @@ export { ID_PREFIX, idSchema, newId, tenantIdSchema, type ResourceKind } from '.
 export { TRAIN_STEPS, TrainPayload, TrainResult, trainQueue, type TrainStep } from './queues/train.queue';
 export { GenerateItem, GeneratePayload, GenerateResult, MAX_BATCH_SIZE, PRIORITY, generateQueue } from './queues/generate.queue';
 export { WebhookPayload, WebhookResult, webhookQueue } from './queues/webhook.queue';
+export { TrainCheckpoint } from './queues/train.queue';
+export {
+  MODEL_PHOTOS,
+  MODEL_STATUSES,
+  TERMINAL_MODEL_STATUSES,
+  TrainingParams,
+  modelNameSchema,
+  newSubjectToken,
+  subjectClassSchema,
+  subjectTokenSchema,
+  trainerConfig,
+  triggerPhrase,
+  type ModelStatus,
+} from './api/models';

@@ -55,13 +55,23 @@ export class EventLog {
    * otherwise writes at once and returns the stream id.
    */
   append(tenantId: string, event: ResourceEvent, multi?: ChainableCommander): Promise<string | null> | void {
-    const fields = ['e', JSON.stringify({ ...event, tenantId, at: new Date().toISOString() })];
+    const fields = ['e', this.encode(tenantId, event)];
     const key = this.streamKey(tenantId);
     const tx = multi ?? this.redis.multi();
     tx.xadd(key, 'MAXLEN', '~', String(this.maxLen), '*', ...fields);
     tx.xadd(this.globalStreamKey(), 'MAXLEN', '~', String(this.maxLen * 10), '*', ...fields);
     if (multi) return;
     return tx.exec().then((replies) => (replies?.[0]?.[1] as string | null) ?? null);
+  }
+
+  /** The stream entry's payload; Lua callers (compare-and-set stores) write it with field `e`. */
+  encode(tenantId: string, event: ResourceEvent): string {
+    return JSON.stringify({ ...event, tenantId, at: new Date().toISOString() });
+  }
+
+  /** Approximate entries kept per tenant stream (the global stream keeps ten times as many). */
+  get maxLength(): number {
+    return this.maxLen;
   }
 
   /** Events strictly after `afterId` (`0` for the start), oldest first. */

@@ -1,5 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { type ProcessorRegistry } from '../processor-registry';
+import { trainProcessorEntry } from '../train/train.entry';
 import { webhookProcessorEntry } from '../webhooks/webhooks.entry';
 import { type WorkerDeps } from '../worker-deps';
 
@@ -10,7 +11,7 @@ export function createProcessors(deps: WorkerDeps): ProcessorRegistry {
     throw new UnrecoverableError(`The ${queue} processor is not available in this build`);
   };
   return {
-    train: { process: notYet('train'), options: { concurrency: deps.config.TRAIN_CONCURRENCY } },
+    train: trainProcessorEntry(deps),
     generate: { process: notYet('generate'), options: { concurrency: deps.config.GENERATE_CONCURRENCY } },
     webhooks: webhookProcessorEntry(deps),
   };

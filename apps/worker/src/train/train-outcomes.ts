@@ -1,0 +1,20 @@
+import { type TrainCheckpoint, type TrainPayload } from '@dreamqueue/contracts';
+import { type ModelRecord, type ModelStore } from '@dreamqueue/records';
+import { type StepPorts } from './train-context';
+
+/** Removes what a canceled or deleted model's training produced, so nothing of it can be loaded. */
+export async function discardModel(deps: StepPorts, model: ModelRecord, checkpoint: TrainCheckpoint): Promise<void> {
+  const keys = [checkpoint.trainedArtifact, checkpoint.targetModel && `${deps.settings.mmePrefix}${checkpoint.targetModel}`];
+  for (const key of keys) {
+    if (key) await deps.objects.delete(key).catch((err: unknown) => deps.logger.warn({ err, modelId: model.id }, 'could not remove a discarded artifact'));
+  }
+}
+
+/**
+ * Marks the model failed with the reason (and its event), from the processor itself: durable, unlike a
+ * QueueEvents listener. A registered artifact that failed to load is removed so it is never offered.
+ */
+export async function failModel(deps: StepPorts & { models: ModelStore }, data: TrainPayload, reason: string): Promise<void> {
+  const { record, changed } = await deps.models.transition(data.tenantId, data.modelId, 'failed', { failureReason: reason });
+  if (record && (changed || record.status !== 'ready')) await discardModel(deps, record, data.checkpoint);
+}

@@ -1,0 +1,29 @@
+import { ModelStore } from '@dreamqueue/records';
+import { type ProcessorEntry } from '../processor-registry';
+import { type WorkerDeps } from '../worker-deps';
+import { createTrainProcessor } from './train.processor';
+import { trainSettingsFrom } from './train-settings';
+import { TrainingClaims } from './training-claim';
+
+/** The train queue's processor and worker options, from the shared worker deps. */
+export function trainProcessorEntry(deps: WorkerDeps): ProcessorEntry<'train'> {
+  return {
+    process: createTrainProcessor({
+      redis: deps.redis,
+      models: new ModelStore(deps.redis, deps.keySpace, deps.events),
+      claims: new TrainingClaims(deps.redis, deps.keySpace),
+      objects: deps.objects,
+      asyncInference: deps.asyncInference,
+      mme: deps.mme,
+      settings: trainSettingsFrom(deps.config),
+      logger: deps.logger.child({ queue: 'train' }),
+      now: Date.now,
+    }),
+    options: {
+      concurrency: deps.config.TRAIN_CONCURRENCY,
+      // Every step is idempotent and short (waiting is a delayed job), so a job interrupted by a crashed
+      // worker is safe to resume many times; BullMQ's default (1) would fail a training after two crashes.
+      maxStalledCount: 10,
+    },
+  };
+}

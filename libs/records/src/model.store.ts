@@ -1,0 +1,163 @@
+import { type ChainableCommander, type Redis } from 'ioredis';
+import { type ModelStatus, type TrainingParams } from '@dreamqueue/contracts';
+import { type KeySpace } from '@dreamqueue/redis';
+import { type EventLog } from './event-log';
+
+/** A tenant's personal model, as stored. It lives in its own key, so it outlives the train job. */
+export interface ModelRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  token: string;
+  subjectClass: string;
+  triggerPhrase: string;
+  params: TrainingParams;
+  photoCount: number;
+  status: ModelStatus;
+  /** 0–100, advanced by the train steps. */
+  progress: number;
+  /** ISO time each status was entered. */
+  stages: Partial<Record<ModelStatus, string>>;
+  createdAt: string;
+  updatedAt: string;
+  failureReason?: string;
+  /** The MME `TargetModel`, once registered. */
+  targetModel?: string;
+  /** Artifact version; a retrained model would get a new name, never an overwrite. */
+  version: number;
+}
+
+export interface TransitionResult {
+  record: ModelRecord | undefined;
+  /** False when the record is missing or the transition is not allowed from its current status. */
+  changed: boolean;
+}
+
+export interface ListPage {
+  items: ModelRecord[];
+  nextCursor?: string;
+}
+
+const ORDER: Record<ModelStatus, number> = { queued: 0, preparing: 1, training: 2, registering: 3, ready: 4, failed: 5, canceled: 5, deleted: 6 };
+const ENDINGS: readonly ModelStatus[] = ['failed', 'canceled', 'deleted'];
+
+/** Forward only: a running model moves to a later stage or ends; an ended model can only be deleted. */
+export function canTransition(from: ModelStatus, to: ModelStatus): boolean {
+  if (from === to || from === 'deleted') return false;
+  if (from === 'ready' || from === 'failed' || from === 'canceled') return to === 'deleted';
+  return ENDINGS.includes(to) || ORDER[to] > ORDER[from];
+}
+
+/**
+ * Models in Redis: one JSON key per model and a per-tenant index sorted by creation time. Every status
+ * change is a WATCH/MULTI that also appends the `model.<status>` event, so the record and the event log
+ * never disagree.
+ */
+export class ModelStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keySpace: KeySpace,
+    private readonly events: EventLog,
+  ) {}
+
+  private key(tenantId: string, id: string): string {
+    return this.keySpace.key('model', tenantId, id);
+  }
+
+  private indexKey(tenantId: string): string {
+    return this.keySpace.key('models', tenantId);
+  }
+
+  /** Queues the record, its index entry and the `model.queued` event on `multi` (or commits them now). */
+  async create(record: ModelRecord, multi?: ChainableCommander): Promise<void> {
+    const tx = multi ?? this.redis.multi();
+    tx.set(this.key(record.tenantId, record.id), JSON.stringify(record));
+    tx.zadd(this.indexKey(record.tenantId), Date.parse(record.createdAt), record.id);
+    this.events.append(record.tenantId, event(record), tx);
+    if (!multi) await tx.exec();
+  }
+
+  async get(tenantId: string, id: string): Promise<ModelRecord | undefined> {
+    const raw = await this.redis.get(this.key(tenantId, id));
+    return raw ? (JSON.parse(raw) as ModelRecord) : undefined;
+  }
+
+  /** Newest first; the cursor is an opaque offset. */
+  async list(tenantId: string, limit: number, cursor?: string): Promise<ListPage> {
+    const offset = cursor ? Number.parseInt(cursor, 10) || 0 : 0;
+    const ids = await this.redis.zrevrange(this.indexKey(tenantId), offset, offset + limit);
+    const page = ids.slice(0, limit);
+    const raws = page.length > 0 ? await this.redis.mget(...page.map((id) => this.key(tenantId, id))) : [];
+    const items = raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as ModelRecord);
+    return { items, ...(ids.length > limit && { nextCursor: String(offset + limit) }) };
+  }
+
+  /**
+   * Moves a model to `to` with its event, atomically; `patch` is merged into the record in the same write.
+   * Not allowed (or missing) → `changed: false` and the current record.
+   */
+  async transition(
+    tenantId: string,
+    id: string,
+    to: ModelStatus,
+    patch: Partial<Pick<ModelRecord, 'failureReason' | 'targetModel' | 'progress'>> = {},
+  ): Promise<TransitionResult> {
+    return this.update(tenantId, id, (current) => {
+      if (!canTransition(current.status, to)) return undefined;
+      const now = new Date().toISOString();
+      return { ...current, ...patch, status: to, updatedAt: now, stages: { ...current.stages, [to]: now } };
+    });
+  }
+
+  /** Raises progress on a running model (never lowers it, never touches an ended one). No event. */
+  async setProgress(tenantId: string, id: string, progress: number): Promise<void> {
+    await this.update(
+      tenantId,
+      id,
+      (current) => (isRunning(current.status) && progress > current.progress ? { ...current, progress: Math.min(100, Math.round(progress)) } : undefined),
+      false,
+    );
+  }
+
+  /**
+   * Compare-and-set in one Lua call: the record changes only if nobody changed it since we read it, and
+   * the event is appended in the same atomic step. (WATCH would need a connection per caller: the
+   * connection here is shared by every job and request of the process.)
+   */
+  private async update(tenantId: string, id: string, change: (current: ModelRecord) => ModelRecord | undefined, emit = true): Promise<TransitionResult> {
+    const key = this.key(tenantId, id);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const raw = await this.redis.get(key);
+      const current = raw ? (JSON.parse(raw) as ModelRecord) : undefined;
+      const next = current && change(current);
+      if (!raw || !next) return { record: current, changed: false };
+      const fields = emit ? this.events.encode(tenantId, event(next)) : '';
+      const streams = [this.events.streamKey(tenantId), this.events.globalStreamKey()];
+      const done = await this.redis.eval(CAS_SCRIPT, 3, key, ...streams, raw, JSON.stringify(next), fields, String(this.events.maxLength));
+      if (done === 1) return { record: next, changed: true };
+    }
+    throw new Error(`Model ${id} is changing too often to update`);
+  }
+}
+
+/** KEYS: record, tenant stream, global stream. ARGV: expected, next, encoded event ('' = none), maxLen. */
+const CAS_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[3])
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', tostring(tonumber(ARGV[4]) * 10), '*', 'e', ARGV[3])
+end
+return 1`;
+
+export const isRunning = (status: ModelStatus) => ORDER[status] < ORDER.ready;
+
+function event(record: ModelRecord) {
+  return {
+    type: `model.${record.status}`,
+    resource: 'model' as const,
+    resourceId: record.id,
+    status: record.status,
+    ...(record.failureReason && record.status === 'failed' && { data: { reason: record.failureReason } }),
+  };
+}
