@@ -15,6 +15,16 @@ export const ApiEnv = z.object({
   /** Registers this key (admin role) at start-up: the local key `npm start` prints. Leave unset in production. */
   BOOTSTRAP_API_KEY: z.string().regex(/^dq_[A-Za-z0-9]{40}$/, 'expected dq_ followed by 40 letters or digits').optional(),
   BOOTSTRAP_TENANT: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).default('local'),
+  /** Bearer token Prometheus must send to /metrics; unset leaves /metrics open (local mode). */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  /** Open Server-Sent Events streams (`GET /v1/events`) allowed per tenant across all API instances. */
+  SSE_MAX_PER_TENANT: intEnv(5, 1, 1000),
+  /** Interval of `: ping` comments on event streams (keeps proxies from closing idle streams). */
+  SSE_HEARTBEAT: durationMs('15s'),
+  /** Accept http:// tenant default webhook URLs (local development only; the worker re-checks at send time). */
+  WEBHOOK_ALLOW_HTTP: boolEnv(false),
+  /** How long the previous webhook secret keeps signing after a rotation (reported by the rotate endpoint). */
+  WEBHOOK_SECRET_GRACE: durationMs('24h'),
   /** Largest training photo accepted (bytes); checked while the upload streams. */
   MODEL_MAX_PHOTO_BYTES: intEnv(15 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   /** Largest total of all photos in one `POST /v1/models` (bytes). */

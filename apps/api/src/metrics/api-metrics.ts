@@ -1,0 +1,43 @@
+import { type NextFunction, type Request, type Response } from 'express';
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { type Queue } from 'bullmq';
+import { registerQueueGauges } from './queue-gauges';
+
+/**
+ * The API's Prometheus metrics on its own Registry: request durations by method, route template and
+ * status, and queue depth / oldest-waiting age for every queue (collected on scrape).
+ */
+export interface ApiMetrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Times every request; mount before the routers. */
+  middleware(req: Request, res: Response, next: NextFunction): void;
+}
+
+export function createApiMetrics(options: { queues: Queue[]; defaultMetrics?: boolean }): ApiMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  registerQueueGauges(registry, options.queues);
+  const httpDuration = new Histogram({
+    name: 'dq_http_request_duration_seconds',
+    help: 'API request duration by method, route template and status.',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  return {
+    registry,
+    httpDuration,
+    middleware(req, res, next) {
+      const end = httpDuration.startTimer();
+      res.once('finish', () => end({ method: req.method, route: routeOf(req), status: String(res.statusCode) }));
+      next();
+    },
+  };
+}
+
+/** The matched route template (`/v1/models/:id`), never the raw URL: ids in labels would explode cardinality. */
+function routeOf(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
+}
