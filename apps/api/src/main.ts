@@ -10,6 +10,7 @@ import { ApiKeyStore } from './auth/api-key.store';
 import { loadApiConfig } from './config';
 import { modelsModule } from './models/models.module';
 import { readinessChecks } from './readiness';
+import { operationsModule } from './admin/operations.module';
 
 /** Composition root of the API: config → connections → clients → app → listen. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; stop: () => Promise<void> }> {
@@ -39,6 +40,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
   }
 
   const models = modelsModule({ config, redis, keySpace, queues, s3, logger });
+  const operations = operationsModule({ config, redis, keySpace, queues });
   const app = createApp({
     logger,
     redis,
@@ -48,8 +50,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
     readiness: readinessChecks({ redis, s3, sageMaker, bucket: config.S3_BUCKET, endpoints: [config.TRAINING_ENDPOINT, config.MME_ENDPOINT] }),
     adminEnabled: config.ADMIN_ENABLED,
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
-    v1Routers: [...models.v1],
-    publicRouters: [...models.public],
+    v1Routers: [...models.v1, ...operations.v1],
+    publicRouters: [...operations.public, ...models.public],
+    adminRouters: [...operations.admin],
   });
 
   const server = app.listen(config.PORT, config.HOST);
