@@ -1,0 +1,87 @@
+import request from 'supertest';
+import { decodeGenerationResponse, encodeGenerationRequest, SageMakerMultiModelInference } from '@dreamqueue/aws';
+import { dominantColour } from '@dreamqueue/emulator';
+import { targetModelName } from '@dreamqueue/storage';
+import { sageMakerRuntimeClientFor } from '@dreamqueue/testing';
+import { PALETTE } from '../../api/test/fixtures/training-photos';
+import { startTrainHarness, type TrainHarness } from './train-harness';
+
+const close = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) <= 6);
+
+describe('training end to end: HTTP API → train worker → emulator (real Redis, real SDK clients)', () => {
+  let h: TrainHarness;
+  beforeAll(async () => {
+    h = await startTrainHarness();
+    h.startWorker();
+  });
+  afterAll(async () => h.close());
+
+  it('C10: reaches ready; the MME serves the artifact under the server-built TargetModel, painted with the training photos', async () => {
+    const id = await h.createModel(3);
+    const record = await h.waitForStatus(id, ['ready', 'failed']);
+    expect(record).toMatchObject({ status: 'ready', progress: 100, targetModel: targetModelName('acme', id, 1) });
+    expect(Object.keys(record.stages)).toEqual(['queued', 'preparing', 'training', 'registering', 'ready']);
+    // 1500 emulated seconds of training exceed the 900 s AWS applies without InvocationTimeoutSeconds: ready proves it was sent.
+    expect(h.asyncInvocations(id)).toEqual([`train-${id}-1`]);
+    const view = await request(h.app).get(`/v1/models/${id}`).set('authorization', `Bearer ${h.key}`).expect(200);
+    expect(view.body).toMatchObject({ status: 'ready', triggerPhrase: expect.stringMatching(/^photo of <<[a-z]{6}>> person$/) });
+    expect(view.body.targetModel).toBeUndefined();
+
+    const mme = new SageMakerMultiModelInference(sageMakerRuntimeClientFor(h.emulator));
+    const body = encodeGenerationRequest([{ prompt: view.body.triggerPhrase, negativePrompt: '', seed: 7, steps: 20, guidance: 7 }]);
+    const [image] = decodeGenerationResponse(await mme.invoke({ endpoint: h.emulator.mmeEndpoint, targetModel: record.targetModel!, body }), 1);
+    expect(close(await dominantColour(image!), PALETTE[3]!)).toBe(true);
+    const warm = h.emulator.ledger().filter((e) => e.op === 'InvokeEndpoint' && e.targetModel === record.targetModel);
+    expect(warm.length).toBeGreaterThanOrEqual(2);
+    const job = await h.queue.getJob(id);
+    expect(job?.returnvalue).toEqual({ modelId: id, targetModel: record.targetModel, outcome: 'ready' });
+    expect(JSON.stringify(job?.data)).not.toMatch(/https?:|X-Amz|Signature/i);
+  });
+
+  it('C8: a transient training failure is resubmitted once and the model still becomes ready', async () => {
+    h.emulator.setFaults([{ op: 'training', error: 'TrainingFailed', rate: 1, count: 1 }]);
+    const id = await h.createModel(1);
+    expect((await h.waitForStatus(id, ['ready', 'failed'])).status).toBe('ready');
+    expect(h.asyncInvocations(id)).toEqual([`train-${id}-1`, `train-${id}-2`]);
+    h.emulator.setFaults([]);
+  });
+
+  it('C8: a failure object on every submission fails the model with the parsed reason', async () => {
+    h.emulator.setFaults([{ op: 'training', error: 'TrainingFailed', rate: 1 }]);
+    const id = await h.createModel(2);
+    const record = await h.waitForStatus(id, ['ready', 'failed']);
+    h.emulator.setFaults([]);
+    expect(record.status).toBe('failed');
+    expect(record.failureReason).toMatch(/Training failed: .*out of memory/);
+    expect(h.asyncInvocations(id)).toHaveLength(2);
+  });
+
+  it('C13: a model whose artifact cannot load is failed, removed from the prefix, never ready', async () => {
+    const id = await h.createModel(4);
+    const target = targetModelName('acme', id, 1);
+    h.emulator.setFaults([{ op: 'invoke', error: 'ModelError', originalStatusCode: 500, rate: 1, targetModel: target }]);
+    const record = await h.waitForStatus(id, ['ready', 'failed']);
+    h.emulator.setFaults([]);
+    expect(record.status).toBe('failed');
+    expect(record.failureReason).toMatch(/cannot be loaded/);
+    const mme = new SageMakerMultiModelInference(sageMakerRuntimeClientFor(h.emulator));
+    const body = encodeGenerationRequest([{ prompt: 'x', negativePrompt: '', seed: 1, steps: 1, guidance: 7 }]);
+    await expect(mme.invoke({ endpoint: h.emulator.mmeEndpoint, targetModel: target, body })).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('cancel during training: the late result is discarded and its artifact removed; the job completes quietly', async () => {
+    const id = await h.createModel(5);
+    await h.waitForStatus(id, ['training']);
+    await request(h.app).post(`/v1/models/${id}/cancel`).set('authorization', `Bearer ${h.key}`).expect(200);
+    const job = await h.queue.getJob(id);
+    const deadline = Date.now() + 15_000;
+    while (!(await job!.isCompleted()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect((await h.queue.getJob(id))?.returnvalue).toMatchObject({ outcome: 'discarded' });
+    expect((await h.models.get('acme', id))?.status).toBe('canceled');
+    const written = h.emulator.ledger().filter((e) => e.op === 'PutObject' && e.source === 'emulator' && e.key?.startsWith(h.emulator.mmePrefix));
+    const deleted = new Set(h.emulator.ledger().filter((e) => e.op === 'DeleteObject').map((e) => e.key));
+    expect(written.length).toBeGreaterThan(1);
+    const mine = written.filter((e) => !deleted.has(e.key));
+    expect(mine.every((e) => e.key?.endsWith('model_setup.tar.gz'))).toBe(true);
+  });
+});
