@@ -24,9 +24,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
   const keySpace = createKeySpace(config.QUEUE_PREFIX);
   const redis = createRedisConnection({ url: config.REDIS_URL, role: 'worker', connectionName: 'dq-worker' });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  await waitForReady(redis, 60_000);
-  const fit = await assertRedisFit(redis);
-  logger.info(fit, 'redis checked');
+  try {
+    await waitForReady(redis, 60_000);
+    logger.info(await assertRedisFit(redis), 'redis checked');
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
 
   const credentials = localCredentials(config, env);
   const runtime = createSageMakerRuntimeClient({ region: config.AWS_REGION, endpoint: config.SAGEMAKER_ENDPOINT, credentials });
