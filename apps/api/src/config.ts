@@ -25,6 +25,10 @@ export const ApiEnv = z.object({
   WEBHOOK_ALLOW_HTTP: boolEnv(false),
   /** How long the previous webhook secret keeps signing after a rotation (reported by the rotate endpoint). */
   WEBHOOK_SECRET_GRACE: durationMs('24h'),
+  /** Accept http://127.0.0.1 / http://localhost webhook URLs on generations and batches (local development only). */
+  WEBHOOK_ALLOW_LOOPBACK_HTTP: boolEnv(false),
+  /** Largest `POST /v1/batches` body (JSON) or stream (NDJSON), in bytes. */
+  BATCH_MAX_BODY_BYTES: intEnv(64 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   /** Largest training photo accepted (bytes); checked while the upload streams. */
   MODEL_MAX_PHOTO_BYTES: intEnv(15 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   /** Largest total of all photos in one `POST /v1/models` (bytes). */

@@ -8,6 +8,7 @@ import { createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue
 import { createApp } from './app';
 import { ApiKeyStore } from './auth/api-key.store';
 import { loadApiConfig } from './config';
+import { generationsModule } from './generations/generations.module';
 import { modelsModule } from './models/models.module';
 import { readinessChecks } from './readiness';
 import { operationsModule } from './admin/operations.module';
@@ -40,6 +41,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
   }
 
   const models = modelsModule({ config, redis, keySpace, queues, s3, logger });
+  const generations = generationsModule({ config, redis, keySpace, queues, s3 });
   const operations = operationsModule({ config, redis, keySpace, queues });
   const app = createApp({
     logger,
@@ -50,7 +52,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
     readiness: readinessChecks({ redis, s3, sageMaker, bucket: config.S3_BUCKET, endpoints: [config.TRAINING_ENDPOINT, config.MME_ENDPOINT] }),
     adminEnabled: config.ADMIN_ENABLED,
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
-    v1Routers: [...models.v1, ...operations.v1],
+    v1Routers: [...models.v1, ...generations.v1, ...operations.v1],
     publicRouters: [...operations.public, ...models.public],
     adminRouters: [...operations.admin],
   });

@@ -6,6 +6,26 @@ export const WorkerEnv = z.object({
   /** Jobs one process runs at once per queue. Waiting trainings hold no slot (they are delayed jobs). */
   TRAIN_CONCURRENCY: intEnv(4, 1, 256),
   GENERATE_CONCURRENCY: intEnv(4, 1, 256),
+  /** Start value of the adaptive (AIMD) limit on in-flight MME invocations per process; it never exceeds GENERATE_CONCURRENCY. */
+  GENERATE_INITIAL_PERMITS: intEnv(4, 1, 256),
+  /** How long the whole generate queue pauses after a ThrottlingException (the adaptive limit also halves). */
+  GENERATE_THROTTLE_BACKOFF: durationMs('1s'),
+  /** How long ModelNotReadyException keeps being retried before a generation fails (SageMaker loads for up to 360 s). */
+  GENERATE_COLD_LOAD_BUDGET: durationMs('360s'),
+  /** Delay between invocations while a model is still loading. */
+  GENERATE_COLD_RETRY_DELAY: durationMs('5s'),
+  /** LoRA affinity: defer a cold model's job briefly while work for a warm model is waiting. */
+  GENERATE_AFFINITY: boolEnv(true),
+  /** How long one affinity deferral lasts. */
+  GENERATE_AFFINITY_DEFER: durationMs('2s'),
+  /** Deferrals per job at most, so a cold model's work always runs. */
+  GENERATE_AFFINITY_MAX_DEFERRALS: intEnv(3, 0, 100),
+  /** Models the endpoint keeps loaded (its LRU size across instances); the most recently used count as warm. */
+  GENERATE_WARM_MODELS: intEnv(8, 1, 1000),
+  /** A model invoked within this window counts as warm. */
+  GENERATE_WARM_WINDOW: durationMs('60s'),
+  /** Minimum time between two batch.progress events of one batch. */
+  BATCH_PROGRESS_INTERVAL: durationMs('2s'),
   WEBHOOK_CONCURRENCY: intEnv(8, 1, 256),
   /** BullMQ lock; a worker that stops renewing it for this long loses the job to another worker. */
   LOCK_DURATION: durationMs('30s'),

@@ -1,4 +1,4 @@
-import { type Job, type WorkerOptions } from 'bullmq';
+import { type Job, type Worker, type WorkerOptions } from 'bullmq';
 import { type PayloadOf, type QueueCatalog, type QueueKey, type ResultOf } from '@dreamqueue/contracts';
 
 export type CatalogJob<K extends QueueKey> = Job<PayloadOf<QueueCatalog[K]>, ResultOf<QueueCatalog[K]>, string>;
@@ -14,6 +14,8 @@ export interface ProcessorEntry<K extends QueueKey> {
   process: CatalogProcessor<K>;
   /** Per-queue worker options (concurrency, limiter, lock duration). */
   options?: Partial<WorkerOptions>;
+  /** Called with the BullMQ Worker once it exists (processors that call `worker.rateLimit`). */
+  onWorker?: (worker: Worker) => void;
 }
 
 /** One processor per catalog queue: a queue added to the catalog without a processor does not compile. */

@@ -25,6 +25,7 @@ export function startWorkers({ registry, connection, prefix, logger, lockDuratio
       stalledInterval,
       ...entry.options,
     });
+    entry.onWorker?.(worker);
     const log = logger.child({ queue: definition.name });
     worker.on('error', (err) => log.error({ err }, 'worker error'));
     worker.on('failed', (job, err) =>

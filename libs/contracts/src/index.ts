@@ -3,7 +3,26 @@ export { createQueue, defineQueue, type PayloadOf, type QueueConnection, type Qu
 export { RETENTION } from './queue-defaults';
 export { ID_PREFIX, idSchema, newId, tenantIdSchema, type ResourceKind } from './ids';
 export { TRAIN_STEPS, TrainPayload, TrainResult, trainQueue, type TrainStep } from './queues/train.queue';
-export { GenerateItem, GeneratePayload, GenerateResult, MAX_BATCH_SIZE, PRIORITY, generateQueue } from './queues/generate.queue';
+export {
+  BATCH_AFFINITY_RUN,
+  GenerateItem,
+  GeneratePayload,
+  GenerateResult,
+  MAX_BATCH_SIZE,
+  MAX_PRIORITY,
+  PRIORITY,
+  batchChunkPriority,
+  generateQueue,
+} from './queues/generate.queue';
+export {
+  BatchDefaults,
+  BatchHeader,
+  BatchItem,
+  GenerationRequest,
+  MAX_BATCH_ITEMS,
+  MAX_PROMPT_LENGTH,
+  MAX_SEED,
+} from './api/generations';
 export { WebhookPayload, WebhookResult, webhookQueue } from './queues/webhook.queue';
 export { TrainCheckpoint } from './queues/train.queue';
 export {

@@ -1,6 +1,31 @@
 export { EventLog, toStoredEvent, type EventLogOptions, type ResourceEvent, type ResourceType, type StoredEvent } from './event-log';
 export { WebhookTargets } from './webhook-targets';
+export { canTransition, isRunning, ModelStore, type ListPage, type ModelRecord, type TransitionResult } from './model.store';
 export { decodeCursor, encodeCursor, JobIndex, type JobIndexEntry, type JobSearchPage, type JobSearchQuery } from './job-index';
 export { generateWebhookSecret, WebhookSecrets, type WebhookSecret } from './webhook-secrets';
+export {
+  GENERATION_STATUSES,
+  GenerationStore,
+  TERMINAL_GENERATION_STATUSES,
+  type GeneratedImage,
+  type GenerationFailure,
+  type GenerationRecord,
+  type GenerationStatus,
+  type GenerationStoreOptions,
+  type NewGeneration,
+} from './generation.store';
+export {
+  BATCH_STATUSES,
+  BatchStore,
+  type BatchRecord,
+  type BatchStatus,
+  type BatchStoreOptions,
+  type ItemOutcome,
+  type ItemState,
+  type ManifestItem,
+  type NewBatch,
+  type RecordResult,
+} from './batch.store';
 export { WebhookDeliveries, type DeliveryState, type WebhookDelivery } from './webhook-deliveries';
-export { canTransition, isRunning, ModelStore, type ListPage, type ModelRecord, type TransitionResult } from './model.store';
+export { ModelDemand } from './model-demand';
+export { finalizeBatch, type ManifestLine, type ManifestSink } from './batch-manifest';

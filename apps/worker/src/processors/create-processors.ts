@@ -1,4 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
+import { generateProcessorEntry } from '../generate/generate.entry';
 import { type ProcessorRegistry } from '../processor-registry';
 import { trainProcessorEntry } from '../train/train.entry';
 import { webhookProcessorEntry } from '../webhooks/webhooks.entry';
@@ -6,13 +6,9 @@ import { type WorkerDeps } from '../worker-deps';
 
 /** Wires each catalog queue to its processor. */
 export function createProcessors(deps: WorkerDeps): ProcessorRegistry {
-  const notYet = (queue: string) => async () => {
-    deps.logger.error({ queue }, 'no processor is wired for this queue');
-    throw new UnrecoverableError(`The ${queue} processor is not available in this build`);
-  };
   return {
     train: trainProcessorEntry(deps),
-    generate: { process: notYet('generate'), options: { concurrency: deps.config.GENERATE_CONCURRENCY } },
+    generate: generateProcessorEntry(deps),
     webhooks: webhookProcessorEntry(deps),
   };
 }

@@ -1,0 +1,29 @@
+import { type Redis } from 'ioredis';
+import { type TypedQueue, type generateQueue } from '@dreamqueue/contracts';
+import { type BatchStore, type GenerationStore, type ModelDemand, type WebhookTargets } from '@dreamqueue/records';
+import { type KeySpace } from '@dreamqueue/redis';
+import { type ObjectStore } from '@dreamqueue/storage';
+import { type IdempotencyStore } from '../idempotency/idempotency.store';
+import { type ModelLookup } from './model-lookup';
+import { type WebhookUrlPolicy } from './webhook-url';
+
+/** What the generation and batch routes need; built in main.ts. */
+export interface GenerationDeps {
+  redis: Redis;
+  keySpace: KeySpace;
+  queue: TypedQueue<typeof generateQueue>;
+  generations: GenerationStore;
+  batches: BatchStore;
+  demand: ModelDemand;
+  models: ModelLookup;
+  objects: ObjectStore;
+  webhookTargets: WebhookTargets;
+  idempotency: IdempotencyStore;
+  webhookPolicy: WebhookUrlPolicy;
+  /** Lifetime of presigned image URLs in responses (≤ 3600 s). */
+  presignExpirySeconds: number;
+  /** Largest JSON batch body accepted, and largest NDJSON stream. @defaultValue 64 MiB */
+  batchMaxBytes?: number;
+  /** Rough seconds per invocation and parallel invocations, for a queued generation's ETA. */
+  eta?: { secondsPerInvocation: number; parallelism: number };
+}

@@ -1,0 +1,48 @@
+import { type GenerationRecord } from '@dreamqueue/records';
+import { type GenerationDeps } from './generation-deps';
+
+/**
+ * The API shape of a generation. Presigned URLs are made here, at read time, for this response only: they
+ * are never stored, queued or logged.
+ */
+export async function generationView(deps: GenerationDeps, g: GenerationRecord) {
+  const base = {
+    id: g.id,
+    object: 'generation',
+    status: g.status,
+    model: g.modelId,
+    prompt: g.prompt,
+    negativePrompt: g.negativePrompt,
+    numImages: g.numImages,
+    steps: g.steps,
+    guidance: g.guidance,
+    seed: g.seed,
+    createdAt: g.createdAt,
+    ...(g.startedAt && { startedAt: g.startedAt }),
+    ...(g.finishedAt && { finishedAt: g.finishedAt }),
+    ...(g.deadlineAt !== undefined && { deadline: new Date(g.deadlineAt).toISOString() }),
+    ...(g.error && { error: g.error }),
+    links: { self: `/v1/generations/${g.id}`, cancel: `/v1/generations/${g.id}/cancel` },
+  };
+  if (g.status === 'queued') return { ...base, ...(await queueEstimate(deps, g.jobId)) };
+  if (g.status !== 'succeeded') return base;
+  const images = await Promise.all(
+    g.images.map(async (image) => {
+      const { url, expiresAt } = await deps.objects.presignGet(image.key, deps.presignExpirySeconds);
+      return {
+        index: image.index, url, expiresAt,
+        reproduction: { model: g.targetModel, modelEtag: g.artifactEtag, prompt: g.prompt, negativePrompt: g.negativePrompt, seed: image.seed, steps: g.steps, guidance: g.guidance },
+      };
+    }),
+  );
+  return { ...base, images };
+}
+
+/** Position among waiting generate jobs (priority order) and a rough ETA. */
+async function queueEstimate(deps: GenerationDeps, jobId: string): Promise<{ queuePosition?: number; etaSeconds?: number }> {
+  // BullMQ keeps prioritized jobs in a sorted set scored by (priority, insertion order).
+  const rank = await deps.redis.zrank(`${deps.keySpace.queuePrefix}:${deps.queue.name}:prioritized`, jobId);
+  if (rank === null) return {};
+  const eta = deps.eta ?? { secondsPerInvocation: 6, parallelism: 4 };
+  return { queuePosition: rank + 1, etaSeconds: Math.ceil(((rank + 1) * eta.secondsPerInvocation) / eta.parallelism) };
+}

@@ -1,0 +1,46 @@
+import { type S3Client } from '@aws-sdk/client-s3';
+import { type Queue } from 'bullmq';
+import { type Redis } from 'ioredis';
+import { generateQueue, type TypedQueue } from '@dreamqueue/contracts';
+import { BatchStore, EventLog, GenerationStore, ModelDemand, WebhookTargets } from '@dreamqueue/records';
+import { type KeySpace } from '@dreamqueue/redis';
+import { S3ObjectStore } from '@dreamqueue/storage';
+import { batchRoutes } from '../batches/batches.routes';
+import { type ApiConfig } from '../config';
+import { IdempotencyStore } from '../idempotency/idempotency.store';
+import { type GenerationDeps } from './generation-deps';
+import { generationRoutes } from './generations.routes';
+import { RedisModelLookup } from './model-lookup';
+
+export interface GenerationsModuleDeps {
+  config: Pick<ApiConfig, 'S3_BUCKET' | 'MME_PREFIX' | 'PRESIGN_EXPIRY_SECONDS' | 'WEBHOOK_ALLOW_LOOPBACK_HTTP' | 'BATCH_MAX_BODY_BYTES'>;
+  redis: Redis;
+  keySpace: KeySpace;
+  queues: Queue[];
+  s3: S3Client;
+}
+
+/** Builds the generation and batch routers (mounted under /v1) from the API's connections. */
+export function generationsModule(deps: GenerationsModuleDeps): { v1: ReturnType<typeof generationRoutes>[]; deps: GenerationDeps } {
+  const { config, redis, keySpace } = deps;
+  const events = new EventLog(redis, keySpace);
+  const objects = new S3ObjectStore(deps.s3, config.S3_BUCKET);
+  const queue = deps.queues.find((q) => q.name === generateQueue.name) as TypedQueue<typeof generateQueue> | undefined;
+  if (!queue) throw new Error('The generate queue is missing from the API queues');
+  const generationDeps: GenerationDeps = {
+    redis,
+    keySpace,
+    queue,
+    generations: new GenerationStore(redis, keySpace, events),
+    batches: new BatchStore(redis, keySpace, events),
+    demand: new ModelDemand(redis, keySpace),
+    models: new RedisModelLookup(redis, keySpace, objects, config.MME_PREFIX),
+    objects,
+    webhookTargets: new WebhookTargets(redis, keySpace),
+    idempotency: new IdempotencyStore(redis, keySpace),
+    webhookPolicy: { allowLoopbackHttp: config.WEBHOOK_ALLOW_LOOPBACK_HTTP },
+    presignExpirySeconds: config.PRESIGN_EXPIRY_SECONDS,
+    batchMaxBytes: config.BATCH_MAX_BODY_BYTES,
+  };
+  return { v1: [generationRoutes(generationDeps), batchRoutes(generationDeps)], deps: generationDeps };
+}

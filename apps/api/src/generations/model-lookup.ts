@@ -1,0 +1,74 @@
+import { type Redis } from 'ioredis';
+import { conflict, notFound } from '@dreamqueue/errors';
+import { type KeySpace } from '@dreamqueue/redis';
+import { type ObjectStore } from '@dreamqueue/storage';
+
+/** What a generation needs from a tenant's model: the MME artifact (name + ETag) and the trigger phrase. */
+export interface ReadyModel {
+  targetModel: string;
+  artifactEtag: string;
+  triggerPhrase: string;
+}
+
+export type ModelLookupResult = { found: false } | { found: true; ready: false; status: string } | { found: true; ready: true; model: ReadyModel };
+
+/** The port generations and batches read models through; `TargetModel` always comes from here, never from input. */
+export interface ModelLookup {
+  lookup(tenantId: string, modelId: string): Promise<ModelLookupResult>;
+}
+
+/** 404 for a model that does not exist for this tenant; 409 `model_not_ready` for one that is not usable yet. */
+export async function requireReadyModel(models: ModelLookup, tenantId: string, modelId: string): Promise<ReadyModel> {
+  const result = await models.lookup(tenantId, modelId);
+  if (!result.found) throw notFound('Model', modelId);
+  if (!result.ready) throw conflict('model_not_ready', `Model ${modelId} is ${result.status}; generations need a ready model.`, { status: result.status });
+  return result.model;
+}
+
+interface StoredModel {
+  status: string;
+  targetModel?: string;
+  triggerPhrase?: string;
+}
+
+/**
+ * Reads the model record the training side writes (JSON at `model:<tenant>:<id>`), and the artifact's ETag
+ * from the MME prefix (cached briefly: artifacts are never overwritten, a new version gets a new name).
+ */
+export class RedisModelLookup implements ModelLookup {
+  private readonly etags = new Map<string, { etag: string; at: number }>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keySpace: KeySpace,
+    private readonly objects: Pick<ObjectStore, 'head'>,
+    private readonly mmePrefix: string,
+    private readonly etagCacheMs = 60_000,
+  ) {}
+
+  async lookup(tenantId: string, modelId: string): Promise<ModelLookupResult> {
+    const raw = await this.redis.get(this.keySpace.key('model', tenantId, modelId));
+    if (!raw) return { found: false };
+    const stored = JSON.parse(raw) as StoredModel;
+    if (stored.status === 'deleted') return { found: false };
+    if (stored.status !== 'ready' || !stored.targetModel) return { found: true, ready: false, status: stored.status };
+    const etag = await this.etag(stored.targetModel);
+    if (!etag) return { found: true, ready: false, status: 'artifact_missing' };
+    return { found: true, ready: true, model: { targetModel: stored.targetModel, artifactEtag: etag, triggerPhrase: stored.triggerPhrase ?? '' } };
+  }
+
+  /** Test and tooling helper: records a ready model the way the training side does. */
+  async registerReady(tenantId: string, modelId: string, targetModel: string, triggerPhrase: string): Promise<void> {
+    const now = new Date().toISOString();
+    const record = { id: modelId, tenantId, status: 'ready', targetModel, triggerPhrase, createdAt: now, updatedAt: now, version: 1 };
+    await this.redis.set(this.keySpace.key('model', tenantId, modelId), JSON.stringify(record));
+  }
+
+  private async etag(targetModel: string): Promise<string | undefined> {
+    const cached = this.etags.get(targetModel);
+    if (cached && Date.now() - cached.at < this.etagCacheMs) return cached.etag;
+    const head = await this.objects.head(`${this.mmePrefix}${targetModel}`);
+    if (head) this.etags.set(targetModel, { etag: head.etag, at: Date.now() });
+    return head?.etag;
+  }
+}

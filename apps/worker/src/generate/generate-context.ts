@@ -1,0 +1,52 @@
+import { type MultiModelInference } from '@dreamqueue/aws';
+import { type GeneratePayload } from '@dreamqueue/contracts';
+import { type Logger } from '@dreamqueue/logger';
+import { type BatchRecord, type BatchStore, type GenerationRecord, type GenerationStore, type ModelDemand } from '@dreamqueue/records';
+import { type ObjectStore } from '@dreamqueue/storage';
+import { type AdaptiveLimiter } from './adaptive-limiter';
+import { type ModelAffinity } from './model-affinity';
+
+/** Everything the generate processor uses, built once by `createGenerateEntry`. */
+export interface GenerateDeps {
+  logger: Logger;
+  objects: ObjectStore;
+  mme: MultiModelInference;
+  endpoint: string;
+  generations: GenerationStore;
+  batches: BatchStore;
+  demand: ModelDemand;
+  limiter: AdaptiveLimiter;
+  affinity: ModelAffinity;
+  /** Pauses the whole generate worker (BullMQ `worker.rateLimit`). */
+  rateLimit: (ms: number) => Promise<void>;
+  settings: GenerateSettings;
+}
+
+export interface GenerateSettings {
+  /** Pause after a throttling answer (the AIMD gate shrinks as well). */
+  throttleBackoffMs: number;
+  /** How long ModelNotReady keeps being retried before the job fails (SageMaker loads for up to 360 s). */
+  coldLoadBudgetMs: number;
+  /** Delay between checks while the model loads. */
+  coldRetryDelayMs: number;
+}
+
+/** The resource a job belongs to, loaded from its own Redis record. */
+export type GenerateTarget =
+  | { kind: 'generation'; tenantId: string; targetModel: string; record: GenerationRecord }
+  | { kind: 'batch'; tenantId: string; targetModel: string; record: BatchRecord };
+
+export async function loadTarget(deps: GenerateDeps, p: GeneratePayload): Promise<GenerateTarget | undefined> {
+  if (p.generationId) {
+    const record = await deps.generations.get(p.tenantId, p.generationId);
+    return record && { kind: 'generation', tenantId: p.tenantId, targetModel: record.targetModel, record };
+  }
+  const record = await deps.batches.get(p.tenantId, p.batchId!);
+  return record && { kind: 'batch', tenantId: p.tenantId, targetModel: record.targetModel, record };
+}
+
+/** A readable failure recorded on the generation or on each batch item. */
+export interface FailureReason {
+  code: string;
+  message: string;
+}

@@ -1,0 +1,125 @@
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
+import { classifyAwsError, decodeGenerationResponse, type AwsFailure } from '@dreamqueue/aws';
+import { GeneratePayload, type GenerateResult } from '@dreamqueue/contracts';
+import { coerceError } from '@dreamqueue/errors';
+import { jobLogger } from '../job-logger';
+import { type CatalogJob } from '../processor-registry';
+import { type GenerateDeps, type GenerateTarget } from './generate-context';
+import { deliverImages, recordBatchItems, recordFailure } from './generate-outcome';
+import { loadTarget } from './generate-context';
+import { invokeModel } from './invoke-model';
+
+type GenerateJob = CatalogJob<'generate'>;
+
+/**
+ * One job = one MME invocation of up to 8 rows. Throttling re-queues the job without spending an attempt
+ * (worker.rateLimit + RateLimitError) and shrinks the AIMD gate; a cold model delays the job (without
+ * spending an attempt) within the cold-load budget; 5xx/network errors retry with backoff; a 4xx from the
+ * model fails at once. The final outcome is written to the resource's own record by this processor.
+ */
+export function createGenerateProcessor(deps: GenerateDeps) {
+  return async (job: GenerateJob, token?: string, signal?: AbortSignal): Promise<GenerateResult> => {
+    const parsed = GeneratePayload.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`Invalid generate payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+    const p = parsed.data;
+    const target = await loadTarget(deps, p);
+    if (!target) throw new UnrecoverableError('The generation or batch of this job no longer exists');
+
+    const skipped = await skipIfFinished(deps, target, p);
+    if (skipped) {
+      await deps.demand.done(target.targetModel);
+      return skipped;
+    }
+    if (await deps.affinity.shouldDefer(target.targetModel, p.deferrals ?? 0)) {
+      await job.updateData({ ...job.data, deferrals: (p.deferrals ?? 0) + 1 });
+      await job.moveToDelayed(Date.now() + deps.affinity.options.deferMs, token);
+      throw new DelayedError();
+    }
+    if (target.kind === 'generation' && target.record.status === 'queued') {
+      await deps.generations.transition(target.tenantId, target.record.id, 'running');
+    }
+
+    const rows = p.items.map((i) => ({ prompt: i.prompt, negativePrompt: i.negativePrompt, seed: i.seed, steps: p.steps, guidance: p.guidance }));
+    const startedAt = await deps.limiter.acquire();
+    let body: Buffer;
+    try {
+      body = await invokeModel(deps.mme, { endpoint: deps.endpoint, targetModel: target.targetModel, rows, inferenceId: job.id ?? 'job', signal });
+    } catch (err) {
+      const failure = classifyAwsError(err);
+      deps.limiter.release(startedAt, failure.kind === 'throttled' ? 'throttled' : 'neutral');
+      return handleFailure(deps, job, token, target, p, err, failure);
+    }
+    deps.limiter.release(startedAt, 'success');
+    await deps.demand.markWarm(target.targetModel);
+
+    let images: Buffer[];
+    try {
+      images = decodeGenerationResponse(body, rows.length);
+    } catch (err) {
+      return handleFailure(deps, job, token, target, p, err, { kind: 'transient', name: 'BadResponse', reason: coerceError(err).message });
+    }
+    const delivered = await deliverImages(deps, target, p, images);
+    await deps.demand.done(target.targetModel);
+    return { images: delivered, failed: 0, ...(delivered === 0 && { skipped: 'canceled' as const }) };
+  };
+}
+
+/** Canceled, expired or already finished resources need no invocation. */
+async function skipIfFinished(deps: GenerateDeps, target: GenerateTarget, p: GeneratePayload): Promise<GenerateResult | undefined> {
+  if (target.kind === 'batch') {
+    if (target.record.status !== 'canceled') return undefined;
+    await recordBatchItems(deps, target, p.items.map((i) => ({ index: i.index, state: 'canceled', seed: i.seed })));
+    return { images: 0, failed: 0, skipped: 'canceled' };
+  }
+  const { status, deadlineAt, id } = target.record;
+  if (status === 'canceled' || status === 'expired') return { images: 0, failed: 0, skipped: status };
+  if (status !== 'queued' && status !== 'running') return { images: 0, failed: 0, skipped: 'finished' };
+  if (deadlineAt !== undefined && Date.now() > deadlineAt) {
+    await deps.generations.transition(target.tenantId, id, 'expired', { error: { code: 'deadline_exceeded', message: 'The deadline passed before the images were generated.' } });
+    return { images: 0, failed: 0, skipped: 'expired' };
+  }
+  return undefined;
+}
+
+async function handleFailure(
+  deps: GenerateDeps,
+  job: GenerateJob,
+  token: string | undefined,
+  target: GenerateTarget,
+  p: GeneratePayload,
+  err: unknown,
+  failure: AwsFailure,
+): Promise<never> {
+  const log = jobLogger(deps.logger, job);
+  if (failure.kind === 'throttled') {
+    await deps.rateLimit(deps.settings.throttleBackoffMs);
+    throw Worker.RateLimitError();
+  }
+  if (failure.kind === 'model_not_ready') {
+    const coldSince = p.coldSince ?? Date.now();
+    if (Date.now() - coldSince <= deps.settings.coldLoadBudgetMs) {
+      await job.updateData({ ...job.data, coldSince });
+      await job.moveToDelayed(Date.now() + deps.settings.coldRetryDelayMs, token);
+      throw new DelayedError();
+    }
+    const seconds = Math.round(deps.settings.coldLoadBudgetMs / 1000);
+    return failFinally(deps, target, p, { code: 'model_load_timeout', message: `The model did not finish loading on the endpoint within ${seconds} s.` });
+  }
+  if (failure.kind === 'transient') {
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    log.warn({ err, failure: failure.name, lastAttempt }, 'generate invocation failed');
+    if (lastAttempt) await recordFinal(deps, target, p, { code: 'endpoint_unavailable', message: failure.reason });
+    throw coerceError(err);
+  }
+  return failFinally(deps, target, p, { code: failure.kind === 'not_found' ? 'model_unavailable' : 'model_error', message: failure.reason });
+}
+
+async function failFinally(deps: GenerateDeps, target: GenerateTarget, p: GeneratePayload, reason: { code: string; message: string }): Promise<never> {
+  await recordFinal(deps, target, p, reason);
+  throw new UnrecoverableError(reason.message);
+}
+
+async function recordFinal(deps: GenerateDeps, target: GenerateTarget, p: GeneratePayload, reason: { code: string; message: string }): Promise<void> {
+  await recordFailure(deps, target, p, reason);
+  await deps.demand.done(target.targetModel);
+}

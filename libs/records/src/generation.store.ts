@@ -1,0 +1,172 @@
+import { type Redis } from 'ioredis';
+import { type KeySpace } from '@dreamqueue/redis';
+import { type EventLog } from './event-log';
+import { guardedUpdate, recordEventCommands, type GuardedUpdateResult } from './guarded-update';
+
+/**
+ * Durable state of one generation (`gen_…`): what was asked, what reached the model, and where the images
+ * are. Lives in its own Redis hash, so it outlives BullMQ job retention. Image keys are stored; presigned
+ * URLs never are (they are made at read time).
+ */
+export const GENERATION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled', 'expired'] as const;
+export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
+export const TERMINAL_GENERATION_STATUSES: readonly GenerationStatus[] = ['succeeded', 'failed', 'canceled', 'expired'];
+
+export interface GeneratedImage {
+  index: number;
+  seed: number;
+  /** S3 key (server-built, tenant-scoped). */
+  key: string;
+}
+
+export interface GenerationFailure {
+  code: string;
+  message: string;
+}
+
+export interface GenerationRecord {
+  id: string;
+  tenantId: string;
+  modelId: string;
+  /** The MME artifact name and its ETag at request time: the reproduction record's model half. */
+  targetModel: string;
+  artifactEtag: string;
+  /** The prompt as sent to the model (trigger phrase inserted). */
+  prompt: string;
+  negativePrompt: string;
+  numImages: number;
+  steps: number;
+  guidance: number;
+  seed: number;
+  status: GenerationStatus;
+  jobId: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  deadlineAt?: number;
+  images: GeneratedImage[];
+  error?: GenerationFailure;
+}
+
+export type NewGeneration = Omit<GenerationRecord, 'status' | 'images' | 'createdAt' | 'startedAt' | 'finishedAt' | 'error'>;
+
+export interface GenerationStoreOptions {
+  /** How long a generation record is kept after creation. @defaultValue 30 days */
+  retentionSeconds?: number;
+}
+
+export interface TransitionPatch {
+  images?: GeneratedImage[];
+  error?: GenerationFailure;
+}
+
+/** Where each status may come from; anything else is refused (e.g. a canceled generation never succeeds). */
+const ALLOWED_FROM: Record<GenerationStatus, GenerationStatus[]> = {
+  queued: [],
+  running: ['queued'],
+  succeeded: ['running'],
+  failed: ['queued', 'running'],
+  canceled: ['queued', 'running'],
+  expired: ['queued', 'running'],
+};
+
+export class GenerationStore {
+  private readonly retentionSeconds: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keySpace: KeySpace,
+    private readonly events: EventLog,
+    options: GenerationStoreOptions = {},
+  ) {
+    this.retentionSeconds = options.retentionSeconds ?? 30 * 24 * 3600;
+  }
+
+  key(tenantId: string, generationId: string): string {
+    return this.keySpace.key('generation', tenantId, generationId);
+  }
+
+  /** Writes the record (status `queued`) and its `generation.queued` event in one transaction. */
+  async create(generation: NewGeneration): Promise<GenerationRecord> {
+    const record: GenerationRecord = { ...generation, status: 'queued', images: [], createdAt: new Date().toISOString() };
+    const key = this.key(record.tenantId, record.id);
+    const multi = this.redis.multi().hset(key, toHash(record)).expire(key, this.retentionSeconds);
+    void this.events.append(record.tenantId, event(record.id, 'queued'), multi);
+    await multi.exec();
+    return record;
+  }
+
+  /** The record, or undefined when it does not exist for this tenant (another tenant's id included). */
+  async get(tenantId: string, generationId: string): Promise<GenerationRecord | undefined> {
+    const hash = await this.redis.hgetall(this.key(tenantId, generationId));
+    return hash.status ? fromHash(hash) : undefined;
+  }
+
+  /**
+   * Moves a generation to `to` if its current status allows it, appending `generation.<to>` atomically.
+   * `applied: false` means someone else got there first (e.g. the user canceled): the caller discards.
+   */
+  async transition(tenantId: string, generationId: string, to: GenerationStatus, patch: TransitionPatch = {}): Promise<GuardedUpdateResult> {
+    const now = new Date().toISOString();
+    const fields: Record<string, string> = { status: to };
+    if (to === 'running') fields.startedAt = now;
+    else fields.finishedAt = now;
+    if (patch.images) fields.images = JSON.stringify(patch.images);
+    if (patch.error) fields.error = JSON.stringify(patch.error);
+    const data: Record<string, unknown> = {};
+    if (patch.images) data.images = patch.images.length;
+    if (patch.error) data.error = patch.error;
+    const xadds = recordEventCommands(this.events, tenantId, event(generationId, to, data));
+    return guardedUpdate(this.redis, this.key(tenantId, generationId), { field: 'status', mode: 'in', values: ALLOWED_FROM[to] }, fields, xadds);
+  }
+}
+
+function event(generationId: string, status: GenerationStatus, data?: Record<string, unknown>) {
+  return { type: `generation.${status}`, resource: 'generation' as const, resourceId: generationId, status, ...(data && Object.keys(data).length > 0 && { data }) };
+}
+
+function toHash(r: GenerationRecord): Record<string, string> {
+  const hash: Record<string, string> = {
+    id: r.id,
+    tenantId: r.tenantId,
+    modelId: r.modelId,
+    targetModel: r.targetModel,
+    artifactEtag: r.artifactEtag,
+    prompt: r.prompt,
+    negativePrompt: r.negativePrompt,
+    numImages: String(r.numImages),
+    steps: String(r.steps),
+    guidance: String(r.guidance),
+    seed: String(r.seed),
+    status: r.status,
+    jobId: r.jobId,
+    createdAt: r.createdAt,
+    images: JSON.stringify(r.images),
+  };
+  if (r.deadlineAt !== undefined) hash.deadlineAt = String(r.deadlineAt);
+  return hash;
+}
+
+function fromHash(h: Record<string, string>): GenerationRecord {
+  return {
+    id: h.id,
+    tenantId: h.tenantId,
+    modelId: h.modelId,
+    targetModel: h.targetModel,
+    artifactEtag: h.artifactEtag,
+    prompt: h.prompt,
+    negativePrompt: h.negativePrompt ?? '',
+    numImages: Number(h.numImages),
+    steps: Number(h.steps),
+    guidance: Number(h.guidance),
+    seed: Number(h.seed),
+    status: h.status as GenerationStatus,
+    jobId: h.jobId,
+    createdAt: h.createdAt,
+    ...(h.startedAt && { startedAt: h.startedAt }),
+    ...(h.finishedAt && { finishedAt: h.finishedAt }),
+    ...(h.deadlineAt && { deadlineAt: Number(h.deadlineAt) }),
+    images: h.images ? (JSON.parse(h.images) as GeneratedImage[]) : [],
+    ...(h.error && { error: JSON.parse(h.error) as GenerationFailure }),
+  };
+}
