@@ -30,7 +30,8 @@ export function createGenerateProcessor(deps: GenerateDeps) {
       await deps.demand.done(target.targetModel);
       return skipped;
     }
-    if (await deps.affinity.shouldDefer(target.targetModel, p.deferrals ?? 0)) {
+    // Affinity reorders batch work only: an interactive request never waits behind another model's batch.
+    if (target.kind === 'batch' && (await deps.affinity.shouldDefer(target.targetModel, p.deferrals ?? 0))) {
       await job.updateData({ ...job.data, deferrals: (p.deferrals ?? 0) + 1 });
       await job.moveToDelayed(Date.now() + deps.affinity.options.deferMs, token);
       throw new DelayedError();
