@@ -1,22 +1,18 @@
-import { createKeySpace, createRedisConnection, waitForReady, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { type Redis } from '@dreamqueue/redis';
+import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { EventLog } from './event-log';
 
 describe('EventLog (real Redis)', () => {
-  let server: RedisServer;
+  let fixture: RedisFixture;
   let redis: Redis;
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
+    fixture = await startRedisFixture();
+    redis = fixture.redis;
   });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(async () => fixture.close());
 
   it('appends per tenant and reads strictly after an id', async () => {
-    const log = new EventLog(redis, createKeySpace(uniquePrefix()));
+    const log = new EventLog(redis, fixture.keySpace());
     const first = await log.append('acme', { type: 'model.queued', resource: 'model', resourceId: 'mdl_a', status: 'queued' });
     await log.append('acme', { type: 'model.ready', resource: 'model', resourceId: 'mdl_a', status: 'ready' });
     await log.append('other', { type: 'model.ready', resource: 'model', resourceId: 'mdl_b', status: 'ready' });
@@ -29,7 +25,7 @@ describe('EventLog (real Redis)', () => {
   });
 
   it('commits inside a MULTI with the status change', async () => {
-    const keySpace = createKeySpace(uniquePrefix());
+    const keySpace = fixture.keySpace();
     const log = new EventLog(redis, keySpace);
     const multi = redis.multi().hset(keySpace.key('model', 'acme', 'mdl_a'), 'status', 'ready');
     log.append('acme', { type: 'model.ready', resource: 'model', resourceId: 'mdl_a', status: 'ready' }, multi);

@@ -54,6 +54,8 @@ export class EventLog {
    * Appends to a MULTI when one is given, so a status change and its event commit together;
    * otherwise writes at once and returns the stream id.
    */
+  append(tenantId: string, event: ResourceEvent, multi: ChainableCommander): void;
+  append(tenantId: string, event: ResourceEvent): Promise<string | null>;
   append(tenantId: string, event: ResourceEvent, multi?: ChainableCommander): Promise<string | null> | void {
     const fields = ['e', this.encode(tenantId, event)];
     const key = this.streamKey(tenantId);

@@ -1,23 +1,16 @@
-import { createKeySpace, createRedisConnection, waitForReady, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { fingerprint, IdempotencyStore } from './idempotency.store';
 
 describe('IdempotencyStore (real Redis)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  let fixture: RedisFixture;
   let store: IdempotencyStore;
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'producer' });
-    await waitForReady(redis);
+    fixture = await startRedisFixture({ role: 'producer' });
   });
   beforeEach(() => {
-    store = new IdempotencyStore(redis, createKeySpace(uniquePrefix()));
+    store = new IdempotencyStore(fixture.redis, fixture.keySpace());
   });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(async () => fixture.close());
 
   it('runs once and replays the first answer for the same request', async () => {
     let runs = 0;
