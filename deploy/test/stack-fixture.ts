@@ -3,6 +3,14 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { DreamqueueStack } from '../src/dreamqueue-stack';
 import { DEFAULT_SETTINGS, type DreamqueueSettings, validateSettings } from '../src/settings';
 
+export const API_BASE = 'https://dreamqueue.example.com';
+
+/** Synthesizes once, on first use: one synth costs seconds, and several check groups share it. */
+export function once(synth: () => Template): () => Template {
+  let template: Template | undefined;
+  return () => (template ??= synth());
+}
+
 /** A registry image, so tests never stage the repository as a Docker asset. */
 export const TEST_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/dreamqueue:test';
 
