@@ -66,7 +66,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     async restart() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
-      return startRedisServer({ ...options, port, dir });
+      const next = await startRedisServer({ ...options, port, dir });
+      if (!ownsDir) return next;
+      // The restarted server reuses this directory; whoever stops it last removes it.
+      return {
+        ...next,
+        async stop() {
+          await next.stop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
   };
   return server;
