@@ -1,0 +1,25 @@
+'use strict';
+const { fork } = require('node:child_process');
+const path = require('node:path');
+
+/** Forks bench/lib/api-server.js; resolves {base, key, report(), stop()}. */
+function startApiChild(config) {
+  const child = fork(path.join(__dirname, 'api-server.js'), [], { env: { ...process.env, NODE_NO_WARNINGS: '1', BENCH_API: JSON.stringify(config) } });
+  const next = () => new Promise((resolve) => child.once('message', resolve));
+  return next().then(({ base, key }) => ({
+    base,
+    key,
+    pid: child.pid,
+    report: () => {
+      const reply = next();
+      child.send({ cmd: 'report' });
+      return reply;
+    },
+    stop: () => new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.send({ cmd: 'stop' });
+    }),
+  }));
+}
+
+module.exports = { startApiChild };

@@ -1,0 +1,146 @@
+// Shared plumbing for the generation benchmarks: a private redis-server, the emulator, the API app and the
+// real generate worker, all from the built dist/ (run `npx nx run-many -t build` first; the npm scripts do).
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..', '..');
+const dist = (p) => require(path.join(root, p));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dq-bench-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => s.write('PING\r\n'));
+      s.once('data', (d) => (s.destroy(), resolve(String(d).startsWith('+PONG'))));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    async stop() {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startEmulator(options) {
+  const { startEmulator: start } = dist('apps/emulator/dist/index.js');
+  const { createLogger } = dist('libs/logger/dist/index.js');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dq-bench-emulator-'));
+  const emulator = await start({ dataDir, logger: createLogger({ name: 'emulator', level: 'silent' }), ...options });
+  return { ...emulator, async close() { await emulator.close(); fs.rmSync(dataDir, { recursive: true, force: true }); } };
+}
+
+function awsClients(emulator) {
+  const { createS3Client, createSageMakerRuntimeClient } = dist('libs/aws/dist/index.js');
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  return {
+    s3: createS3Client({ region: 'us-east-1', endpoint: emulator.s3Endpoint, credentials }),
+    runtime: createSageMakerRuntimeClient({ region: 'us-east-1', endpoint: emulator.runtimeEndpoint, credentials }),
+  };
+}
+
+/** The API app (not listening) wired like main.ts, plus helpers to register models and keys. */
+async function buildApi({ redisUrl, prefix, emulator, s3 }) {
+  const { QUEUE_CATALOG, createQueue } = dist('libs/contracts/dist/index.js');
+  const { createRedisConnection, createKeySpace, waitForReady } = dist('libs/redis/dist/index.js');
+  const { createLogger } = dist('libs/logger/dist/index.js');
+  const { S3ObjectStore, targetModelName } = dist('libs/storage/dist/index.js');
+  const { buildArtifact } = dist('apps/emulator/dist/index.js');
+  const { createApp } = dist('apps/api/dist/app.js');
+  const { ApiKeyStore } = dist('apps/api/dist/auth/api-key.store.js');
+  const { generationsModule } = dist('apps/api/dist/generations/generations.module.js');
+  const redis = createRedisConnection({ url: redisUrl, role: 'producer' });
+  await waitForReady(redis);
+  const keySpace = createKeySpace(prefix);
+  const queues = Object.values(QUEUE_CATALOG).map((d) => createQueue(d, { connection: { url: redisUrl, enableOfflineQueue: false }, prefix }));
+  const config = { S3_BUCKET: emulator.bucket, MME_PREFIX: emulator.mmePrefix, PRESIGN_EXPIRY_SECONDS: 600, WEBHOOK_ALLOW_LOOPBACK_HTTP: true, BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024 };
+  const module = generationsModule({ config, redis, keySpace, queues, s3 });
+  const apiKeys = new ApiKeyStore(redis, keySpace);
+  const app = createApp({ logger: createLogger({ name: 'api', level: 'silent' }), redis, keySpace, apiKeys, queues, readiness: [], v1Routers: module.v1, adminEnabled: false });
+  const objects = new S3ObjectStore(s3, emulator.bucket);
+  return {
+    app,
+    queues,
+    keyFor: async (tenantId) => (await apiKeys.create({ tenantId, role: 'tenant', name: 'bench' })).key,
+    async registerModel(tenantId, modelId, palette) {
+      const targetModel = targetModelName(tenantId, modelId, 1);
+      await objects.put(`${emulator.mmePrefix}${targetModel}`, await buildArtifact({ palette, id: modelId }), 'application/gzip');
+      await module.deps.models.registerReady(tenantId, modelId, targetModel, 'photo of sks person');
+      return targetModel;
+    },
+    async close() {
+      await Promise.all(queues.map((q) => q.close()));
+      redis.disconnect();
+    },
+  };
+}
+
+/** The real generate worker (createProcessors + startWorkers from apps/worker/dist). */
+async function startGenerateWorker({ redisUrl, prefix, emulator, s3, runtime, env }) {
+  const w = dist('apps/worker/dist/index.js');
+  const { createRedisConnection, createKeySpace, waitForReady } = dist('libs/redis/dist/index.js');
+  const { createLogger } = dist('libs/logger/dist/index.js');
+  const { S3ObjectStore } = dist('libs/storage/dist/index.js');
+  const { SageMakerAsyncInference, SageMakerMultiModelInference } = dist('libs/aws/dist/index.js');
+  const { EventLog } = dist('libs/records/dist/index.js');
+  const config = w.loadWorkerConfig({
+    LOG_LEVEL: 'silent', ...env, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, S3_BUCKET: emulator.bucket, S3_ENDPOINT: emulator.s3Endpoint,
+    SAGEMAKER_ENDPOINT: emulator.runtimeEndpoint, MME_ENDPOINT: emulator.mmeEndpoint, MME_PREFIX: emulator.mmePrefix,
+  });
+  const redis = createRedisConnection({ url: redisUrl, role: 'worker' });
+  await waitForReady(redis);
+  const keySpace = createKeySpace(prefix);
+  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  const deps = {
+    config, logger, redis, keySpace, objects: new S3ObjectStore(s3, emulator.bucket),
+    asyncInference: new SageMakerAsyncInference(runtime), mme: new SageMakerMultiModelInference(runtime), events: new EventLog(redis, keySpace),
+  };
+  const registry = w.createProcessors(deps);
+  const workers = w.startWorkers({ registry, connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix, logger, lockDuration: config.LOCK_DURATION, stalledInterval: config.STALLED_INTERVAL });
+  return {
+    worker: workers.get('generate'),
+    limiter: registry.generate.limiter,
+    async close() {
+      await w.closeWorkers(workers);
+      redis.disconnect();
+    },
+  };
+}
+
+/** Listens on a free loopback port; resolves the base URL and a close function. */
+async function listen(app) {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return { base: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus.length} cores, ${cpus[0] ? cpus[0].model.trim() : 'unknown CPU'}, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+module.exports = { awsClients, buildApi, dist, freePort, listen, machine, root, sleep, startEmulator, startGenerateWorker, startRedis };
