@@ -64,6 +64,11 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
     h.emulator.setFaults([]);
     expect(record.status).toBe('failed');
     expect(record.failureReason).toMatch(/cannot be loaded/);
+    // The artifact is removed right after the status change: wait for the delete, then the MME cannot find it.
+    const removed = () => h.emulator.ledger().some((e) => e.op === 'DeleteObject' && e.key === `${h.emulator.mmePrefix}${target}`);
+    const until = Date.now() + 5_000;
+    while (!removed() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(removed()).toBe(true);
     const mme = new SageMakerMultiModelInference(sageMakerRuntimeClientFor(h.emulator));
     const body = encodeGenerationRequest([{ prompt: 'x', negativePrompt: '', seed: 1, steps: 1, guidance: 7 }]);
     await expect(mme.invoke({ endpoint: h.emulator.mmeEndpoint, targetModel: target, body })).rejects.toMatchObject({ name: 'ValidationError' });
@@ -83,5 +88,41 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
     expect(written.length).toBeGreaterThan(1);
     const mine = written.filter((e) => !deleted.has(e.key));
     expect(mine.every((e) => e.key?.endsWith('model_setup.tar.gz'))).toBe(true);
+  });
+});
+
+describe('training deadlines, cancel and delete (emulator)', () => {
+  let h: TrainHarness;
+  const auth = () => ({ authorization: `Bearer ${h.key}` });
+  beforeAll(async () => {
+    h = await startTrainHarness();
+    h.startWorker({ TRAIN_DEADLINE: '2500ms' });
+  });
+  afterAll(async () => h.close());
+
+  it('C9: a training whose result never appears fails at the deadline with "training timed out"', async () => {
+    h.emulator.setFaults([{ op: 'training', error: 'NoOutput', rate: 1, count: 1 }]);
+    const id = await h.createModel(0);
+    const record = await h.waitForStatus(id, ['ready', 'failed']);
+    expect(record.status).toBe('failed');
+    expect(record.failureReason).toMatch(/Training timed out/);
+    expect(h.asyncInvocations(id)).toHaveLength(1);
+  });
+
+  it('cancel before training: nothing is submitted; cancel after ready is refused; delete removes the artifact', async () => {
+    const early = await h.createModel(1);
+    await request(h.app).post(`/v1/models/${early}/cancel`).set(auth()).expect(200);
+    const id = await h.createModel(2);
+    const ready = await h.waitForStatus(id, ['ready', 'failed']);
+    expect(ready.status).toBe('ready');
+    const earlyJob = await h.queue.getJob(early);
+    const until = Date.now() + 10_000;
+    while (!(await earlyJob!.isCompleted()) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    expect(h.asyncInvocations(early)).toEqual([]);
+    expect((await h.models.get('acme', early))?.status).toBe('canceled');
+
+    expect((await request(h.app).post(`/v1/models/${id}/cancel`).set(auth()).expect(409)).body.error.code).toBe('model_not_cancelable');
+    await request(h.app).delete(`/v1/models/${id}`).set(auth()).expect(200);
+    expect(h.emulator.ledger().some((e) => e.op === 'DeleteObject' && e.key === `${h.emulator.mmePrefix}${ready.targetModel}`)).toBe(true);
   });
 });
