@@ -30,14 +30,29 @@ export function createApiMetrics(options: { queues: Queue[]; defaultMetrics?: bo
     httpDuration,
     middleware(req, res, next) {
       const end = httpDuration.startTimer();
-      res.once('finish', () => end({ method: req.method, route: routeOf(req), status: String(res.statusCode) }));
+      const route = captureRoute(req);
+      res.once('finish', () => end({ method: req.method, route: route(), status: String(res.statusCode) }));
       next();
     },
   };
 }
 
-/** The matched route template (`/v1/models/:id`), never the raw URL: ids in labels would explode cardinality. */
-function routeOf(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
+/**
+ * The matched route template (`/v1/admin/webhooks/:eventId`), never the raw URL: ids in labels would
+ * explode cardinality. Express restores `req.baseUrl` when an error leaves a router, so the template is
+ * captured at the moment the router assigns `req.route`.
+ */
+function captureRoute(req: Request): () => string {
+  let template = 'unmatched';
+  let route: unknown;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => route,
+    set(value: { path?: unknown } | undefined) {
+      route = value;
+      if (typeof value?.path === 'string') template = `${req.baseUrl}${value.path}`;
+    },
+  });
+  return () => template;
 }
