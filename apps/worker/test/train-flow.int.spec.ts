@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { decodeGenerationResponse, encodeGenerationRequest, SageMakerMultiModelInference } from '@dreamqueue/aws';
 import { dominantColour } from '@dreamqueue/emulator';
-import { targetModelName } from '@dreamqueue/storage';
-import { sageMakerRuntimeClientFor } from '@dreamqueue/testing';
+import { S3ObjectStore, targetModelName } from '@dreamqueue/storage';
+import { s3ClientFor, sageMakerRuntimeClientFor } from '@dreamqueue/testing';
 import { PALETTE } from '../../api/test/fixtures/training-photos';
 import { startTrainHarness, type TrainHarness } from './train-harness';
 
@@ -72,6 +72,24 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
     const mme = new SageMakerMultiModelInference(sageMakerRuntimeClientFor(h.emulator));
     const body = encodeGenerationRequest([{ prompt: 'x', negativePrompt: '', seed: 1, steps: 1, guidance: 7 }]);
     await expect(mme.invoke({ endpoint: h.emulator.mmeEndpoint, targetModel: target, body })).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('O4: an operator retry of a failed train job resumes from its checkpoint: ready, no new submission', async () => {
+    const id = await h.createModel(6);
+    const target = `${h.emulator.mmePrefix}${targetModelName('acme', id, 1)}`;
+    // Something already occupies the artifact name: register refuses to overwrite it and the model fails.
+    const objects = new S3ObjectStore(s3ClientFor(h.emulator), h.emulator.bucket);
+    await objects.put(target, 'squatter');
+    const failed = await h.waitForStatus(id, ['ready', 'failed']);
+    expect(failed.failureReason).toMatch(/refusing to overwrite/);
+    const job = (await h.queue.getJob(id))!;
+    while (!(await job.isFailed())) await new Promise((r) => setTimeout(r, 20));
+    expect(job.data.step).toBe('register');
+    await objects.delete(target);
+    await job.retry('failed');
+    const ready = await h.waitForStatus(id, ['ready']);
+    expect(ready.failureReason).toBeUndefined();
+    expect(h.asyncInvocations(id)).toEqual([`train-${id}-1`]);
   });
 
   it('cancel during training: the late result is discarded and its artifact removed; the job completes quietly', async () => {

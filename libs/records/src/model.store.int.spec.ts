@@ -47,10 +47,14 @@ describe('ModelStore (real Redis)', () => {
     expect((await store.transition('acme', 'mdl_a', 'queued')).changed).toBe(false);
     const failed = await store.transition('acme', 'mdl_a', 'failed', { failureReason: 'bad photos' });
     expect(failed.record).toMatchObject({ status: 'failed', failureReason: 'bad photos' });
-    expect((await store.transition('acme', 'mdl_a', 'ready')).changed).toBe(false);
+    expect((await store.transition('acme', 'mdl_a', 'queued')).changed).toBe(false);
     const log = await events.readAfter('acme');
     expect(log.map((e) => e.type)).toEqual(['model.queued', 'model.preparing', 'model.failed']);
     expect(log[2]!.data).toEqual({ reason: 'bad photos' });
+    // O4: an operator retry of the train job revives a failed model; the old reason goes.
+    const revived = await store.transition('acme', 'mdl_a', 'training', { failureReason: undefined });
+    expect(revived.record?.status).toBe('training');
+    expect((await store.get('acme', 'mdl_a'))?.failureReason).toBeUndefined();
   });
 
   it('lets exactly one of many concurrent transitions win', async () => {
@@ -83,6 +87,8 @@ describe('ModelStore (real Redis)', () => {
     expect(canTransition('training', 'deleted')).toBe(true);
     expect(canTransition('deleted', 'failed')).toBe(false);
     expect(canTransition('ready', 'failed')).toBe(false);
+    expect(canTransition('canceled', 'training')).toBe(false);
+    expect(canTransition('failed', 'queued')).toBe(false);
     expect(canTransition('queued', 'training')).toBe(true);
   });
 });

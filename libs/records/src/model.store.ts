@@ -41,10 +41,14 @@ export interface ListPage {
 const ORDER: Record<ModelStatus, number> = { queued: 0, preparing: 1, training: 2, registering: 3, ready: 4, failed: 5, canceled: 5, deleted: 6 };
 const ENDINGS: readonly ModelStatus[] = ['failed', 'canceled', 'deleted'];
 
-/** Forward only: a running model moves to a later stage or ends; an ended model can only be deleted. */
+/**
+ * Forward only: a running model moves to a later stage or ends; an ended model can only be deleted —
+ * except a failed one, which an operator "retry" of its train job revives from the job's checkpoint.
+ */
 export function canTransition(from: ModelStatus, to: ModelStatus): boolean {
   if (from === to || from === 'deleted') return false;
-  if (from === 'ready' || from === 'failed' || from === 'canceled') return to === 'deleted';
+  if (from === 'failed') return to === 'deleted' || (ORDER[to] >= ORDER.preparing && ORDER[to] <= ORDER.ready);
+  if (from === 'ready' || from === 'canceled') return to === 'deleted';
   return ENDINGS.includes(to) || ORDER[to] > ORDER[from];
 }
 

@@ -12,9 +12,10 @@ export async function discardModel(deps: StepPorts, model: ModelRecord, checkpoi
 
 /**
  * Marks the model failed with the reason (and its event), from the processor itself: durable, unlike a
- * QueueEvents listener. A registered artifact that failed to load is removed so it is never offered.
+ * QueueEvents listener. A registered artifact is removed so a model that failed is never offered; the
+ * container's own copy stays, so an operator retry can resume at register without training again.
  */
 export async function failModel(deps: StepPorts & { models: ModelStore }, data: TrainPayload, reason: string): Promise<void> {
-  const { record, changed } = await deps.models.transition(data.tenantId, data.modelId, 'failed', { failureReason: reason });
-  if (record && (changed || record.status !== 'ready')) await discardModel(deps, record, data.checkpoint);
+  const { record } = await deps.models.transition(data.tenantId, data.modelId, 'failed', { failureReason: reason });
+  if (record && record.status !== 'ready') await discardModel(deps, record, { targetModel: data.checkpoint.targetModel });
 }

@@ -47,7 +47,8 @@ export function createTrainProcessor(deps: TrainProcessorDeps): CatalogProcessor
       for (let runs = 0; ; runs++) {
         const model = await deps.models.get(data.tenantId, data.modelId);
         if (!model) throw new TrainingFailure(`Model ${data.modelId} has no record.`);
-        const discarding = model.status === 'canceled' || model.status === 'deleted' || model.status === 'failed';
+        // A failed model is resumed (an operator retried its job); a canceled or deleted one is discarded.
+        const discarding = model.status === 'canceled' || model.status === 'deleted';
         if (data.step === 'done' || (discarding && data.step !== 'await')) return await finish(deps, job, model, data.checkpoint, discarding);
         if (!discarding) await enter(deps, model, STATUS_OF[data.step]);
         const input: StepInput = { model, checkpoint: data.checkpoint, jobId: job.id!, lock: token ? { key: jobKeys(job).lockKey, token } : undefined, discarding, signal };
@@ -70,7 +71,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps): CatalogProcessor
 }
 
 async function enter(deps: TrainProcessorDeps, model: ModelRecord, status: ModelStatus): Promise<void> {
-  if (model.status !== status) await deps.models.transition(model.tenantId, model.id, status);
+  if (model.status !== status) await deps.models.transition(model.tenantId, model.id, status, { failureReason: undefined });
 }
 
 async function progress(deps: TrainProcessorDeps, job: CatalogJob<'train'>, model: ModelRecord, value: number): Promise<void> {
