@@ -6,6 +6,8 @@ import pino, { type Logger, type LoggerOptions } from 'pino';
  */
 export const REDACT_PATHS = [
   'req.headers.authorization',
+  // pino-http logs the parsed query string too: presigned-URL signatures and tokens travel there.
+  'req.query',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
