@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateWebhookSecret } from '@dreamqueue/records';
 import { signWebhook, verifyWebhook } from './webhook-signature';
 
@@ -46,5 +48,31 @@ describe('webhook signatures (Standard Webhooks)', () => {
     expect(sig).toMatch(/^v1,[A-Za-z0-9+/]+=* v1,[A-Za-z0-9+/]+=*$/);
     expect(verifyWebhook([secret], headers(sig), body, 300, now).ok).toBe(true);
     expect(verifyWebhook([rotated], headers(sig), body, 300, now).ok).toBe(true);
+  });
+});
+
+describe('the verification snippet in docs/operations.md', () => {
+  it('verifies a real signature and rejects a tampered body', () => {
+    const doc = readFileSync(join(__dirname, '../../../../docs/operations.md'), 'utf8');
+    const snippet = /```js\n([\s\S]*?)\n\/\/ Express/.exec(doc)?.[1];
+    expect(snippet).toContain('function verifyWebhook');
+    const docVerify = new Function('require', `${snippet}\nreturn verifyWebhook;`)(require) as (
+      s: string[],
+      h: object,
+      b: string | Buffer,
+    ) => boolean;
+
+    const secret = generateWebhookSecret();
+    const rotated = generateWebhookSecret();
+    const body = '{"type":"model.ready","data":{"id":"mdl_x"}}';
+    const ts = Math.floor(Date.now() / 1000);
+    const headers = {
+      'webhook-id': '9-0',
+      'webhook-timestamp': String(ts),
+      'webhook-signature': signWebhook([rotated, secret], '9-0', ts, body),
+    };
+    expect(docVerify([secret], headers, Buffer.from(body))).toBe(true);
+    expect(docVerify([rotated], headers, body)).toBe(true);
+    expect(docVerify([secret], headers, body.replace('mdl_x', 'mdl_y'))).toBe(false);
   });
 });
