@@ -16,6 +16,7 @@ import { startOperations } from './health/start-operations';
 import { InstrumentedAsyncInference, InstrumentedMultiModelInference } from './observability/instrumented-inference';
 import { instrumentWorkers } from './observability/instrument-workers';
 import { createWorkerMetrics } from './observability/worker-metrics';
+import { type GenerateEntry } from './generate/generate.entry';
 
 /** Composition root of the worker: config → Redis (checked) → AWS clients → processors → workers. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop: () => Promise<void> }> {
@@ -36,7 +37,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
   const runtime = createSageMakerRuntimeClient({ region: config.AWS_REGION, endpoint: config.SAGEMAKER_ENDPOINT, credentials });
   const s3 = createS3Client({ region: config.AWS_REGION, endpoint: config.S3_ENDPOINT, credentials });
 
-  const metrics = createWorkerMetrics();
+  // The generate processor's AIMD gate exists once processors are built; the gauge reads it on scrape.
+  let generateLimit: () => number | undefined = () => undefined;
+  const metrics = createWorkerMetrics({ adaptiveLimit: () => generateLimit() });
   const deps = {
     config,
     logger,
@@ -48,8 +51,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
     metrics,
     events: new EventLog(redis, keySpace),
   };
+  const registry = createProcessors(deps);
+  generateLimit = () => (registry.generate as Partial<GenerateEntry>).limiter?.limit;
   const workers = startWorkers({
-    registry: createProcessors(deps),
+    registry,
     connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
     prefix: keySpace.queuePrefix,
     logger,
