@@ -154,6 +154,8 @@ async function main() {
       EMULATOR_SAGEMAKER_PORT: sageMakerPort,
       EMULATOR_DATA_DIR: path.join(dataDir, 'emulator'),
       EMULATOR_TIME_SCALE: process.env.EMULATOR_TIME_SCALE ?? '0.0133',
+      // Completion notifications (SNS-style) make the worker check a finished training at once.
+      EMULATOR_NOTIFY_URL: process.env.EMULATOR_NOTIFY_URL ?? `http://127.0.0.1:${process.env.PORT ?? '3000'}/v1/notifications/sns`,
     });
     await waitFor('the emulator', async () => (await fetch(`http://127.0.0.1:${sageMakerPort}/_emulator/stats`)).ok);
   }
