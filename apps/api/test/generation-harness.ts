@@ -11,7 +11,7 @@ import { closeWorkers, createProcessors, loadWorkerConfig, startWorkers } from '
 import { createApp } from '../src/app';
 import { ApiKeyStore } from '../src/auth/api-key.store';
 import { generationsModule } from '../src/generations/generations.module';
-import { type RedisModelLookup } from '../src/generations/model-lookup';
+import { type ModelStoreLookup } from '../src/generations/model-lookup';
 
 /** Real Redis, the emulator (SageMaker MME + S3), the API app and (on demand) the real generate worker. */
 export interface GenerationHarness {
@@ -60,7 +60,7 @@ export async function startGenerationHarness(emulatorOverrides: Parameters<typeo
     logger: createLogger({ name: 'api-test', level: 'silent' }),
     redis: producer, keySpace, apiKeys, queues: queues as never, readiness: [], v1Routers: module.v1,
   });
-  const models = module.deps.models as RedisModelLookup;
+  const models = module.deps.models as ModelStoreLookup;
   let workers: Map<string, Worker> | undefined;
 
   const harness: GenerationHarness = {

@@ -2,7 +2,7 @@ import { type S3Client } from '@aws-sdk/client-s3';
 import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
 import { generateQueue, type TypedQueue } from '@dreamqueue/contracts';
-import { BatchStore, EventLog, GenerationStore, ModelDemand, WebhookTargets } from '@dreamqueue/records';
+import { BatchStore, EventLog, GenerationStore, ModelDemand, ModelStore, WebhookTargets } from '@dreamqueue/records';
 import { type KeySpace } from '@dreamqueue/redis';
 import { S3ObjectStore } from '@dreamqueue/storage';
 import { batchRoutes } from '../batches/batches.routes';
@@ -10,7 +10,7 @@ import { type ApiConfig } from '../config';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { type GenerationDeps } from './generation-deps';
 import { generationRoutes } from './generations.routes';
-import { RedisModelLookup } from './model-lookup';
+import { ModelStoreLookup } from './model-lookup';
 
 export interface GenerationsModuleDeps {
   config: Pick<ApiConfig, 'S3_BUCKET' | 'MME_PREFIX' | 'PRESIGN_EXPIRY_SECONDS' | 'WEBHOOK_ALLOW_LOOPBACK_HTTP' | 'BATCH_MAX_BODY_BYTES'>;
@@ -34,7 +34,7 @@ export function generationsModule(deps: GenerationsModuleDeps): { v1: ReturnType
     generations: new GenerationStore(redis, keySpace, events),
     batches: new BatchStore(redis, keySpace, events),
     demand: new ModelDemand(redis, keySpace),
-    models: new RedisModelLookup(redis, keySpace, objects, config.MME_PREFIX),
+    models: new ModelStoreLookup(new ModelStore(redis, keySpace, events), redis, keySpace, objects, config.MME_PREFIX),
     objects,
     webhookTargets: new WebhookTargets(redis, keySpace),
     idempotency: new IdempotencyStore(redis, keySpace),

@@ -1,5 +1,6 @@
 import { type Redis } from 'ioredis';
 import { conflict, notFound } from '@dreamqueue/errors';
+import { type ModelStore } from '@dreamqueue/records';
 import { type KeySpace } from '@dreamqueue/redis';
 import { type ObjectStore } from '@dreamqueue/storage';
 
@@ -25,20 +26,15 @@ export async function requireReadyModel(models: ModelLookup, tenantId: string, m
   return result.model;
 }
 
-interface StoredModel {
-  status: string;
-  targetModel?: string;
-  triggerPhrase?: string;
-}
-
 /**
- * Reads the model record the training side writes (JSON at `model:<tenant>:<id>`), and the artifact's ETag
- * from the MME prefix (cached briefly: artifacts are never overwritten, a new version gets a new name).
+ * Reads the training side's model record (`ModelStore`), and the artifact's ETag from the MME prefix
+ * (cached briefly: artifacts are never overwritten, a new version gets a new name).
  */
-export class RedisModelLookup implements ModelLookup {
+export class ModelStoreLookup implements ModelLookup {
   private readonly etags = new Map<string, { etag: string; at: number }>();
 
   constructor(
+    private readonly models: Pick<ModelStore, 'get'>,
     private readonly redis: Redis,
     private readonly keySpace: KeySpace,
     private readonly objects: Pick<ObjectStore, 'head'>,
@@ -47,17 +43,15 @@ export class RedisModelLookup implements ModelLookup {
   ) {}
 
   async lookup(tenantId: string, modelId: string): Promise<ModelLookupResult> {
-    const raw = await this.redis.get(this.keySpace.key('model', tenantId, modelId));
-    if (!raw) return { found: false };
-    const stored = JSON.parse(raw) as StoredModel;
-    if (stored.status === 'deleted') return { found: false };
+    const stored = await this.models.get(tenantId, modelId);
+    if (!stored || stored.status === 'deleted') return { found: false };
     if (stored.status !== 'ready' || !stored.targetModel) return { found: true, ready: false, status: stored.status };
     const etag = await this.etag(stored.targetModel);
     if (!etag) return { found: true, ready: false, status: 'artifact_missing' };
     return { found: true, ready: true, model: { targetModel: stored.targetModel, artifactEtag: etag, triggerPhrase: stored.triggerPhrase ?? '' } };
   }
 
-  /** Test and tooling helper: records a ready model the way the training side does. */
+  /** Test and benchmark helper: records a ready model (the fields a generation reads) without a training. */
   async registerReady(tenantId: string, modelId: string, targetModel: string, triggerPhrase: string): Promise<void> {
     const now = new Date().toISOString();
     const record = { id: modelId, tenantId, status: 'ready', targetModel, triggerPhrase, createdAt: now, updatedAt: now, version: 1 };
