@@ -6,13 +6,14 @@ import {
 } from '@dreamqueue/aws';
 import { localCredentials } from '@dreamqueue/config';
 import { createLogger } from '@dreamqueue/logger';
-import { EventLog } from '@dreamqueue/records';
+import { BatchStore, EventLog, GenerationStore } from '@dreamqueue/records';
 import { assertRedisFit, createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue/redis';
 import { S3ObjectStore } from '@dreamqueue/storage';
 import { loadWorkerConfig } from './config';
 import { createProcessors } from './processors/create-processors';
 import { closeWorkers, startWorkers } from './start-workers';
 import { startOperations } from './health/start-operations';
+import { resourceModelLookup } from './indexing/resource-model';
 import { InstrumentedAsyncInference, InstrumentedMultiModelInference } from './observability/instrumented-inference';
 import { instrumentWorkers } from './observability/instrument-workers';
 import { createWorkerMetrics } from './observability/worker-metrics';
@@ -63,7 +64,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
   });
   logger.info({ queues: [...workers.keys()] }, 'worker started');
   instrumentWorkers(workers.values(), metrics);
-  const operations = await startOperations({ config, logger, redis, keySpace, metrics, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
+  const modelOf = resourceModelLookup({ generations: new GenerationStore(redis, keySpace, deps.events), batches: new BatchStore(redis, keySpace, deps.events) });
+  const operations = await startOperations({ config, logger, redis, keySpace, metrics, modelOf, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
 
   const stop = async () => {
     logger.info('worker stopping: finishing active jobs');

@@ -120,6 +120,11 @@ export class JobIndex {
     throw new Error(`job index entry ${event.resourceId} kept changing; giving up after 5 attempts`);
   }
 
+  /** The model an entry is already filed under, if any (saves the indexer a resource lookup). */
+  async storedModel(id: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.entryKey(id), 'modelId')) ?? undefined;
+  }
+
   async get(id: string): Promise<JobIndexEntry | undefined> {
     return toEntry(await this.redis.hgetall(this.entryKey(id)));
   }

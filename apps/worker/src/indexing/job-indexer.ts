@@ -16,7 +16,7 @@ export function createJobIndexer(deps: JobIndexerDeps) {
   return async (event: StoredEvent): Promise<void> => {
     let indexed = event;
     if (event.resource !== 'model' && typeof event.data?.modelId !== 'string' && deps.modelOf) {
-      const modelId = await deps.modelOf(event);
+      const modelId = (await deps.index.storedModel(event.resourceId)) ?? (await deps.modelOf(event));
       if (modelId) indexed = { ...event, data: { ...event.data, modelId } };
     }
     await deps.index.apply(indexed);

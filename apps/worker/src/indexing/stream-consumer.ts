@@ -61,7 +61,8 @@ export class StreamConsumer {
         await this.ensureGroup();
         if (Date.now() - lastClaim > (this.options.claimIdleMs ?? 60_000) / 2) {
           lastClaim = Date.now();
-          await this.claimAbandoned();
+          // Entries claimed but failing stay pending under this consumer: re-read them from id 0.
+          if (await this.claimAbandoned()) cursor = '0';
         }
         const entries = await this.read(cursor);
         // Pending entries first (id 0); once this consumer's pending list is empty, new ones (`>`).
@@ -128,13 +129,13 @@ export class StreamConsumer {
     }
   }
 
-  private async claimAbandoned(): Promise<void> {
+  private async claimAbandoned(): Promise<boolean> {
     const { redis, group, stream, claimIdleMs = 60_000 } = this.options;
     const reply = (await redis.xautoclaim(stream, group, this.consumer, claimIdleMs, '0', 'COUNT', 100)) as [
       string,
       Array<[string, string[]]>,
     ];
-    await this.handleAll(reply[1] ?? []);
+    return this.handleAll(reply[1] ?? []);
   }
 
   /** Handles entries in order; stops at the first failure (left pending, retried later). */
