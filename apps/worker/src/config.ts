@@ -72,6 +72,10 @@ export const WorkerEnv = z.object({
   WEBHOOK_BACKOFF: durationMs('1s'),
   /** How long the previous webhook secret keeps signing after a rotation. */
   WEBHOOK_SECRET_GRACE: durationMs('24h'),
+  /** Job-search index entries whose last status change is older than this are pruned (720h = 30 days). */
+  JOB_INDEX_RETENTION: durationMs('720h'),
+  /** How often a worker tries to prune the job-search index (one worker per interval holds the lease). */
+  JOB_INDEX_PRUNE_INTERVAL: durationMs('10m'),
 });
 
 export type WorkerConfig = z.output<typeof WorkerEnv>;

@@ -77,6 +77,8 @@ describe('R3: worker health across a 20 s Redis outage (real redis-server, real 
         LIVE_MAX_AGE: 60_000,
         METRICS_TOKEN: undefined,
         WEBHOOK_BACKOFF: 1_000,
+        JOB_INDEX_RETENTION: 3_600_000,
+        JOB_INDEX_PRUNE_INTERVAL: 600_000,
       },
       logger,
       redis,

@@ -2,9 +2,17 @@ import { type ConnectionOptions } from 'bullmq';
 import { type Redis } from 'ioredis';
 import { createQueue, webhookQueue, type TypedQueue } from '@dreamqueue/contracts';
 import { type Logger } from '@dreamqueue/logger';
-import { EventLog, JobIndex, WebhookDeliveries, WebhookTargets, type StoredEvent } from '@dreamqueue/records';
+import {
+  EventLog,
+  JobIndex,
+  JobIndexRetention,
+  WebhookDeliveries,
+  WebhookTargets,
+  type StoredEvent,
+} from '@dreamqueue/records';
 import { type KeySpace } from '@dreamqueue/redis';
 import { type WorkerConfig } from '../config';
+import { JobIndexPruner } from '../indexing/job-index-pruner';
 import { createJobIndexer } from '../indexing/job-indexer';
 import { StreamConsumer } from '../indexing/stream-consumer';
 import { countEvent } from '../observability/instrument-workers';
@@ -32,7 +40,9 @@ type OperationsConfigKey =
   | 'READY_MAX_AGE'
   | 'LIVE_MAX_AGE'
   | 'METRICS_TOKEN'
-  | 'WEBHOOK_BACKOFF';
+  | 'WEBHOOK_BACKOFF'
+  | 'JOB_INDEX_RETENTION'
+  | 'JOB_INDEX_PRUNE_INTERVAL';
 
 export interface Operations {
   healthPort: number;
@@ -82,6 +92,13 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
     }),
   ];
   for (const consumer of consumers) consumer.start();
+  const pruner = new JobIndexPruner({
+    retention: new JobIndexRetention(redis, keySpace),
+    logger: logger.child({ loop: 'job-index-prune' }),
+    retentionMs: config.JOB_INDEX_RETENTION,
+    intervalMs: config.JOB_INDEX_PRUNE_INTERVAL,
+  });
+  pruner.start();
 
   const canary = new Canary({
     connection: deps.connection,
@@ -109,7 +126,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
     healthPort: health.port,
     canary,
     async stop() {
-      await Promise.all(consumers.map((c) => c.stop()));
+      await Promise.all([...consumers.map((c) => c.stop()), pruner.stop()]);
       await canary.stop();
       await webhooks.close();
       await health.close();
