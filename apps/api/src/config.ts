@@ -21,12 +21,10 @@ export const ApiEnv = z.object({
   SSE_MAX_PER_TENANT: intEnv(5, 1, 1000),
   /** Interval of `: ping` comments on event streams (keeps proxies from closing idle streams). */
   SSE_HEARTBEAT: durationMs('15s'),
-  /** Accept http:// tenant default webhook URLs (local development only; the worker re-checks at send time). */
+  /** Accept http:// and loopback/private webhook URLs (local development only; the worker re-checks at send time). */
   WEBHOOK_ALLOW_HTTP: boolEnv(false),
   /** How long the previous webhook secret keeps signing after a rotation (reported by the rotate endpoint). */
   WEBHOOK_SECRET_GRACE: durationMs('24h'),
-  /** Accept http://127.0.0.1 / http://localhost webhook URLs on generations and batches (local development only). */
-  WEBHOOK_ALLOW_LOOPBACK_HTTP: boolEnv(false),
   /** Largest `POST /v1/batches` body (JSON) or stream (NDJSON), in bytes. */
   BATCH_MAX_BODY_BYTES: intEnv(64 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   /** Largest training photo accepted (bytes); checked while the upload streams. */

@@ -53,7 +53,7 @@ export async function startGenerationHarness(emulatorOverrides: Parameters<typeo
   const objects = new S3ObjectStore(s3, emulator.bucket);
   const apiKeys = new ApiKeyStore(producer, keySpace);
   const config = {
-    S3_BUCKET: emulator.bucket, MME_PREFIX: emulator.mmePrefix, PRESIGN_EXPIRY_SECONDS: 600, WEBHOOK_ALLOW_LOOPBACK_HTTP: true, BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
+    S3_BUCKET: emulator.bucket, MME_PREFIX: emulator.mmePrefix, PRESIGN_EXPIRY_SECONDS: 600, WEBHOOK_ALLOW_HTTP: true, BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
   };
   const module = generationsModule({ config, redis: producer, keySpace, queues: queues as never, s3 });
   const app = createApp({

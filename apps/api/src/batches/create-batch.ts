@@ -5,7 +5,7 @@ import { type GenerationDeps } from '../generations/generation-deps';
 import { requireReadyModel } from '../generations/model-lookup';
 import { insertTriggerPhrase } from '../generations/trigger-phrase';
 import { randomSeed } from '../generations/validation';
-import { validateWebhookUrl } from '../generations/webhook-url';
+import { validateWebhookUrl } from '../webhooks/webhook-url';
 import { type BatchIntake } from './batch-intake';
 import { enqueueBatchJobs } from './batch-enqueue';
 

@@ -5,7 +5,7 @@ import { type GenerationDeps } from './generation-deps';
 import { requireReadyModel } from './model-lookup';
 import { insertTriggerPhrase } from './trigger-phrase';
 import { randomSeed } from './validation';
-import { validateWebhookUrl } from './webhook-url';
+import { validateWebhookUrl } from '../webhooks/webhook-url';
 
 const MAX_DEADLINE_MS = 24 * 3600 * 1000;
 

@@ -5,7 +5,7 @@ import { type KeySpace } from '@dreamqueue/redis';
 import { type ObjectStore } from '@dreamqueue/storage';
 import { type IdempotencyStore } from '../idempotency/idempotency.store';
 import { type ModelLookup } from './model-lookup';
-import { type WebhookUrlPolicy } from './webhook-url';
+import { type WebhookUrlPolicy } from '../webhooks/webhook-url';
 
 /** What the generation and batch routes need; built in main.ts. */
 export interface GenerationDeps {

@@ -13,7 +13,7 @@ import { generationRoutes } from './generations.routes';
 import { ModelStoreLookup } from './model-lookup';
 
 export interface GenerationsModuleDeps {
-  config: Pick<ApiConfig, 'S3_BUCKET' | 'MME_PREFIX' | 'PRESIGN_EXPIRY_SECONDS' | 'WEBHOOK_ALLOW_LOOPBACK_HTTP' | 'BATCH_MAX_BODY_BYTES'>;
+  config: Pick<ApiConfig, 'S3_BUCKET' | 'MME_PREFIX' | 'PRESIGN_EXPIRY_SECONDS' | 'WEBHOOK_ALLOW_HTTP' | 'BATCH_MAX_BODY_BYTES'>;
   redis: Redis;
   keySpace: KeySpace;
   queues: Queue[];
@@ -38,7 +38,7 @@ export function generationsModule(deps: GenerationsModuleDeps): { v1: ReturnType
     objects,
     webhookTargets: new WebhookTargets(redis, keySpace),
     idempotency: new IdempotencyStore(redis, keySpace),
-    webhookPolicy: { allowLoopbackHttp: config.WEBHOOK_ALLOW_LOOPBACK_HTTP },
+    webhookPolicy: { allowHttp: config.WEBHOOK_ALLOW_HTTP },
     presignExpirySeconds: config.PRESIGN_EXPIRY_SECONDS,
     batchMaxBytes: config.BATCH_MAX_BODY_BYTES,
   };

@@ -3,32 +3,13 @@ import { z } from 'zod';
 import { badRequest } from '@dreamqueue/errors';
 import { type WebhookSecrets, type WebhookTargets } from '@dreamqueue/records';
 import { principalOf } from '../middleware/authenticate';
+import { validateWebhookUrl } from './webhook-url';
 
 export interface WebhooksRouteDeps {
   targets: WebhookTargets;
   secrets: WebhookSecrets;
   /** Accept http:// URLs (local development). The worker re-checks every URL, and its address, at send time. */
   allowHttp: boolean;
-}
-
-/** Syntax checks only; private and loopback addresses are refused by the worker against the resolved IP. */
-export function webhookUrlSchema(allowHttp: boolean) {
-  return z
-    .string()
-    .max(2048)
-    .refine(
-      (v) => {
-        try {
-          const url = new URL(v);
-          return (
-            (url.protocol === 'https:' || (allowHttp && url.protocol === 'http:')) && !url.username && !url.password
-          );
-        } catch {
-          return false;
-        }
-      },
-      allowHttp ? 'expected an http(s) URL without credentials' : 'expected an https URL without credentials',
-    );
 }
 
 /**
@@ -41,20 +22,15 @@ export function webhookUrlSchema(allowHttp: boolean) {
  */
 export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
   const router = Router();
-  const Body = z.strictObject({ url: webhookUrlSchema(deps.allowHttp) });
+  const Body = z.strictObject({ url: z.string() });
   router.put('/webhooks/default', express.json({ limit: '8kb' }), async (req, res) => {
     const parsed = Body.safeParse(req.body);
-    if (!parsed.success) {
-      throw badRequest(
-        'invalid_webhook_url',
-        'The webhook URL is not valid.',
-        parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-      );
-    }
+    if (!parsed.success) throw badRequest('invalid_webhook_url', 'Send {"url": "https://…"}.');
+    const url = validateWebhookUrl(parsed.data.url, { allowHttp: deps.allowHttp }, 'url');
     const { tenantId } = principalOf(res);
-    await deps.targets.setTenantDefault(tenantId, parsed.data.url);
+    await deps.targets.setTenantDefault(tenantId, url);
     const secret = await deps.secrets.ensure(tenantId);
-    res.json({ url: parsed.data.url, ...(secret ? { secret } : {}) });
+    res.json({ url, ...(secret ? { secret } : {}) });
   });
   router.delete('/webhooks/default', async (_req, res) => {
     await deps.targets.setTenantDefault(principalOf(res).tenantId, undefined);
