@@ -162,8 +162,13 @@ async function main() {
 
   const apiKey = localApiKey();
   const port = process.env.PORT ?? '3000';
-  run('worker', process.execPath, ['apps/worker/dist/main.js'], { ...shared, WORKER_HEALTH_PORT: process.env.WORKER_HEALTH_PORT ?? '3001' });
-  run('api', process.execPath, ['apps/api/dist/main.js'], { ...shared, PORT: port, BOOTSTRAP_API_KEY: apiKey, BOOTSTRAP_TENANT: 'local' });
+  // Local development only: emulated time is compressed, so check sooner; webhooks may go to this machine.
+  const localWorker = local
+    ? { TRAIN_POLL_INTERVAL: '5s', TRAIN_WARM_RETRY_INTERVAL: '2s', GENERATE_COLD_RETRY_DELAY: '1s', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_HOSTS: '127.0.0.1,localhost' }
+    : {};
+  const localApi = local ? { WEBHOOK_ALLOW_HTTP: 'true' } : {};
+  run('worker', process.execPath, ['apps/worker/dist/main.js'], { ...shared, ...localWorker, ...withoutOverrides(localWorker), WORKER_HEALTH_PORT: process.env.WORKER_HEALTH_PORT ?? '3001' });
+  run('api', process.execPath, ['apps/api/dist/main.js'], { ...shared, ...localApi, ...withoutOverrides(localApi), PORT: port, BOOTSTRAP_API_KEY: apiKey, BOOTSTRAP_TENANT: 'local' });
   await waitFor('the API', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 90_000);
 
   const lines = [
@@ -189,6 +194,11 @@ async function main() {
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The user's own environment wins over the launcher's local defaults. */
+function withoutOverrides(defaults) {
+  return Object.fromEntries(Object.keys(defaults).filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
 }
 
 async function shutdown(code = 0) {
