@@ -44,7 +44,8 @@ return {finalize, progress, s, f, c, total, status, tonumber(h[5])}
 /**
  * Re-opens a completed batch for its failed items: their states are cleared (their retry specs stay until
  * they succeed), the failed counter is reset and the round advances, so new job ids never collide with the
- * old round's. KEYS: batch, item-state, retry-spec. Returns {round, items} or {-1, status} when not completed.
+ * old round's; the batch re-enters the active index. KEYS: batch, item-state, retry-spec, active index.
+ * ARGV: index member, now (ms). Returns {round, items} or {-1, status} when not completed.
  */
 export const REOPEN_FAILED_SCRIPT = `
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -56,5 +57,6 @@ local failed = tonumber(redis.call('HGET', KEYS[1], 'failed')) or 0
 redis.call('HSET', KEYS[1], 'failed', math.max(0, failed - #indices), 'status', 'running')
 redis.call('HDEL', KEYS[1], 'finishedAt')
 local round = redis.call('HINCRBY', KEYS[1], 'round', 1)
+if KEYS[4] then redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1]) end
 return {round, #indices}
 `;

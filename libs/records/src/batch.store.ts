@@ -1,5 +1,6 @@
 import { type Redis } from 'ioredis';
 import { type KeySpace } from '@dreamqueue/redis';
+import { ActiveIndex, activeIndexKey } from './active-index';
 import { RECORD_ITEMS_SCRIPT, REOPEN_FAILED_SCRIPT } from './batch-items.lua';
 import { type EventLog } from './event-log';
 import { guardedUpdate, recordEventCommands } from './guarded-update';
@@ -88,6 +89,10 @@ export class BatchStore {
     this.progressIntervalMs = options.progressIntervalMs ?? 2_000;
   }
 
+  private activeKey(): string {
+    return activeIndexKey(this.keySpace, 'batch');
+  }
+
   keys(tenantId: string, batchId: string) {
     const base = this.keySpace.key('batch', tenantId, batchId);
     return { batch: base, items: `${base}:items`, retry: `${base}:retry` };
@@ -101,6 +106,7 @@ export class BatchStore {
     const created = (await this.redis.hsetnx(k.batch, 'id', batch.id)) === 1;
     if (created) {
       const multi = this.redis.multi().hset(k.batch, stringify(fields)).expire(k.batch, this.retentionSeconds);
+      multi.zadd(this.activeKey(), Date.parse(createdAt), ActiveIndex.member(batch.tenantId, batch.id));
       void this.events.append(batch.tenantId, { type: 'batch.queued', resource: 'batch', resourceId: batch.id, status: 'queued', data: { total: batch.total } }, multi);
       await multi.exec();
     }
@@ -129,7 +135,11 @@ export class BatchStore {
     const reply = (await this.redis.eval(RECORD_ITEMS_SCRIPT, 3, k.batch, k.items, k.retry, ...argv)) as (number | string)[];
     if (reply[0] === -1) return undefined;
     const [finalize, progress, succeeded, failed, canceled, total, status, round] = reply;
-    if (outcomes.length > 0 && status !== undefined) await this.redis.expire(k.items, this.retentionSeconds);
+    if (outcomes.length > 0 && status !== undefined) {
+      await this.redis.expire(k.items, this.retentionSeconds);
+      // A batch that keeps moving is not stuck: re-score it (XX: never re-adds a batch that completed meanwhile).
+      await this.redis.zadd(this.activeKey(), 'XX', 'GT', Date.now(), ActiveIndex.member(tenantId, batchId));
+    }
     return {
       finalize: finalize === 1,
       progressDue: progress === 1,
@@ -155,20 +165,24 @@ export class BatchStore {
     });
     const patch = { completedRound: record.round, status, finishedAt: new Date().toISOString(), manifestKey };
     const guard = { field: 'completedRound', mode: 'ne' as const, values: [String(record.round)] };
-    return (await guardedUpdate(this.redis, this.keys(record.tenantId, record.id).batch, guard, patch, xadds)).applied;
+    const index = { key: this.activeKey(), member: ActiveIndex.member(record.tenantId, record.id), op: 'rem' as const, score: 0 };
+    return (await guardedUpdate(this.redis, this.keys(record.tenantId, record.id).batch, guard, patch, xadds, index)).applied;
   }
 
   /** queued|running → canceled, with its event; false when the batch already finished. */
   async cancel(tenantId: string, batchId: string): Promise<boolean> {
     const xadds = recordEventCommands(this.events, tenantId, { type: 'batch.canceled', resource: 'batch', resourceId: batchId, status: 'canceled' });
     const guard = { field: 'status', mode: 'in' as const, values: ['queued', 'running'] };
-    return (await guardedUpdate(this.redis, this.keys(tenantId, batchId).batch, guard, { status: 'canceled' }, xadds)).applied;
+    // A canceled batch stays active until its last items are recorded and the round is completed.
+    const index = { key: this.activeKey(), member: ActiveIndex.member(tenantId, batchId), op: 'add' as const, score: Date.now() };
+    return (await guardedUpdate(this.redis, this.keys(tenantId, batchId).batch, guard, { status: 'canceled' }, xadds, index)).applied;
   }
 
   /** Re-opens a completed batch for its failed items; returns the new round, or why it cannot. */
   async reopenFailed(tenantId: string, batchId: string): Promise<{ round: number; items: number } | { notCompleted: string }> {
     const k = this.keys(tenantId, batchId);
-    const [a, b] = (await this.redis.eval(REOPEN_FAILED_SCRIPT, 3, k.batch, k.items, k.retry)) as [number, number | string];
+    const member = ActiveIndex.member(tenantId, batchId);
+    const [a, b] = (await this.redis.eval(REOPEN_FAILED_SCRIPT, 4, k.batch, k.items, k.retry, this.activeKey(), member, Date.now())) as [number, number | string];
     if (a === -1) return { notCompleted: String(b) };
     return { round: a, items: Number(b) };
   }

@@ -1,5 +1,6 @@
 import { type Redis } from 'ioredis';
 import { type KeySpace } from '@dreamqueue/redis';
+import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
 import { guardedUpdate, recordEventCommands, type GuardedUpdateResult } from './guarded-update';
 
@@ -91,6 +92,7 @@ export class GenerationStore {
     const record: GenerationRecord = { ...generation, status: 'queued', images: [], createdAt: new Date().toISOString() };
     const key = this.key(record.tenantId, record.id);
     const multi = this.redis.multi().hset(key, toHash(record)).expire(key, this.retentionSeconds);
+    multi.zadd(activeIndexKey(this.keySpace, 'generation'), Date.parse(record.createdAt), ActiveIndex.member(record.tenantId, record.id));
     void this.events.append(record.tenantId, event(record.id, 'queued'), multi);
     await multi.exec();
     return record;
@@ -117,7 +119,11 @@ export class GenerationStore {
     if (patch.images) data.images = patch.images.length;
     if (patch.error) data.error = patch.error;
     const xadds = recordEventCommands(this.events, tenantId, event(generationId, to, data));
-    return guardedUpdate(this.redis, this.key(tenantId, generationId), { field: 'status', mode: 'in', values: ALLOWED_FROM[to] }, fields, xadds);
+    // Running stays in the active index (re-scored); every other target status is terminal and leaves it.
+    const index = {
+      key: activeIndexKey(this.keySpace, 'generation'), member: ActiveIndex.member(tenantId, generationId), op: to === 'running' ? ('add' as const) : ('rem' as const), score: Date.now(),
+    };
+    return guardedUpdate(this.redis, this.key(tenantId, generationId), { field: 'status', mode: 'in', values: ALLOWED_FROM[to] }, fields, xadds, index);
   }
 }
 

@@ -42,6 +42,9 @@ for s = 1, streams do
   redis.call('XADD', KEYS[1 + s], unpack(args))
   i = i + argc
 end
+local op = ARGV[i]
+if op == 'add' then redis.call('ZADD', KEYS[#KEYS], ARGV[i + 2], ARGV[i + 1])
+elseif op == 'rem' then redis.call('ZREM', KEYS[#KEYS], ARGV[i + 1]) end
 return {1, current}
 `;
 
@@ -49,6 +52,14 @@ export interface GuardedUpdateResult {
   applied: boolean;
   /** The guard field's value before the update ('' when the hash does not exist). */
   previous: string;
+}
+
+/** A change to a resource's entry in the active index (see `ActiveIndex`), applied with the update. */
+export interface IndexChange {
+  key: string;
+  member: string;
+  op: 'add' | 'rem';
+  score: number;
 }
 
 interface RecordedXadd {
@@ -75,13 +86,19 @@ export async function guardedUpdate(
   guard: Guard,
   patch: Record<string, string | number>,
   xadds: RecordedXadd[],
+  index?: IndexChange,
 ): Promise<GuardedUpdateResult> {
   const entries = Object.entries(patch);
   const argv: (string | number)[] = [guard.field, guard.mode, guard.values.join(','), entries.length];
   for (const [field, value] of entries) argv.push(field, value);
   argv.push(xadds.length);
   for (const x of xadds) argv.push(x.args.length, ...x.args);
-  const [applied, previous] = (await redis.eval(SCRIPT, 1 + xadds.length, key, ...xadds.map((x) => x.key), ...argv)) as [
+  const keys = [key, ...xadds.map((x) => x.key)];
+  if (index) {
+    keys.push(index.key);
+    argv.push(index.op, index.member, index.score);
+  }
+  const [applied, previous] = (await redis.eval(SCRIPT, keys.length, ...keys, ...argv)) as [
     number,
     string,
   ];

@@ -30,3 +30,4 @@ export {
 export { WebhookDeliveries, type DeliveryState, type WebhookDelivery } from './webhook-deliveries';
 export { ModelDemand } from './model-demand';
 export { finalizeBatch, type ManifestLine, type ManifestSink } from './batch-manifest';
+export { ActiveIndex, activeIndexKey, type ActiveKind, type ActiveRef } from './active-index';

@@ -1,6 +1,7 @@
 import { type ChainableCommander, type Redis } from 'ioredis';
 import { type ModelStatus, type TrainingParams } from '@dreamqueue/contracts';
 import { type KeySpace } from '@dreamqueue/redis';
+import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
 
 /** A tenant's personal model, as stored. It lives in its own key, so it outlives the train job. */
@@ -77,6 +78,7 @@ export class ModelStore {
     const tx = multi ?? this.redis.multi();
     tx.set(this.key(record.tenantId, record.id), JSON.stringify(record));
     tx.zadd(this.indexKey(record.tenantId), Date.parse(record.createdAt), record.id);
+    tx.zadd(activeIndexKey(this.keySpace, 'model'), Date.parse(record.updatedAt), ActiveIndex.member(record.tenantId, record.id));
     this.events.append(record.tenantId, event(record), tx);
     if (!multi) await tx.exec();
   }
@@ -137,17 +139,26 @@ export class ModelStore {
       if (!raw || !next) return { record: current, changed: false };
       const fields = emit ? this.events.encode(tenantId, event(next)) : '';
       const streams = [this.events.streamKey(tenantId), this.events.globalStreamKey()];
-      const done = await this.redis.eval(CAS_SCRIPT, 3, key, ...streams, raw, JSON.stringify(next), fields, String(this.events.maxLength));
+      // A running model stays in the active index (re-scored by each change); an ended one leaves it.
+      const indexOp = isRunning(next.status) ? 'add' : 'rem';
+      const done = await this.redis.eval(
+        CAS_SCRIPT, 4, key, ...streams, activeIndexKey(this.keySpace, 'model'),
+        raw, JSON.stringify(next), fields, String(this.events.maxLength), ActiveIndex.member(tenantId, id), indexOp, String(Date.now()),
+      );
       if (done === 1) return { record: next, changed: true };
     }
     throw new Error(`Model ${id} is changing too often to update`);
   }
 }
 
-/** KEYS: record, tenant stream, global stream. ARGV: expected, next, encoded event ('' = none), maxLen. */
+/**
+ * KEYS: record, tenant stream, global stream, active index.
+ * ARGV: expected, next, encoded event ('' = none), maxLen, index member, index op (add|rem), now ms.
+ */
 const CAS_SCRIPT = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[6] == 'add' then redis.call('ZADD', KEYS[4], ARGV[7], ARGV[5]) else redis.call('ZREM', KEYS[4], ARGV[5]) end
 if ARGV[3] ~= '' then
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[3])
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', tostring(tonumber(ARGV[4]) * 10), '*', 'e', ARGV[3])
