@@ -5,6 +5,7 @@ import { localCredentials } from '@dreamqueue/config';
 import { QUEUE_CATALOG, createQueue } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
 import { createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue/redis';
+import { carryTraceContext, createOtlpExporter, startTracing } from '@dreamqueue/tracing';
 import { createApp } from './app';
 import { ApiKeyStore } from './auth/api-key.store';
 import { loadApiConfig } from './config';
@@ -17,6 +18,10 @@ import { operationsModule } from './admin/operations.module';
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; stop: () => Promise<void> }> {
   const config = loadApiConfig(env);
   const logger = createLogger({ name: 'dreamqueue-api', level: config.LOG_LEVEL });
+  // Off by default. On: a server span per request, and every enqueued job carries its traceparent.
+  const tracing = config.OTEL_ENABLED
+    ? startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'dreamqueue-api', exporter: createOtlpExporter(config.OTEL_EXPORTER_OTLP_ENDPOINT) })
+    : undefined;
   const keySpace = createKeySpace(config.QUEUE_PREFIX);
   const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', connectionName: 'dq-api' });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
@@ -28,6 +33,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
     queue.on('error', (err) => logger.warn({ err, queue: definition.name }, 'queue error'));
     return queue;
   });
+  if (tracing) queues.forEach((queue) => carryTraceContext(queue));
 
   const credentials = localCredentials(config, env);
   const aws = { region: config.AWS_REGION, credentials };
@@ -70,6 +76,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
     redis.disconnect();
     s3.destroy();
     sageMaker.destroy();
+    await tracing?.shutdown();
     logger.info('api stopped');
     logger.flush();
   };

@@ -8,3 +8,5 @@ export { createProcessors } from './processors/create-processors';
 export { closeWorkers, startWorkers } from './start-workers';
 export { generateProcessorEntry } from './generate/generate.entry';
 export { type WorkerDeps } from './worker-deps';
+export { InstrumentedAsyncInference, InstrumentedMultiModelInference } from './observability/instrumented-inference';
+export { createWorkerMetrics } from './observability/worker-metrics';

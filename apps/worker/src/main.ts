@@ -9,6 +9,7 @@ import { createLogger } from '@dreamqueue/logger';
 import { BatchStore, EventLog, GenerationStore } from '@dreamqueue/records';
 import { assertRedisFit, createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue/redis';
 import { S3ObjectStore } from '@dreamqueue/storage';
+import { createOtlpExporter, startTracing } from '@dreamqueue/tracing';
 import { loadWorkerConfig } from './config';
 import { createProcessors } from './processors/create-processors';
 import { closeWorkers, startWorkers } from './start-workers';
@@ -23,6 +24,14 @@ import { type GenerateEntry } from './generate/generate.entry';
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop: () => Promise<void> }> {
   const config = loadWorkerConfig(env);
   const logger = createLogger({ name: 'dreamqueue-worker', level: config.LOG_LEVEL });
+  // Off by default: then job and SageMaker spans are no-ops. The worker serves no traced HTTP (probes only).
+  const tracing = config.OTEL_ENABLED
+    ? startTracing({
+        serviceName: config.OTEL_SERVICE_NAME ?? 'dreamqueue-worker',
+        exporter: createOtlpExporter(config.OTEL_EXPORTER_OTLP_ENDPOINT),
+        httpServer: false,
+      })
+    : undefined;
   const keySpace = createKeySpace(config.QUEUE_PREFIX);
   const redis = createRedisConnection({ url: config.REDIS_URL, role: 'worker', connectionName: 'dq-worker' });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
@@ -74,6 +83,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
     redis.disconnect();
     runtime.destroy();
     s3.destroy();
+    await tracing?.shutdown();
     logger.info('worker stopped');
     logger.flush();
   };

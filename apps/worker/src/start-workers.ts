@@ -1,6 +1,7 @@
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { QUEUE_CATALOG, type QueueKey } from '@dreamqueue/contracts';
 import { type Logger } from '@dreamqueue/logger';
+import { withJobSpan } from '@dreamqueue/tracing';
 import { type ProcessorRegistry } from './processor-registry';
 
 export interface StartWorkersOptions {
@@ -18,7 +19,11 @@ export function startWorkers({ registry, connection, prefix, logger, lockDuratio
   for (const key of Object.keys(QUEUE_CATALOG) as QueueKey[]) {
     const definition = QUEUE_CATALOG[key];
     const entry = registry[key];
-    const worker = new Worker(definition.name, entry.process as never, {
+    const run = entry.process as (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>;
+    // A consumer span per run, continuing the trace of the request that enqueued the job (no-op when tracing is off).
+    const traced = (job: Job, token?: string, signal?: AbortSignal) =>
+      withJobSpan(job, `${definition.name} process`, () => run(job, token, signal));
+    const worker = new Worker(definition.name, traced, {
       connection,
       prefix,
       lockDuration,

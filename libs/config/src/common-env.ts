@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { intEnv } from './env-schemas';
+import { boolEnv, intEnv } from './env-schemas';
 
-/** Variables every dreamqueue process reads: Redis, AWS and the SageMaker/S3 names. Spread into an app schema. */
+/** Variables every dreamqueue process reads: Redis, AWS, the SageMaker/S3 names and tracing. Spread into an app schema. */
 export const commonEnv = {
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://…').default('redis://127.0.0.1:6379'),
   /** Hash-tagged so every key of a deployment shares one Redis Cluster slot. */
@@ -18,6 +18,12 @@ export const commonEnv = {
   MME_PREFIX: z.string().regex(/^([a-z0-9-]+\/)*$/, 'expected a key prefix ending in /').default('mme-models/'),
   /** How long presigned GET URLs in responses live (seconds, ≤ 3600). */
   PRESIGN_EXPIRY_SECONDS: intEnv(3600, 60, 3600),
+  /** OpenTelemetry tracing (HTTP request → job → SageMaker call); off by default, and then a no-op. */
+  OTEL_ENABLED: boolEnv(false),
+  /** OTLP/HTTP collector base URL; spans go to `<url>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://127.0.0.1:4318'),
+  /** `service.name` of the spans; unset: dreamqueue-api / dreamqueue-worker. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 };
 
 /** Static credentials are only for local endpoints; production uses the default provider chain (a role). */

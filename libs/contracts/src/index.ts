@@ -25,6 +25,7 @@ export {
 } from './api/generations';
 export { WebhookPayload, WebhookResult, webhookQueue } from './queues/webhook.queue';
 export { TrainCheckpoint } from './queues/train.queue';
+export { JobTrace } from './queues/job-trace';
 export {
   MODEL_PHOTOS,
   MODEL_STATUSES,

@@ -6,6 +6,7 @@ import {
   type MultiModelInference,
   type MultiModelRequest,
 } from '@dreamqueue/aws';
+import { withClientSpan } from '@dreamqueue/tracing';
 import { type WorkerMetrics } from './worker-metrics';
 
 type SageMakerMetrics = Pick<
@@ -38,7 +39,15 @@ export class InstrumentedAsyncInference implements AsyncInference {
   ) {}
 
   invoke(request: AsyncInvocationRequest): Promise<AsyncInvocation> {
-    return observe(this.metrics, 'invoke_async', () => this.inner.invoke(request));
+    // Span attributes name the endpoint only: never the input location, URLs or credentials.
+    const attributes = {
+      'rpc.system': 'aws-api',
+      'rpc.method': 'InvokeEndpointAsync',
+      'aws.sagemaker.endpoint': request.endpoint,
+    };
+    return withClientSpan('sagemaker.InvokeEndpointAsync', attributes, () =>
+      observe(this.metrics, 'invoke_async', () => this.inner.invoke(request)),
+    );
   }
 }
 
@@ -50,7 +59,15 @@ export class InstrumentedMultiModelInference implements MultiModelInference {
   ) {}
 
   async invoke(request: MultiModelRequest): Promise<Buffer> {
-    const body = await observe(this.metrics, 'invoke_mme', () => this.inner.invoke(request));
+    const attributes = {
+      'rpc.system': 'aws-api',
+      'rpc.method': 'InvokeEndpoint',
+      'aws.sagemaker.endpoint': request.endpoint,
+      'aws.sagemaker.target_model': request.targetModel,
+    };
+    const body = await withClientSpan('sagemaker.InvokeEndpoint', attributes, () =>
+      observe(this.metrics, 'invoke_mme', () => this.inner.invoke(request)),
+    );
     this.metrics.images.inc(countImages(body));
     return body;
   }

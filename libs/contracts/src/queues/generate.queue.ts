@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema, tenantIdSchema } from '../ids';
 import { RETENTION } from '../queue-defaults';
 import { defineQueue } from '../queue-definition';
+import { JobTrace } from './job-trace';
 
 /** Triton's `max_batch_size` on the multi-model endpoint: one invocation carries at most this many rows. */
 export const MAX_BATCH_SIZE = 8;
@@ -49,6 +50,7 @@ export const GeneratePayload = z
     coldSince: z.number().optional(),
     /** Checkpoint: how often the affinity scheduler deferred this job (bounded, so it cannot starve). */
     deferrals: z.number().int().min(0).optional(),
+    trace: JobTrace.optional(),
   })
   .refine((p) => (p.generationId === undefined) !== (p.batchId === undefined), {
     message: 'exactly one of generationId and batchId is required',

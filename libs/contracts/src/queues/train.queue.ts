@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema, tenantIdSchema } from '../ids';
 import { RETENTION } from '../queue-defaults';
 import { defineQueue } from '../queue-definition';
+import { JobTrace } from './job-trace';
 
 /**
  * The train step machine: prepare → submit → await → register → warm → done.
@@ -42,6 +43,7 @@ export const TrainPayload = z.object({
   modelId: idSchema('model'),
   step: z.enum(TRAIN_STEPS).default('prepare'),
   checkpoint: TrainCheckpoint.default({}),
+  trace: JobTrace.optional(),
 });
 export type TrainPayload = z.output<typeof TrainPayload>;
 

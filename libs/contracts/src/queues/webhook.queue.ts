@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { tenantIdSchema } from '../ids';
 import { RETENTION } from '../queue-defaults';
 import { defineQueue } from '../queue-definition';
+import { JobTrace } from './job-trace';
 
 /** One delivery of one event to one URL; the URL and signing secrets are read at send time, not stored here. */
 export const WebhookPayload = z.object({
   tenantId: tenantIdSchema,
   eventId: z.string().min(1),
+  trace: JobTrace.optional(),
 });
 export type WebhookPayload = z.output<typeof WebhookPayload>;
 
