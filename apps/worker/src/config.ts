@@ -76,6 +76,12 @@ export const WorkerEnv = z.object({
   JOB_INDEX_RETENTION: durationMs('720h'),
   /** How often a worker tries to prune the job-search index (one worker per interval holds the lease). */
   JOB_INDEX_PRUNE_INTERVAL: durationMs('10m'),
+  /** How often a worker tries to reconcile stuck work (one worker per interval holds the lease); 0 turns the loop off. */
+  RECONCILE_INTERVAL: durationMs('60s'),
+  /** Resources whose last change is younger than this are never touched by the reconciler (work in flight). */
+  RECONCILE_GRACE: durationMs('5m'),
+  /** Resources the reconciler reads per page (it reads pages until none is due, at most 2000 per kind per run). */
+  RECONCILE_BATCH_SIZE: intEnv(100, 1, 10_000),
 });
 
 export type WorkerConfig = z.output<typeof WorkerEnv>;

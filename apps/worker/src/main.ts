@@ -19,6 +19,7 @@ import { InstrumentedAsyncInference, InstrumentedMultiModelInference } from './o
 import { instrumentWorkers } from './observability/instrument-workers';
 import { createWorkerMetrics } from './observability/worker-metrics';
 import { type GenerateEntry } from './generate/generate.entry';
+import { startReconciler } from './reconcile/start-reconciler';
 
 /** Composition root of the worker: config → Redis (checked) → AWS clients → processors → workers. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop: () => Promise<void> }> {
@@ -75,10 +76,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
   instrumentWorkers(workers.values(), metrics);
   const modelOf = resourceModelLookup({ generations: new GenerationStore(redis, keySpace, deps.events), batches: new BatchStore(redis, keySpace, deps.events) });
   const operations = await startOperations({ config, logger, redis, keySpace, metrics, modelOf, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
+  const reconcile = startReconciler({ config, logger, redis, keySpace, objects: deps.objects, metrics, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
 
   const stop = async () => {
     logger.info('worker stopping: finishing active jobs');
     await closeWorkers(workers);
+    await reconcile.stop();
     await operations.stop();
     redis.disconnect();
     runtime.destroy();

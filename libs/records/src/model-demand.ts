@@ -1,6 +1,14 @@
 import { type Redis } from 'ioredis';
 import { type KeySpace } from '@dreamqueue/redis';
 
+/** KEYS: pending hash. ARGV: field, value pairs. Deletes each field still holding that value. */
+const RESET_UNCHANGED = `
+local n = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]); n = n + 1 end
+end
+return n`;
+
 /**
  * Which MME models have work outstanding and which were invoked recently — the two facts LoRA affinity
  * needs. Producers add the jobs they enqueue per `TargetModel`; the generate worker subtracts each job
@@ -37,6 +45,18 @@ export class ModelDemand {
     if (targetModels.length === 0) return [];
     const values = await this.redis.hmget(this.pendingKey(), ...targetModels);
     return values.map((v) => Math.max(0, Number(v ?? 0)));
+  }
+
+  /** Every pending counter as stored (for the reconciler's drift check). */
+  async snapshot(): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.pendingKey());
+  }
+
+  /** Deletes the counters that still hold their `snapshot` value (one a producer moved meanwhile is kept). */
+  async resetUnchanged(snapshot: Record<string, string>): Promise<number> {
+    const entries = Object.entries(snapshot);
+    if (entries.length === 0) return 0;
+    return (await this.redis.eval(RESET_UNCHANGED, 1, this.pendingKey(), ...entries.flat())) as number;
   }
 
   async markWarm(targetModel: string, at = Date.now()): Promise<void> {

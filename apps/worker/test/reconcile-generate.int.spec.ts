@@ -1,0 +1,180 @@
+import request from 'supertest';
+import { EventLog, type StoredEvent } from '@dreamqueue/records';
+import { startGenerationHarness, type GenerationHarness } from '../../api/test/generation-harness';
+import { stallUntilFailed, testReconciler, until, type TestReconciler } from './reconcile-harness';
+
+/** The reconciler against real Redis, real BullMQ, the real generate worker and the emulator (MME + S3). */
+describe('reconciler: generations and batches', () => {
+  let h: GenerationHarness;
+  let key: string;
+  let r: TestReconciler;
+  let redisUrl: string;
+  let events: EventLog;
+  beforeAll(async () => {
+    h = await startGenerationHarness();
+    key = await h.keyFor('acme');
+    await h.registerModel('acme', 'mdl_main', [[250, 200, 10]]);
+    redisUrl = `redis://127.0.0.1:${h.redis.options.port}`;
+    events = new EventLog(h.redis, h.keySpace);
+    r = testReconciler({
+      redisUrl,
+      redis: h.redis,
+      keySpace: h.keySpace,
+      objects: h.objects,
+      mmePrefix: h.emulator.mmePrefix,
+    });
+  });
+  afterEach(async () => h.stopWorker());
+  afterAll(async () => {
+    await r.close();
+    await h.close();
+  });
+
+  const generate = async (prompt: string) =>
+    (
+      await request(h.app)
+        .post('/v1/generations')
+        .set('authorization', `Bearer ${key}`)
+        .send({ model: 'mdl_main', prompt, numImages: 2 })
+        .expect(202)
+    ).body.id as string;
+  const generation = async (id: string) =>
+    (await request(h.app).get(`/v1/generations/${id}`).set('authorization', `Bearer ${key}`)).body;
+  const finished = (id: string) =>
+    until(async () => {
+      const body = await generation(id);
+      return ['queued', 'running'].includes(body.status) ? undefined : body;
+    }, `generation ${id}`);
+  const eventsOf = async (id: string): Promise<StoredEvent[]> =>
+    (await events.readAfter('acme', '0', 10_000)).filter((e) => e.resourceId === id);
+
+  it('A1: a generation whose queued job was removed is re-enqueued with the same id and succeeds', async () => {
+    const id = await generate('lost while queued');
+    expect(await h.queue.remove(id)).toBe(1);
+    await r.reconciler.runOnce();
+    expect(r.repairs).toContainEqual(
+      expect.objectContaining({ resource: 'generation', resourceId: id, action: 'reenqueued' }),
+    );
+    expect(await h.queue.getJob(id)).toBeDefined();
+    await h.startWorker();
+    const done = await finished(id);
+    expect(done.status).toBe('succeeded');
+    expect(done.images).toHaveLength(2);
+    expect((await eventsOf(id)).map((e) => e.type)).toEqual([
+      'generation.queued',
+      'generation.running',
+      'generation.succeeded',
+    ]);
+  });
+
+  it('A1: a generation whose job BullMQ failed as "job stalled more than allowable limit" becomes failed with that reason, once, with its event', async () => {
+    const id = await generate('stalls forever');
+    const reason = await stallUntilFailed({
+      queueName: 'generate',
+      redisUrl,
+      prefix: h.keySpace.queuePrefix,
+      jobId: id,
+    });
+    expect(reason).toBe('job stalled more than allowable limit');
+    expect(await (await h.queue.getJob(id))!.getState()).toBe('failed');
+    expect((await generation(id)).status).toBe('queued');
+    await r.reconciler.runOnce();
+    await r.reconciler.runOnce();
+    expect(await generation(id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'job_failed', message: 'job stalled more than allowable limit' },
+    });
+    const failed = (await eventsOf(id)).filter((e) => e.type === 'generation.failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.data).toMatchObject({ error: { message: 'job stalled more than allowable limit' } });
+    expect(r.repairs.filter((x) => x.resourceId === id)).toEqual([
+      expect.objectContaining({ action: 'failed_from_job', reason: 'job stalled more than allowable limit' }),
+    ]);
+  });
+
+  it('A1: a batch whose last chunk job vanished completes exactly once, the lost items failed with a reason', async () => {
+    const items = Array.from({ length: 20 }, (_, i) => ({ prompt: `item ${i}` }));
+    const res = await request(h.app)
+      .post('/v1/batches')
+      .set('authorization', `Bearer ${key}`)
+      .send({ model: 'mdl_main', defaults: {}, items })
+      .expect(202);
+    const batchId = res.body.id as string;
+    expect(await h.queue.remove(`${batchId}-2`)).toBe(1);
+    await h.startWorker();
+    const view = async () =>
+      (await request(h.app).get(`/v1/batches/${batchId}`).set('authorization', `Bearer ${key}`)).body;
+    await until(async () => ((await view()).counts?.succeeded === 16 ? true : undefined), 'the two surviving chunks');
+    expect((await view()).status).toBe('running');
+    await Promise.all([r.reconciler.runOnce(), r.reconciler.runOnce()]);
+    await r.reconciler.runOnce();
+    const done = await view();
+    expect(done).toMatchObject({ status: 'completed', counts: expect.objectContaining({ succeeded: 16, failed: 4 }) });
+    expect((await eventsOf(batchId)).filter((e) => e.type === 'batch.completed')).toHaveLength(1);
+    const results = (
+      await request(h.app).get(`/v1/batches/${batchId}/results`).set('authorization', `Bearer ${key}`)
+    ).text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(results.slice(16).map((l) => l.error?.code)).toEqual(['job_lost', 'job_lost', 'job_lost', 'job_lost']);
+    expect(
+      r.repairs
+        .filter((x) => x.resourceId === batchId)
+        .map((x) => x.action)
+        .sort(),
+    ).toEqual(['finalized', 'items_lost']);
+  });
+
+  it('nothing younger than the grace is touched; the same generation is repaired once the grace has passed', async () => {
+    const graced = testReconciler({
+      redisUrl,
+      redis: h.redis,
+      keySpace: h.keySpace,
+      objects: h.objects,
+      graceMs: 5 * 60_000,
+    });
+    try {
+      const id = await generate('young and lost');
+      await h.queue.remove(id);
+      const run = await graced.reconciler.runOnce();
+      expect(run.checked.generation).toBe(0);
+      expect(graced.repairs).toEqual([]);
+      expect(await h.queue.getJob(id)).toBeUndefined();
+      graced.advance(5 * 60_000 + 1_000);
+      await graced.reconciler.runOnce();
+      expect(graced.repairs).toEqual([expect.objectContaining({ resourceId: id, action: 'reenqueued' })]);
+      expect(await h.queue.getJob(id)).toBeDefined();
+      // Leave no waiting job behind for the next test (cancel removes it).
+      await request(h.app).post(`/v1/generations/${id}/cancel`).set('authorization', `Bearer ${key}`).expect(200);
+    } finally {
+      await graced.close();
+    }
+  });
+
+  it('two reconcilers at once: one holds the lease, and even without it each repair happens once', async () => {
+    const other = testReconciler({
+      redisUrl,
+      redis: h.redis,
+      keySpace: h.keySpace,
+      objects: h.objects,
+      holder: 'other',
+    });
+    try {
+      const first = await generate('failed once');
+      await stallUntilFailed({ queueName: 'generate', redisUrl, prefix: h.keySpace.queuePrefix, jobId: first });
+      const runs = await Promise.all([r.reconciler.tick(), other.reconciler.tick()]);
+      expect(runs.filter((x) => x !== undefined)).toHaveLength(1);
+      const second = await generate('failed twice');
+      await stallUntilFailed({ queueName: 'generate', redisUrl, prefix: h.keySpace.queuePrefix, jobId: second });
+      await Promise.all([r.reconciler.runOnce(), other.reconciler.runOnce()]);
+      for (const id of [first, second]) {
+        expect((await generation(id)).status).toBe('failed');
+        expect((await eventsOf(id)).filter((e) => e.type === 'generation.failed')).toHaveLength(1);
+        expect([...r.repairs, ...other.repairs].filter((x) => x.resourceId === id)).toHaveLength(1);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+});
