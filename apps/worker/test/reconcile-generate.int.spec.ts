@@ -48,7 +48,7 @@ describe('reconciler: generations and batches', () => {
   const eventsOf = async (id: string): Promise<StoredEvent[]> =>
     (await events.readAfter('acme', '0', 10_000)).filter((e) => e.resourceId === id);
 
-  it('A1: a generation whose queued job was removed is re-enqueued with the same id and succeeds', async () => {
+  it('R1a: a generation whose queued job was lost (removed, or gone in a Redis crash) is re-enqueued with the same id and succeeds', async () => {
     const id = await generate('lost while queued');
     expect(await h.queue.remove(id)).toBe(1);
     await r.reconciler.runOnce();
@@ -67,7 +67,7 @@ describe('reconciler: generations and batches', () => {
     ]);
   });
 
-  it('A1: a generation whose job BullMQ failed as "job stalled more than allowable limit" becomes failed with that reason, once, with its event', async () => {
+  it('A2: a generation whose job BullMQ failed as "job stalled more than allowable limit" becomes failed with that reason, once, with its event', async () => {
     const id = await generate('stalls forever');
     const reason = await stallUntilFailed({
       queueName: 'generate',
@@ -92,7 +92,7 @@ describe('reconciler: generations and batches', () => {
     ]);
   });
 
-  it('A1: a batch whose last chunk job vanished completes exactly once, the lost items failed with a reason', async () => {
+  it('R1a: a batch whose last chunk job vanished completes exactly once, the lost items failed with a reason', async () => {
     const items = Array.from({ length: 20 }, (_, i) => ({ prompt: `item ${i}` }));
     const res = await request(h.app)
       .post('/v1/batches')
