@@ -4,6 +4,10 @@ import { ActiveIndex, activeIndexKey } from './active-index';
 import { RECORD_ITEMS_SCRIPT, REOPEN_FAILED_SCRIPT } from './batch-items.lua';
 import { type EventLog } from './event-log';
 import { guardedUpdate, recordEventCommands } from './guarded-update';
+import { LuaScript } from './lua-script';
+
+/** Runs for every finished batch job: sent by digest (see LuaScript). */
+const RECORD_ITEMS = new LuaScript(RECORD_ITEMS_SCRIPT);
 
 /**
  * Durable state of one batch (`bat_…`): settings shared by every item, counters by state, and each item's
@@ -132,7 +136,7 @@ export class BatchStore {
     const k = this.keys(tenantId, batchId);
     const argv: (string | number)[] = [Date.now(), this.progressIntervalMs];
     for (const o of outcomes) argv.push(o.index, STATE_CODE[o.state], encodeItem(o), o.retry ? JSON.stringify(o.retry) : '');
-    const reply = (await this.redis.eval(RECORD_ITEMS_SCRIPT, 3, k.batch, k.items, k.retry, ...argv)) as (number | string)[];
+    const reply = (await RECORD_ITEMS.run(this.redis, [k.batch, k.items, k.retry], argv)) as (number | string)[];
     if (reply[0] === -1) return undefined;
     const [finalize, progress, succeeded, failed, canceled, total, status, round] = reply;
     if (outcomes.length > 0 && status !== undefined) {

@@ -1,5 +1,6 @@
 import { type ChainableCommander, type Redis } from 'ioredis';
 import { type EventLog, type ResourceEvent } from './event-log';
+import { LuaScript } from './lua-script';
 
 /**
  * A conditional update of one resource hash and its events, applied by one Lua script: the hash changes
@@ -16,7 +17,7 @@ export interface Guard {
   values: string[];
 }
 
-const SCRIPT = `
+const SCRIPT = new LuaScript(`
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current == false then return {0, ''} end
 local ok = false
@@ -46,7 +47,7 @@ local op = ARGV[i]
 if op == 'add' then redis.call('ZADD', KEYS[#KEYS], ARGV[i + 2], ARGV[i + 1])
 elseif op == 'rem' then redis.call('ZREM', KEYS[#KEYS], ARGV[i + 1]) end
 return {1, current}
-`;
+`);
 
 export interface GuardedUpdateResult {
   applied: boolean;
@@ -98,7 +99,7 @@ export async function guardedUpdate(
     keys.push(index.key);
     argv.push(index.op, index.member, index.score);
   }
-  const [applied, previous] = (await redis.eval(SCRIPT, keys.length, ...keys, ...argv)) as [
+  const [applied, previous] = (await SCRIPT.run(redis, keys, argv)) as [
     number,
     string,
   ];

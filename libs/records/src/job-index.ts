@@ -1,6 +1,7 @@
 import { type Redis } from 'ioredis';
 import { type KeySpace } from '@dreamqueue/redis';
 import { type ResourceType, type StoredEvent } from './event-log';
+import { LuaScript } from './lua-script';
 
 /**
  * A side index of every model, generation and batch, for the operator search Bull Board lacks
@@ -54,7 +55,7 @@ const CHUNK = 500;
 
 // Check-and-set upsert: the caller read the entry's status; if it changed meanwhile the script returns -1
 // and the caller retries. KEYS: entry, all, tenant, kind, new status, old status, model (or the entry key).
-const UPSERT = `
+const UPSERT = new LuaScript(`
 local function newer(a, b)
   local am, as = string.match(a, '^(%d+)-(%d+)$')
   local bm, bs = string.match(b, '^(%d+)-(%d+)$')
@@ -72,7 +73,7 @@ redis.call('HSETNX', KEYS[1], 'createdAt', score)
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'modelId', ARGV[9]); redis.call('ZADD', KEYS[7], score, ARGV[1]) end
 for i = 2, 5 do redis.call('ZADD', KEYS[i], score, ARGV[1]) end
 return 1
-`;
+`);
 
 export class JobIndex {
   constructor(
@@ -114,7 +115,7 @@ export class JobIndex {
         event.tenantId,
         modelId,
       ];
-      const result = (await this.redis.eval(UPSERT, keys.length, ...keys, ...args)) as number;
+      const result = (await UPSERT.run(this.redis, keys, args)) as number;
       if (result !== -1) return result === 1;
     }
     throw new Error(`job index entry ${event.resourceId} kept changing; giving up after 5 attempts`);
