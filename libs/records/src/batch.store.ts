@@ -1,10 +1,9 @@
 import { type Redis } from 'ioredis';
-import { type KeySpace } from '@dreamqueue/redis';
+import { LuaScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { RECORD_ITEMS_SCRIPT, REOPEN_FAILED_SCRIPT } from './batch-items.lua';
 import { type EventLog } from './event-log';
 import { guardedUpdate, recordEventCommands } from './guarded-update';
-import { LuaScript } from './lua-script';
 
 /** Runs for every finished batch job: sent by digest (see LuaScript). */
 const RECORD_ITEMS = new LuaScript(RECORD_ITEMS_SCRIPT);

@@ -1,6 +1,6 @@
 import { type ChainableCommander, type Redis } from 'ioredis';
+import { LuaScript } from '@dreamqueue/redis';
 import { type EventLog, type ResourceEvent } from './event-log';
-import { LuaScript } from './lua-script';
 
 /**
  * A conditional update of one resource hash and its events, applied by one Lua script: the hash changes

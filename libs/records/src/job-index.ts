@@ -1,7 +1,6 @@
 import { type Redis } from 'ioredis';
-import { type KeySpace } from '@dreamqueue/redis';
+import { LuaScript, type KeySpace } from '@dreamqueue/redis';
 import { type ResourceType, type StoredEvent } from './event-log';
-import { LuaScript } from './lua-script';
 
 /**
  * A side index of every model, generation and batch, for the operator search Bull Board lacks

@@ -2,3 +2,4 @@ export { createRedisConnection, redisOptionsFor, waitForReady, type RedisConnect
 export { assertRedisFit } from './assert-redis-fit';
 export { createKeySpace, type KeySpace } from './key-space';
 export { Redis } from 'ioredis';
+export { LuaScript } from './lua-script';

@@ -1,4 +1,4 @@
-import { type Redis } from '@dreamqueue/redis';
+import { type Redis } from 'ioredis';
 import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { LuaScript } from './lua-script';
 
