@@ -21,6 +21,10 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
     const record = await h.waitForStatus(id, ['ready', 'failed']);
     expect(record).toMatchObject({ status: 'ready', progress: 100, targetModel: targetModelName('acme', id, 1) });
     expect(Object.keys(record.stages)).toEqual(['queued', 'preparing', 'training', 'registering', 'ready']);
+    // The registered artifact's ETag is on the record: generations pin the weights without asking S3.
+    const artifact = await new S3ObjectStore(s3ClientFor(h.emulator), h.emulator.bucket).head(`${h.emulator.mmePrefix}${record.targetModel}`);
+    expect(record.artifactEtag).toEqual(artifact?.etag);
+    expect(record.artifactEtag).toEqual(expect.any(String));
     // 1500 emulated seconds of training exceed the 900 s AWS applies without InvocationTimeoutSeconds: ready proves it was sent.
     expect(h.asyncInvocations(id)).toEqual([`train-${id}-1`]);
     const view = await request(h.app).get(`/v1/models/${id}`).set('authorization', `Bearer ${h.key}`).expect(200);

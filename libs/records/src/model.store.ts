@@ -24,6 +24,11 @@ export interface ModelRecord {
   failureReason?: string;
   /** The MME `TargetModel`, once registered. */
   targetModel?: string;
+  /**
+   * The registered artifact's S3 ETag (recorded by the train `register` step), so a generation can pin the
+   * exact weights without asking S3. Absent on models registered before it was recorded.
+   */
+  artifactEtag?: string;
   /** Artifact version; a retrained model would get a new name, never an overwrite. */
   version: number;
 }
@@ -106,7 +111,7 @@ export class ModelStore {
     tenantId: string,
     id: string,
     to: ModelStatus,
-    patch: Partial<Pick<ModelRecord, 'failureReason' | 'targetModel' | 'progress'>> = {},
+    patch: Partial<Pick<ModelRecord, 'failureReason' | 'targetModel' | 'artifactEtag' | 'progress'>> = {},
   ): Promise<TransitionResult> {
     return this.update(tenantId, id, (current) => {
       if (!canTransition(current.status, to)) return undefined;

@@ -27,11 +27,12 @@ export async function requireReadyModel(models: ModelLookup, tenantId: string, m
 }
 
 /**
- * Reads the training side's model record (`ModelStore`), and the artifact's ETag from the MME prefix
- * (cached briefly: artifacts are never overwritten, a new version gets a new name).
+ * Reads the training side's model record (`ModelStore`). The artifact's ETag is on the record (the train
+ * `register` step records it); a model registered before that falls back to one S3 HEAD per artifact and
+ * process, kept for good: artifacts are never overwritten, a new version gets a new name.
  */
 export class ModelStoreLookup implements ModelLookup {
-  private readonly etags = new Map<string, { etag: string; at: number }>();
+  private readonly etags = new Map<string, string>();
 
   constructor(
     private readonly models: Pick<ModelStore, 'get'>,
@@ -39,30 +40,33 @@ export class ModelStoreLookup implements ModelLookup {
     private readonly keySpace: KeySpace,
     private readonly objects: Pick<ObjectStore, 'head'>,
     private readonly mmePrefix: string,
-    private readonly etagCacheMs = 60_000,
+    /** Legacy ETags remembered (oldest forgotten first). @defaultValue 10000 */
+    private readonly etagCacheSize = 10_000,
   ) {}
 
   async lookup(tenantId: string, modelId: string): Promise<ModelLookupResult> {
     const stored = await this.models.get(tenantId, modelId);
     if (!stored || stored.status === 'deleted') return { found: false };
     if (stored.status !== 'ready' || !stored.targetModel) return { found: true, ready: false, status: stored.status };
-    const etag = await this.etag(stored.targetModel);
+    const etag = stored.artifactEtag ?? (await this.legacyEtag(stored.targetModel));
     if (!etag) return { found: true, ready: false, status: 'artifact_missing' };
     return { found: true, ready: true, model: { targetModel: stored.targetModel, artifactEtag: etag, triggerPhrase: stored.triggerPhrase ?? '' } };
   }
 
   /** Test and benchmark helper: records a ready model (the fields a generation reads) without a training. */
-  async registerReady(tenantId: string, modelId: string, targetModel: string, triggerPhrase: string): Promise<void> {
+  async registerReady(tenantId: string, modelId: string, targetModel: string, triggerPhrase: string, artifactEtag?: string): Promise<void> {
     const now = new Date().toISOString();
-    const record = { id: modelId, tenantId, status: 'ready', targetModel, triggerPhrase, createdAt: now, updatedAt: now, version: 1 };
+    const record = { id: modelId, tenantId, status: 'ready', targetModel, triggerPhrase, createdAt: now, updatedAt: now, version: 1, ...(artifactEtag && { artifactEtag }) };
     await this.redis.set(this.keySpace.key('model', tenantId, modelId), JSON.stringify(record));
   }
 
-  private async etag(targetModel: string): Promise<string | undefined> {
+  private async legacyEtag(targetModel: string): Promise<string | undefined> {
     const cached = this.etags.get(targetModel);
-    if (cached && Date.now() - cached.at < this.etagCacheMs) return cached.etag;
+    if (cached) return cached;
     const head = await this.objects.head(`${this.mmePrefix}${targetModel}`);
-    if (head) this.etags.set(targetModel, { etag: head.etag, at: Date.now() });
-    return head?.etag;
+    if (!head) return undefined; // not cached: the artifact may appear (a registration in progress)
+    if (this.etags.size >= this.etagCacheSize) this.etags.delete(this.etags.keys().next().value!);
+    this.etags.set(targetModel, head.etag);
+    return head.etag;
   }
 }

@@ -82,7 +82,11 @@ async function progress(deps: TrainProcessorDeps, job: CatalogJob<'train'>, mode
 /** Ends the job: `ready` (the model is offered), or a quiet completion that discards a late result. */
 async function finish(deps: TrainProcessorDeps, job: Job, model: ModelRecord, checkpoint: StepInput['checkpoint'], discarding: boolean, note?: string): Promise<TrainResult> {
   if (!discarding) {
-    const { changed, record } = await deps.models.transition(model.tenantId, model.id, 'ready', { targetModel: checkpoint.targetModel, progress: 100 });
+    const { changed, record } = await deps.models.transition(model.tenantId, model.id, 'ready', {
+      targetModel: checkpoint.targetModel,
+      ...(checkpoint.targetEtag && { artifactEtag: checkpoint.targetEtag }),
+      progress: 100,
+    });
     if (changed) {
       await job.log(`model ready as ${checkpoint.targetModel}`);
       return { modelId: model.id, targetModel: checkpoint.targetModel ?? '', outcome: 'ready' };
