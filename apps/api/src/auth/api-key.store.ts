@@ -1,5 +1,5 @@
 import { type Redis } from 'ioredis';
-import { type KeySpace } from '@dreamqueue/redis';
+import { LuaScript, type KeySpace } from '@dreamqueue/redis';
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey, sameDigest, type Role } from './api-key';
 import { newId } from '@dreamqueue/contracts';
 
@@ -72,20 +72,34 @@ export class ApiKeyStore {
     return true;
   }
 
+  /** One round trip per request: the hash → id lookup and the record read run as one script. */
   private async findByKey(key: string): Promise<ApiKeyRecord | undefined> {
     if (!isWellFormedApiKey(key)) return undefined;
     const hash = hashApiKey(key);
-    const id = await this.redis.get(this.keySpace.key('apikey', hash));
-    if (!id) return undefined;
-    const stored = await this.redis.hget(this.keySpace.key('apikeys', id), 'hash');
-    if (!stored || !sameDigest(stored, hash)) return undefined;
-    return this.get(id);
+    const flat = (await FIND_BY_HASH.run(this.redis, [this.keySpace.key('apikey', hash)], [this.keySpace.key('apikeys', '')])) as string[];
+    const raw: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) raw[flat[i]!] = flat[i + 1]!;
+    if (!raw.id || !raw.hash || !sameDigest(raw.hash, hash)) return undefined;
+    return withoutHash(raw);
   }
 
   private async get(id: string): Promise<ApiKeyRecord | undefined> {
     const raw = await this.redis.hgetall(this.keySpace.key('apikeys', id));
-    if (!raw.id) return undefined;
-    const { hash: _hash, ...record } = raw;
-    return record as unknown as ApiKeyRecord;
+    return raw.id ? withoutHash(raw) : undefined;
   }
 }
+
+function withoutHash(raw: Record<string, string>): ApiKeyRecord {
+  const { hash: _hash, ...record } = raw;
+  return record as unknown as ApiKeyRecord;
+}
+
+/**
+ * KEYS: `apikey:<sha256>` (→ key id). ARGV: the record key prefix (`…:apikeys:`); the record key it builds
+ * shares the hash tag of KEYS[1], so the script stays on one slot. Replies the record's fields (with its
+ * hash, which the caller compares), or an empty list.
+ */
+const FIND_BY_HASH = new LuaScript(`
+local id = redis.call('GET', KEYS[1])
+if not id then return {} end
+return redis.call('HGETALL', ARGV[1] .. id)`);
