@@ -5,6 +5,7 @@ import { type BatchRecord, type BatchStore, type GenerationRecord, type Generati
 import { type ObjectStore } from '@dreamqueue/storage';
 import { type AdaptiveLimiter } from './adaptive-limiter';
 import { type ModelAffinity } from './model-affinity';
+import { type WarmStamp } from './warm-stamp';
 
 /** Everything the generate processor uses, built once by `createGenerateEntry`. */
 export interface GenerateDeps {
@@ -17,6 +18,8 @@ export interface GenerateDeps {
   demand: ModelDemand;
   limiter: AdaptiveLimiter;
   affinity: ModelAffinity;
+  /** Marks a model warm after a successful invocation (throttled per model). */
+  warm: WarmStamp;
   /** Pauses the whole generate worker (BullMQ `worker.rateLimit`). */
   rateLimit: (ms: number) => Promise<void>;
   settings: GenerateSettings;

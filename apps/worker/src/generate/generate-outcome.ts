@@ -21,14 +21,15 @@ export async function deliverImages(deps: GenerateDeps, target: GenerateTarget, 
 
 async function deliverGeneration(deps: GenerateDeps, target: GenerateTarget & { kind: 'generation' }, p: GeneratePayload, images: Buffer[]): Promise<number> {
   const { tenantId, record } = target;
-  const current = await deps.generations.get(tenantId, record.id);
-  if (current?.status !== 'running') return 0; // canceled or expired meanwhile: the result is discarded
+  // No status read before the upload: the guarded `succeeded` transition below is the check that counts,
+  // and a cancel that lands mid-invocation is rare enough to pay for its uploads rather than a read per job.
   const stored = p.items.map((item) => ({ index: item.index, seed: item.seed, key: keys.generationImage(tenantId, record.id, item.index) }));
   await Promise.all(stored.map((s, i) => deps.objects.put(s.key, images[i]!, 'image/jpeg')));
-  const { applied } = await deps.generations.transition(tenantId, record.id, 'succeeded', { images: stored });
+  const { applied, previous } = await deps.generations.transition(tenantId, record.id, 'succeeded', { images: stored });
   if (!applied) {
-    // Canceled between the check and the write: never leave images of a canceled generation behind.
-    await Promise.all(stored.map((s) => deps.objects.delete(s.key)));
+    // Canceled or expired meanwhile: never leave its images behind. (Already succeeded means a duplicate run
+    // of this job won: the keys and bytes are the same, and they are that record's images — keep them.)
+    if (previous !== 'succeeded') await Promise.all(stored.map((s) => deps.objects.delete(s.key)));
     return 0;
   }
   return stored.length;

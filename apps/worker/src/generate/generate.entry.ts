@@ -5,6 +5,7 @@ import { type WorkerDeps } from '../worker-deps';
 import { AdaptiveLimiter } from './adaptive-limiter';
 import { createGenerateProcessor } from './generate.processor';
 import { ModelAffinity } from './model-affinity';
+import { WarmStamp } from './warm-stamp';
 
 export interface GenerateEntry extends ProcessorEntry<'generate'> {
   /** The AIMD gate; `limiter.limit` is the current value (for metrics). */
@@ -37,6 +38,8 @@ export function generateProcessorEntry(deps: WorkerDeps): GenerateEntry {
       maxDeferrals: config.GENERATE_AFFINITY_MAX_DEFERRALS,
       deferMs: config.GENERATE_AFFINITY_DEFER,
     }),
+    // A stamp at most a second (or a tenth of the warm window) old answers the affinity check the same.
+    warm: new WarmStamp(demand, Math.min(1_000, config.GENERATE_WARM_WINDOW / 10)),
     rateLimit: async (ms) => {
       if (!worker) throw new Error('The generate worker is not bound yet');
       await worker.rateLimit(ms);

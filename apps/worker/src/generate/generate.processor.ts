@@ -51,7 +51,7 @@ export function createGenerateProcessor(deps: GenerateDeps) {
       return handleFailure(deps, job, token, target, p, err, failure);
     }
     deps.limiter.release(startedAt, 'success');
-    await deps.demand.markWarm(target.targetModel);
+    await deps.warm.mark(target.targetModel);
 
     let images: Buffer[];
     try {
