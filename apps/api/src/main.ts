@@ -14,6 +14,8 @@ import { modelsModule } from './models/models.module';
 import { readinessChecks } from './readiness';
 import { operationsModule } from './admin/operations.module';
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Composition root of the API: config → connections → clients → app → listen. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; stop: () => Promise<void> }> {
   const config = loadApiConfig(env);
@@ -70,8 +72,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
   logger.info({ port: (server.address() as { port: number }).port }, 'api listening');
 
   const stop = async () => {
-    // Stop intake first, then let in-flight requests finish before closing what they use.
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Stop intake first, then let in-flight requests finish before closing what they use. Event streams
+    // never finish on their own: after a grace period they are cut, and clients resume with Last-Event-ID.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    await closed;
+    clearTimeout(cut);
     await Promise.all(queues.map((q) => q.close()));
     redis.disconnect();
     s3.destroy();
