@@ -1,25 +1,18 @@
-import { createKeySpace, createRedisConnection, waitForReady, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { BatchStore, type ItemOutcome } from './batch.store';
 import { EventLog } from './event-log';
 
 describe('BatchStore (real Redis)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  let fx: RedisFixture;
   let store: BatchStore;
   let events: EventLog;
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
-    const keySpace = createKeySpace(uniquePrefix());
-    events = new EventLog(redis, keySpace);
-    store = new BatchStore(redis, keySpace, events, { progressIntervalMs: 60_000 });
+    fx = await startRedisFixture();
+    const keySpace = fx.keySpace();
+    events = new EventLog(fx.redis, keySpace);
+    store = new BatchStore(fx.redis, keySpace, events, { progressIntervalMs: 60_000 });
   });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(async () => fx.close());
 
   const newBatch = (id: string, total: number) =>
     store.create({ id, tenantId: 'acme', modelId: 'mdl_a', targetModel: 't.tar.gz', artifactEtag: 'e', total, steps: 20, guidance: 7 });

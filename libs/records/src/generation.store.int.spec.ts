@@ -1,5 +1,4 @@
-import { createKeySpace, createRedisConnection, waitForReady, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { EventLog } from './event-log';
 import { GenerationStore, type NewGeneration } from './generation.store';
 
@@ -9,22 +8,16 @@ const gen = (id: string): NewGeneration => ({
 });
 
 describe('GenerationStore (real Redis)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  let fx: RedisFixture;
   let store: GenerationStore;
   let events: EventLog;
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
-    const keySpace = createKeySpace(uniquePrefix());
-    events = new EventLog(redis, keySpace);
-    store = new GenerationStore(redis, keySpace, events);
+    fx = await startRedisFixture();
+    const keySpace = fx.keySpace();
+    events = new EventLog(fx.redis, keySpace);
+    store = new GenerationStore(fx.redis, keySpace, events);
   });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(async () => fx.close());
 
   it('keeps a generation per tenant: another tenant reads nothing', async () => {
     await store.create(gen('gen_one'));

@@ -1,5 +1,5 @@
-import { createKeySpace, createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { type KeySpace } from '@dreamqueue/redis';
+import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { type ResourceType, type StoredEvent } from './event-log';
 import { JobIndex, type JobSearchQuery } from './job-index';
 import { JobIndexRetention } from './job-index-retention';
@@ -53,37 +53,31 @@ function eventsOf(spec: Spec): StoredEvent[] {
 const lastAt = (s: Spec) => s.history[s.history.length - 1]!.at;
 
 describe('JobIndexRetention (real Redis)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  let fx: RedisFixture;
   let keySpace: KeySpace;
   let index: JobIndex;
   let specs: Spec[];
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
+    fx = await startRedisFixture();
   });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(async () => fx.close());
   beforeEach(async () => {
-    keySpace = createKeySpace(uniquePrefix());
-    index = new JobIndex(redis, keySpace);
+    keySpace = fx.keySpace();
+    index = new JobIndex(fx.redis, keySpace);
     specs = corpus();
     for (const spec of specs) for (const e of eventsOf(spec)) await index.apply(e);
   });
 
   /** Every index key of this key space, with its members (sets) or its id (hashes). */
   async function snapshot(): Promise<{ facets: Map<string, string[]>; hashes: string[] }> {
-    const keys = await redis.keys(`${keySpace.key('jobidx')}:*`);
+    const keys = await fx.redis.keys(`${keySpace.key('jobidx')}:*`);
     const facets = new Map<string, string[]>();
     const hashes: string[] = [];
     for (const key of keys) {
-      const type = await redis.type(key);
-      if (type === 'zset') facets.set(key, (await redis.zrange(key, 0, '-1')).sort());
-      else if (type === 'hash') hashes.push((await redis.hget(key, 'id'))!);
+      const type = await fx.redis.type(key);
+      if (type === 'zset') facets.set(key, (await fx.redis.zrange(key, 0, '-1')).sort());
+      else if (type === 'hash') hashes.push((await fx.redis.hget(key, 'id'))!);
     }
     return { facets, hashes: hashes.sort() };
   }
@@ -117,7 +111,7 @@ describe('JobIndexRetention (real Redis)', () => {
 
   it('removes old entries from every facet and deletes their hashes in bounded batches; recent ones stay intact', async () => {
     const kept = specs.filter((s) => lastAt(s) >= CUTOFF);
-    const result = await new JobIndexRetention(redis, keySpace).pruneOlderThan(CUTOFF, { batchSize: 7 });
+    const result = await new JobIndexRetention(fx.redis, keySpace).pruneOlderThan(CUTOFF, { batchSize: 7 });
 
     expect(result).toEqual({ removed: specs.length - kept.length, skipped: 0, batches: 6 });
     const after = await snapshot();
@@ -125,7 +119,7 @@ describe('JobIndexRetention (real Redis)', () => {
     // Sorted sets that became empty disappear; the others hold exactly the kept entries.
     expect(Object.fromEntries(after.facets)).toEqual(Object.fromEntries(expectedFacets(kept)));
     // A second run finds nothing to do.
-    expect(await new JobIndexRetention(redis, keySpace).pruneOlderThan(CUTOFF)).toEqual({
+    expect(await new JobIndexRetention(fx.redis, keySpace).pruneOlderThan(CUTOFF)).toEqual({
       removed: 0,
       skipped: 0,
       batches: 0,
@@ -133,7 +127,7 @@ describe('JobIndexRetention (real Redis)', () => {
   });
 
   it('answers searches after pruning exactly as an index of the recent entries alone would', async () => {
-    await new JobIndexRetention(redis, keySpace).pruneOlderThan(CUTOFF, { batchSize: 5 });
+    await new JobIndexRetention(fx.redis, keySpace).pruneOlderThan(CUTOFF, { batchSize: 5 });
     const kept = specs.filter((s) => lastAt(s) >= CUTOFF).sort((a, b) => lastAt(b) - lastAt(a));
     const queries: Array<[JobSearchQuery, (s: Spec) => boolean]> = [
       [{}, () => true],
@@ -151,7 +145,7 @@ describe('JobIndexRetention (real Redis)', () => {
   });
 
   it('is idempotent across concurrent pruners and keeps entries the indexer refreshes while it runs', async () => {
-    const other = redis.duplicate();
+    const other = fx.redis.duplicate();
     try {
       // Old entries that get a new event during pruning: they must survive whole, in their new status facet.
       const refreshed = specs.filter((s) => lastAt(s) < CUTOFF).filter((_, i) => i % 4 === 0);
@@ -162,12 +156,12 @@ describe('JobIndexRetention (real Redis)', () => {
         }
       })();
       const [a, b] = await Promise.all([
-        new JobIndexRetention(redis, keySpace).pruneOlderThan(CUTOFF, { batchSize: 3 }),
+        new JobIndexRetention(fx.redis, keySpace).pruneOlderThan(CUTOFF, { batchSize: 3 }),
         new JobIndexRetention(other, keySpace).pruneOlderThan(CUTOFF, { batchSize: 4 }),
         refresh,
       ]);
       // Stragglers a pruner skipped (changed under it) are picked up by the next run.
-      await new JobIndexRetention(redis, keySpace).pruneOlderThan(CUTOFF);
+      await new JobIndexRetention(fx.redis, keySpace).pruneOlderThan(CUTOFF);
 
       const kept = specs.filter((s) => lastAt(s) >= CUTOFF);
       const after = await snapshot();
@@ -180,14 +174,14 @@ describe('JobIndexRetention (real Redis)', () => {
   });
 
   it('grants the prune lease to one holder until it expires', async () => {
-    const retention = new JobIndexRetention(redis, keySpace);
+    const retention = new JobIndexRetention(fx.redis, keySpace);
     expect(await retention.tryLease('worker-a', 60_000)).toBe(true);
     expect(await retention.tryLease('worker-b', 60_000)).toBe(false);
-    await redis.pexpire(keySpace.key('jobidx', 'prune-lease'), 1);
+    await fx.redis.pexpire(keySpace.key('jobidx', 'prune-lease'), 1);
     const deadline = Date.now() + 2_000;
     let granted = false;
     while (!granted && Date.now() < deadline) granted = await retention.tryLease('worker-b', 60_000);
     expect(granted).toBe(true);
-    expect(await redis.get(keySpace.key('jobidx', 'prune-lease'))).toBe('worker-b');
+    expect(await fx.redis.get(keySpace.key('jobidx', 'prune-lease'))).toBe('worker-b');
   });
 });

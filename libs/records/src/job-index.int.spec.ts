@@ -1,5 +1,4 @@
-import { createKeySpace, createRedisConnection, waitForReady, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { type StoredEvent } from './event-log';
 import { JobIndex, decodeCursor } from './job-index';
 import { WebhookSecrets } from './webhook-secrets';
@@ -15,20 +14,14 @@ const event = (over: Partial<StoredEvent> & Pick<StoredEvent, 'id' | 'resourceId
 });
 
 describe('JobIndex (real Redis)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  let fx: RedisFixture;
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
+    fx = await startRedisFixture();
   });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(async () => fx.close());
 
   it('moves an entry between status facets and ignores replayed or older events', async () => {
-    const index = new JobIndex(redis, createKeySpace(uniquePrefix()));
+    const index = new JobIndex(fx.redis, fx.keySpace());
     const queued = event({ id: at(1000), resourceId: 'mdl_a', status: 'queued' });
     const ready = event({ id: at(2000), resourceId: 'mdl_a', status: 'ready' });
     expect(await index.apply(queued)).toBe(true);
@@ -47,7 +40,7 @@ describe('JobIndex (real Redis)', () => {
   });
 
   it('intersects facets, filters by time and pages with a cursor without repeats', async () => {
-    const index = new JobIndex(redis, createKeySpace(uniquePrefix()));
+    const index = new JobIndex(fx.redis, fx.keySpace());
     for (let i = 0; i < 30; i++) {
       await index.apply(
         event({
@@ -85,20 +78,14 @@ describe('JobIndex (real Redis)', () => {
 });
 
 describe('WebhookSecrets (real Redis)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  let fx: RedisFixture;
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
+    fx = await startRedisFixture();
   });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(async () => fx.close());
 
   it('creates a first secret once and keeps the previous one active during the grace period', async () => {
-    const secrets = new WebhookSecrets(redis, createKeySpace(uniquePrefix()), 60);
+    const secrets = new WebhookSecrets(fx.redis, fx.keySpace(), 60);
     const first = await secrets.ensure('acme');
     expect(first).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(await secrets.ensure('acme')).toBeUndefined();

@@ -1,6 +1,5 @@
 import { TrainingParams } from '@dreamqueue/contracts';
-import { createKeySpace, createRedisConnection, waitForReady, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { EventLog } from './event-log';
 import { canTransition, ModelStore, type ModelRecord } from './model.store';
 
@@ -22,24 +21,18 @@ const record = (id: string, createdAt: string): ModelRecord => ({
 });
 
 describe('ModelStore (real Redis)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  let fx: RedisFixture;
   let store: ModelStore;
   let events: EventLog;
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
+    fx = await startRedisFixture();
   });
   beforeEach(() => {
-    const keySpace = createKeySpace(uniquePrefix());
-    events = new EventLog(redis, keySpace);
-    store = new ModelStore(redis, keySpace, events);
+    const keySpace = fx.keySpace();
+    events = new EventLog(fx.redis, keySpace);
+    store = new ModelStore(fx.redis, keySpace, events);
   });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(async () => fx.close());
 
   it('records each status change with its event, forward only', async () => {
     await store.create(record('mdl_a', '2026-01-01T00:00:00.000Z'));
