@@ -10,6 +10,8 @@ export const ApiEnv = z.object({
   /** Requests slower than this (headers included) are dropped: protects against slow uploads. */
   REQUEST_TIMEOUT: durationMs('120s'),
   HEADERS_TIMEOUT: durationMs('20s'),
+  /** On SIGTERM, how long in-flight requests may finish before open connections (event streams) are cut. */
+  SHUTDOWN_GRACE: durationMs('10s'),
   /** Failed authentications allowed per client IP per minute before answering 429. */
   AUTH_FAILURES_PER_MINUTE: intEnv(30, 1),
   /** Registers this key (admin role) at start-up: the local key `npm start` prints. Leave unset in production. */

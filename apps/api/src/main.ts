@@ -14,8 +14,6 @@ import { modelsModule } from './models/models.module';
 import { readinessChecks } from './readiness';
 import { operationsModule } from './admin/operations.module';
 
-const SHUTDOWN_GRACE_MS = 10_000;
-
 /** Composition root of the API: config → connections → clients → app → listen. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; stop: () => Promise<void> }> {
   const config = loadApiConfig(env);
@@ -76,7 +74,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
     // never finish on their own: after a grace period they are cut, and clients resume with Last-Event-ID.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    const cut = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE);
     await closed;
     clearTimeout(cut);
     await Promise.all(queues.map((q) => q.close()));
