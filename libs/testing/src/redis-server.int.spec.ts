@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { eventually } from './eventually';
 import { startRedisServer } from './redis-server';
 import { uniquePrefix } from './unique';
 import { openResources } from './leak-guard';
@@ -27,7 +28,7 @@ describe('startRedisServer', () => {
     await redis.set('k', 'v');
     // appendfsync everysec: force the fsync a real deployment would do within a second.
     await redis.bgrewriteaof();
-    await waitUntil(async () => (await redis.info('persistence')).includes('aof_rewrite_in_progress:0'));
+    await eventually(async () => (await redis.info('persistence')).includes('aof_rewrite_in_progress:0') || undefined, 5_000);
     redis.disconnect();
     await server.kill();
     const again = await server.restart();
@@ -43,11 +44,3 @@ describe('startRedisServer', () => {
     expect(uniquePrefix()).not.toBe(a);
   });
 });
-
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
