@@ -28,7 +28,10 @@ describe('startRedisServer', () => {
     await redis.set('k', 'v');
     // appendfsync everysec: force the fsync a real deployment would do within a second.
     await redis.bgrewriteaof();
-    await eventually(async () => (await redis.info('persistence')).includes('aof_rewrite_in_progress:0') || undefined, 5_000);
+    await eventually(
+      async () => (await redis.info('persistence')).includes('aof_rewrite_in_progress:0') || undefined,
+      5_000,
+    );
     redis.disconnect();
     await server.kill();
     const again = await server.restart();
