@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { EventLog, type StoredEvent } from '@dreamqueue/records';
+import { eventually } from '@dreamqueue/testing';
 import { startGenerationHarness, type GenerationHarness } from '../../api/test/generation-harness';
-import { stallUntilFailed, testReconciler, until, type TestReconciler } from './reconcile-harness';
+import { stallUntilFailed, testReconciler, type TestReconciler } from './reconcile-harness';
 
 /** The reconciler against real Redis, real BullMQ, the real generate worker and the emulator (MME + S3). */
 describe('reconciler: generations and batches', () => {
@@ -41,10 +42,10 @@ describe('reconciler: generations and batches', () => {
   const generation = async (id: string) =>
     (await request(h.app).get(`/v1/generations/${id}`).set('authorization', `Bearer ${key}`)).body;
   const finished = (id: string) =>
-    until(async () => {
+    eventually(async () => {
       const body = await generation(id);
       return ['queued', 'running'].includes(body.status) ? undefined : body;
-    }, `generation ${id}`);
+    }, 20_000, `generation ${id}`);
   const eventsOf = async (id: string): Promise<StoredEvent[]> =>
     (await events.readAfter('acme', '0', 10_000)).filter((e) => e.resourceId === id);
 
@@ -104,7 +105,7 @@ describe('reconciler: generations and batches', () => {
     await h.startWorker();
     const view = async () =>
       (await request(h.app).get(`/v1/batches/${batchId}`).set('authorization', `Bearer ${key}`)).body;
-    await until(async () => ((await view()).counts?.succeeded === 16 ? true : undefined), 'the two surviving chunks');
+    await eventually(async () => ((await view()).counts?.succeeded === 16 ? true : undefined), 20_000, 'the two surviving chunks');
     expect((await view()).status).toBe('running');
     await Promise.all([r.reconciler.runOnce(), r.reconciler.runOnce()]);
     await r.reconciler.runOnce();

@@ -53,17 +53,6 @@ export function testReconciler(opts: {
   };
 }
 
-/** Polls until `check` returns a value (not undefined) or the timeout passes. */
-export async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /**
  * Makes BullMQ itself fail job `jobId` with "job stalled more than allowable limit": a worker takes it and
  * hangs, is force-closed (its lock lapses), and a second worker's stalled check — maxStalledCount 0 — fails it.

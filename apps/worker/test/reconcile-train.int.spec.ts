@@ -1,7 +1,7 @@
 import { S3ObjectStore } from '@dreamqueue/storage';
-import { s3ClientFor } from '@dreamqueue/testing';
+import { eventually, s3ClientFor } from '@dreamqueue/testing';
 import { startTrainHarness, type TrainHarness } from './train-harness';
-import { testReconciler, until, type TestReconciler } from './reconcile-harness';
+import { testReconciler, type TestReconciler } from './reconcile-harness';
 
 /** The reconciler with real trainings: real Redis and BullMQ, the train processor and the emulator's async endpoint. */
 describe('reconciler: models', () => {
@@ -41,8 +41,9 @@ describe('reconciler: models', () => {
     const id = await h.createModel(1);
     await h.waitForStatus(id, ['training']);
     // Awaiting the output, the job sits delayed between checks; stop the worker and drop the job there.
-    await until(
+    await eventually(
       async () => ((await (await h.queue.getJob(id))?.getState()) === 'delayed' ? true : undefined),
+      20_000,
       'the job parked between checks',
     );
     await worker.close();

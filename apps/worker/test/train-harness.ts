@@ -4,9 +4,9 @@ import { SageMakerAsyncInference, SageMakerMultiModelInference } from '@dreamque
 import { QUEUE_CATALOG, createQueue, trainQueue, type TrainPayload, type TrainResult } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
 import { EventLog, ModelStore, type ModelRecord } from '@dreamqueue/records';
-import { createKeySpace, createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
+import { type KeySpace, type Redis } from '@dreamqueue/redis';
 import { S3ObjectStore } from '@dreamqueue/storage';
-import { s3ClientFor, sageMakerRuntimeClientFor, startRedisServer, startTestEmulator, uniquePrefix, type RedisServer, type TestEmulator } from '@dreamqueue/testing';
+import { s3ClientFor, sageMakerRuntimeClientFor, startRedisFixture, startTestEmulator, type RedisServer, type TestEmulator } from '@dreamqueue/testing';
 import { createApp } from '../../api/src/app';
 import { ApiKeyStore } from '../../api/src/auth/api-key.store';
 import { IdempotencyStore } from '../../api/src/idempotency/idempotency.store';
@@ -48,10 +48,9 @@ export interface TrainHarness {
 }
 
 export async function startTrainHarness(emulatorOverrides: Parameters<typeof startTestEmulator>[0] = {}): Promise<TrainHarness> {
-  const [redisServer, emulator] = await Promise.all([startRedisServer(), startTestEmulator({ trainingSeconds: 1500, ...emulatorOverrides })]);
-  const redis = createRedisConnection({ url: redisServer.url, role: 'worker' });
-  await waitForReady(redis);
-  const keySpace = createKeySpace(uniquePrefix());
+  const [fx, emulator] = await Promise.all([startRedisFixture(), startTestEmulator({ trainingSeconds: 1500, ...emulatorOverrides })]);
+  const { server: redisServer, redis } = fx;
+  const keySpace = fx.keySpace();
   const events = new EventLog(redis, keySpace);
   const models = new ModelStore(redis, keySpace, events);
   const queues = Object.values(QUEUE_CATALOG).map((d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }) as Queue);
@@ -138,9 +137,8 @@ export async function startTrainHarness(emulatorOverrides: Parameters<typeof sta
     async close() {
       await Promise.all(workers.map((w) => w.close(true)));
       await Promise.all(queues.map((q) => q.close()));
-      redis.disconnect();
       await emulator.close();
-      await redisServer.stop();
+      await fx.close();
     },
   };
   return harness;

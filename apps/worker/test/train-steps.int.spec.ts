@@ -2,9 +2,8 @@ import { FakeAsyncInference, FakeMultiModelInference, awsError } from '@dreamque
 import { TrainingParams } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
 import { type ModelRecord } from '@dreamqueue/records';
-import { createKeySpace, createRedisConnection, waitForReady, type Redis } from '@dreamqueue/redis';
 import { keys } from '@dreamqueue/storage';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { awaitStep, pollDelay } from '../src/train/steps/await.step';
 import { prepareStep } from '../src/train/steps/prepare.step';
 import { registerStep } from '../src/train/steps/register.step';
@@ -55,26 +54,20 @@ const okOutput = (req: { inferenceId: string }) => ({
 });
 
 describe('train steps (fakes at the AWS edge, real Redis for the claim)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  let fx: RedisFixture;
   let ports: StepPorts & { objects: MemoryObjectStore; asyncInference: FakeAsyncInference; mme: FakeMultiModelInference };
   let clock: number;
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
+    fx = await startRedisFixture();
   });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(async () => fx.close());
   beforeEach(() => {
     clock = 1_000_000;
     ports = {
       objects: new MemoryObjectStore(),
       asyncInference: new FakeAsyncInference(okOutput),
       mme: new FakeMultiModelInference(() => Buffer.from(JSON.stringify({ outputs: [{ name: 'generated_image', shape: [1, 1], datatype: 'BYTES', data: ['aGk='] }] }))),
-      claims: new TrainingClaims(redis, createKeySpace(uniquePrefix())),
+      claims: new TrainingClaims(fx.redis, fx.keySpace()),
       settings,
       logger: createLogger({ name: 'test', level: 'silent' }),
       now: () => clock,
@@ -109,7 +102,7 @@ describe('train steps (fakes at the AWS edge, real Redis for the claim)', () => 
   });
 
   it('a worker that no longer holds the job lock cannot take the claim', async () => {
-    await redis.set('lock-key', 'someone-else');
+    await fx.redis.set('lock-key', 'someone-else');
     await expect(submitStep(ports, input({ inputKey: 'k' }, { lock: { key: 'lock-key', token: 'mine' } }))).rejects.toThrow(/Lost the lock/);
     expect(ports.asyncInference.calls).toHaveLength(0);
   });

@@ -3,8 +3,7 @@ import { type AddressInfo } from 'node:net';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SageMakerAsyncInference } from '@dreamqueue/aws';
 import { createLogger } from '@dreamqueue/logger';
-import { createKeySpace, createRedisConnection, waitForReady, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { TrainingParams } from '@dreamqueue/contracts';
 import { submitStep } from '../src/train/steps/submit.step';
 import { trainSettingsFrom } from '../src/train/train-settings';
@@ -14,8 +13,7 @@ import { MemoryObjectStore } from './memory-object-store';
 
 /** C10 as a wire contract: what the real SDK client puts on the wire for a training submission. */
 describe('train submission on the wire (real SDK client, capturing server)', () => {
-  let redisServer: RedisServer;
-  let redis: Redis;
+  let fx: RedisFixture;
   const seen: IncomingHttpHeaders[] = [];
   const server = createServer((req, res) => {
     seen.push(req.headers);
@@ -23,15 +21,12 @@ describe('train submission on the wire (real SDK client, capturing server)', () 
     res.end(JSON.stringify({ InferenceId: req.headers['x-amzn-sagemaker-inference-id'] }));
   });
   beforeAll(async () => {
-    redisServer = await startRedisServer();
-    redis = createRedisConnection({ url: redisServer.url, role: 'worker' });
-    await waitForReady(redis);
+    fx = await startRedisFixture();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
   afterAll(async () => {
-    redis.disconnect();
     await new Promise((resolve) => server.close(resolve));
-    await redisServer.stop();
+    await fx.close();
   });
 
   it('always sends InvocationTimeoutSeconds (default 3600), RequestTTLSeconds, the InferenceId and CustomAttributes', async () => {
@@ -39,7 +34,7 @@ describe('train submission on the wire (real SDK client, capturing server)', () 
     const settings = trainSettingsFrom(loadWorkerConfig({}));
     const model = { id: 'mdl_wire', tenantId: 'acme', name: 'w', token: '<<abc>>', subjectClass: 'person', triggerPhrase: '', params: TrainingParams.parse({}), photoCount: 10, status: 'training' as const, progress: 0, stages: {}, createdAt: '', updatedAt: '', version: 1 };
     const out = await submitStep(
-      { objects: new MemoryObjectStore(), asyncInference: new SageMakerAsyncInference(client), mme: { invoke: async () => Buffer.alloc(0) }, claims: new TrainingClaims(redis, createKeySpace(uniquePrefix())), settings, logger: createLogger({ name: 't', level: 'silent' }), now: Date.now },
+      { objects: new MemoryObjectStore(), asyncInference: new SageMakerAsyncInference(client), mme: { invoke: async () => Buffer.alloc(0) }, claims: new TrainingClaims(fx.redis, fx.keySpace()), settings, logger: createLogger({ name: 't', level: 'silent' }), now: Date.now },
       { model, checkpoint: { inputKey: 'tenants/acme/models/mdl_wire/input.tar' }, jobId: 'mdl_wire' },
     );
     client.destroy();

@@ -1,7 +1,7 @@
 import { createQueue, generateQueue, type TypedQueue } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
 import { createKeySpace, createRedisConnection, waitForReady, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { eventually, startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
 import { type ProcessorRegistry } from '../processor-registry';
 import { closeWorkers, startWorkers } from '../start-workers';
 import { createWorkerMetrics } from '../observability/worker-metrics';
@@ -13,14 +13,6 @@ async function probe(port: number, path: '/readyz' | '/healthz'): Promise<number
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   await res.arrayBuffer();
   return res.status;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 // R3 (bullmq#4585): a worker can stay "connected" after an outage longer than drainDelay + 1 s and never
@@ -87,11 +79,15 @@ describe('R3: worker health across a 20 s Redis outage (real redis-server, real 
       metrics: createWorkerMetrics({ defaultMetrics: false }),
     });
     const port = operations.healthPort;
-    await until(async () => (await probe(port, '/readyz')) === 200, 10_000, 'ready before the outage');
+    await eventually(
+      async () => (await probe(port, '/readyz')) === 200 || undefined,
+      10_000,
+      'ready before the outage',
+    );
 
     await server.kill();
     const outageStarted = Date.now();
-    await until(async () => (await probe(port, '/readyz')) === 503, 10_000, 'readiness to go red');
+    await eventually(async () => (await probe(port, '/readyz')) === 503 || undefined, 10_000, 'readiness to go red');
     let livenessRedDuringOutage = 0;
     while (Date.now() - outageStarted < OUTAGE_MS) {
       // A plain outage is not a reason to restart the process: liveness stays green.
@@ -115,12 +111,12 @@ describe('R3: worker health across a 20 s Redis outage (real redis-server, real 
       [...Array(10).keys()].map((i) => queue!.add(generateQueue.name, payload, { jobId: `after-outage-${i}` })),
     );
     const restartedAt = Date.now();
-    await until(
-      async () => added.every((j) => processed.has(j.id!)),
+    await eventually(
+      () => added.every((j) => processed.has(j.id!)) || undefined,
       45_000,
       'jobs added after the outage to be processed',
     );
-    await until(async () => (await probe(port, '/readyz')) === 200, 45_000, 'readiness to recover');
+    await eventually(async () => (await probe(port, '/readyz')) === 200 || undefined, 45_000, 'readiness to recover');
 
     expect(added.filter((j) => processed.has(j.id!))).toHaveLength(10);
     expect(livenessRedDuringOutage).toBe(0);

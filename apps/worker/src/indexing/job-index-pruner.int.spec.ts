@@ -1,7 +1,7 @@
 import { createLogger } from '@dreamqueue/logger';
 import { JobIndex, JobIndexRetention, type StoredEvent } from '@dreamqueue/records';
-import { createKeySpace, createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { type KeySpace } from '@dreamqueue/redis';
+import { eventually, startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { JobIndexPruner } from './job-index-pruner';
 
 const logger = createLogger({ name: 'pruner-test', level: 'silent' });
@@ -20,23 +20,12 @@ const event = (id: string, at: number, status = 'succeeded'): StoredEvent => ({
   data: { modelId: 'mdl_one' },
 });
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('condition not met in time');
-}
-
 describe('job-search index retention loop (real Redis)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+  let fx: RedisFixture;
   let keySpace: KeySpace;
   let index: JobIndex;
   const pruners: JobIndexPruner[] = [];
-  const pruner = (holder: string, intervalMs: number, connection = redis) => {
+  const pruner = (holder: string, intervalMs: number, connection = fx.redis) => {
     const p = new JobIndexPruner({
       retention: new JobIndexRetention(connection, keySpace),
       logger,
@@ -51,17 +40,12 @@ describe('job-search index retention loop (real Redis)', () => {
   };
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
+    fx = await startRedisFixture();
   });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  afterAll(async () => fx.close());
   beforeEach(async () => {
-    keySpace = createKeySpace(uniquePrefix());
-    index = new JobIndex(redis, keySpace);
+    keySpace = fx.keySpace();
+    index = new JobIndex(fx.redis, keySpace);
     for (let i = 0; i < 10; i++) await index.apply(event(`gen_old${i}`, NOW - 31 * DAY - i * 1000, 'failed'));
     for (let i = 0; i < 3; i++) await index.apply(event(`gen_new${i}`, NOW - 29 * DAY + i));
   });
@@ -70,7 +54,7 @@ describe('job-search index retention loop (real Redis)', () => {
   });
 
   it('prunes once per interval across workers: the lease holder removes old entries, the others skip', async () => {
-    const other = redis.duplicate();
+    const other = fx.redis.duplicate();
     try {
       const [a, b] = await Promise.all([
         pruner('worker-a', 60_000).runOnce(),
@@ -84,7 +68,7 @@ describe('job-search index retention loop (real Redis)', () => {
         'gen_new0',
       ]);
       expect(await index.search({ status: 'failed' })).toEqual({ entries: [] });
-      expect(await redis.exists(index.entryKey('gen_old0'), index.facetKey('status', 'failed'))).toBe(0);
+      expect(await fx.redis.exists(index.entryKey('gen_old0'), index.facetKey('status', 'failed'))).toBe(0);
     } finally {
       other.disconnect();
     }
@@ -93,10 +77,10 @@ describe('job-search index retention loop (real Redis)', () => {
   it('runs on its interval once started and stops cleanly', async () => {
     const loop = pruner('worker-a', 50);
     loop.start();
-    await until(async () => ((await redis.zcard(index.facetKey('all'))) === 3 ? true : undefined));
+    await eventually(async () => ((await fx.redis.zcard(index.facetKey('all'))) === 3 ? true : undefined));
     // Entries that age past the retention later are removed by a later run of the same loop.
     await index.apply(event('gen_late', NOW - 40 * DAY + 7));
-    await until(async () => ((await index.get('gen_late')) === undefined ? true : undefined));
+    await eventually(async () => ((await index.get('gen_late')) === undefined ? true : undefined));
     await loop.stop();
     expect((await index.search({})).entries.map((e) => e.id).sort()).toEqual(['gen_new0', 'gen_new1', 'gen_new2']);
   });

@@ -1,32 +1,19 @@
 import { createLogger } from '@dreamqueue/logger';
 import { EventLog, JobIndex, type StoredEvent } from '@dreamqueue/records';
-import { createKeySpace, createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { eventually, startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { createJobIndexer } from './job-indexer';
 import { StreamConsumer } from './stream-consumer';
 
 const logger = createLogger({ name: 'indexer-test', level: 'silent' });
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not met in time');
-}
-
 describe('job-search indexer on the deployment-wide event stream (real Redis consumer groups)', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let keySpace: KeySpace;
+  let fx: RedisFixture;
   let log: EventLog;
   let index: JobIndex;
   const consumers: StreamConsumer[] = [];
   const consume = (handle: (e: StoredEvent) => Promise<void>, consumer: string, claimIdleMs = 60_000) => {
     const c = new StreamConsumer({
-      redis: redis.duplicate(),
+      redis: fx.redis.duplicate(),
       stream: log.globalStreamKey(),
       group: 'job-index',
       startAt: '0',
@@ -43,17 +30,14 @@ describe('job-search indexer on the deployment-wide event stream (real Redis con
   };
 
   beforeEach(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
-    keySpace = createKeySpace(uniquePrefix());
-    log = new EventLog(redis, keySpace);
-    index = new JobIndex(redis, keySpace);
+    fx = await startRedisFixture();
+    const keySpace = fx.keySpace();
+    log = new EventLog(fx.redis, keySpace);
+    index = new JobIndex(fx.redis, keySpace);
   });
   afterEach(async () => {
     await Promise.all(consumers.splice(0).map((c) => c.stop()));
-    redis.disconnect();
-    await server.stop();
+    await fx.close();
   });
 
   it('indexes events appended before and after it starts, looking up a missing model id once per resource', async () => {
@@ -95,12 +79,12 @@ describe('job-search indexer on the deployment-wide event stream (real Redis con
       data: { modelId: 'mdl_two' },
     });
 
-    const failed = await until(async () => {
+    const failed = await eventually(async () => {
       const page = await index.search({ model: 'mdl_one', status: 'failed' });
       return page.entries.length > 0 ? page.entries : undefined;
     });
     expect(failed.map((e) => e.id)).toEqual(['gen_one']);
-    await until(async () => ((await index.get('bat_two')) ? true : undefined));
+    await eventually(async () => ((await index.get('bat_two')) ? true : undefined));
     expect((await index.search({ model: 'mdl_one' })).entries.map((e) => e.id).sort()).toEqual(['gen_one', 'mdl_one']);
     expect((await index.search({ tenant: 'globex' })).entries).toEqual([
       expect.objectContaining({ id: 'bat_two', modelId: 'mdl_two', status: 'queued' }),
@@ -115,8 +99,8 @@ describe('job-search indexer on the deployment-wide event stream (real Redis con
     }, 'crashed');
     await log.append('acme', { type: 'model.queued', resource: 'model', resourceId: 'mdl_a', status: 'queued' });
     await log.append('acme', { type: 'model.ready', resource: 'model', resourceId: 'mdl_a', status: 'ready' });
-    await until(async () => {
-      const pending = (await redis.xpending(log.globalStreamKey(), 'job-index').catch(() => [0])) as [number];
+    await eventually(async () => {
+      const pending = (await fx.redis.xpending(log.globalStreamKey(), 'job-index').catch(() => [0])) as [number];
       return pending[0] >= 1 ? true : undefined;
     });
     await crashed.stop();
@@ -132,13 +116,13 @@ describe('job-search indexer on the deployment-wide event stream (real Redis con
       200,
     );
 
-    const entry = await until(async () => {
+    const entry = await eventually(async () => {
       const e = await index.get('mdl_a');
       return e?.status === 'ready' ? e : undefined;
     });
     expect(entry).toMatchObject({ kind: 'model', tenantId: 'acme', status: 'ready' });
-    await until(async () =>
-      ((await redis.xpending(log.globalStreamKey(), 'job-index')) as [number])[0] === 0 ? true : undefined,
+    await eventually(async () =>
+      ((await fx.redis.xpending(log.globalStreamKey(), 'job-index')) as [number])[0] === 0 ? true : undefined,
     );
   });
 });

@@ -4,8 +4,7 @@ import { Writable } from 'node:stream';
 import { createQueue, webhookQueue } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
 import { EventLog, WebhookDeliveries, WebhookSecrets, WebhookTargets } from '@dreamqueue/records';
-import { createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix } from '@dreamqueue/testing';
+import { eventually, startRedisFixture } from '@dreamqueue/testing';
 import { type ProcessorRegistry } from '../processor-registry';
 import { closeWorkers, startWorkers } from '../start-workers';
 import { createWebhookProcessor } from '../webhooks/webhook.processor';
@@ -20,11 +19,9 @@ describe('structured job logs (captured, a real webhook job that fails once)', (
       },
     });
     const logger = createLogger({ name: 'worker-test', level: 'debug', destination: sink });
-    const server = await startRedisServer();
-    const redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
-    const keySpace = createKeySpace(uniquePrefix());
-    const connection = { url: server.url, maxRetriesPerRequest: null };
+    const fx = await startRedisFixture();
+    const keySpace = fx.keySpace();
+    const connection = { url: fx.server.url, maxRetriesPerRequest: null };
     let calls = 0;
     const receiver = createServer((req, res) => {
       req.resume();
@@ -34,9 +31,9 @@ describe('structured job logs (captured, a real webhook job that fails once)', (
     await once(receiver, 'listening');
     const target = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook?X-Amz-Signature=f00dfacecafe&token=supersecret123`;
 
-    const targets = new WebhookTargets(redis, keySpace);
-    const secrets = new WebhookSecrets(redis, keySpace);
-    const deliveries = new WebhookDeliveries(redis, keySpace);
+    const targets = new WebhookTargets(fx.redis, keySpace);
+    const secrets = new WebhookSecrets(fx.redis, keySpace);
+    const deliveries = new WebhookDeliveries(fx.redis, keySpace);
     const process = createWebhookProcessor({
       logger,
       targets,
@@ -62,18 +59,16 @@ describe('structured job logs (captured, a real webhook job that fails once)', (
     try {
       await targets.setTenantDefault('acme', target);
       const secret = (await secrets.ensure('acme'))!;
-      const log = new EventLog(redis, keySpace);
+      const log = new EventLog(fx.redis, keySpace);
       await log.append('acme', { type: 'model.ready', resource: 'model', resourceId: 'mdl_logs', status: 'ready' });
-      const [[eventId, fields]] = await redis.xrevrange(log.globalStreamKey(), '+', '-', 'COUNT', 1);
+      const [[eventId, fields]] = await fx.redis.xrevrange(log.globalStreamKey(), '+', '-', 'COUNT', 1);
       await deliveries.create({ ...JSON.parse(fields[1]!), id: eventId });
       const job = await queue.add(
         webhookQueue.name,
         { tenantId: 'acme', eventId },
         { jobId: eventId, backoff: { type: 'fixed', delay: 20 } },
       );
-      const deadline = Date.now() + 10_000;
-      while (!(await queue.getJob(eventId))?.finishedOn && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
+      await eventually(async () => (await queue.getJob(eventId))?.finishedOn, 10_000, 'the webhook job to finish');
       expect(calls).toBe(2);
 
       const lines = raw.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -92,8 +87,7 @@ describe('structured job logs (captured, a real webhook job that fails once)', (
       await closeWorkers(workers);
       await queue.close();
       await new Promise<void>((r) => receiver.close(() => r()));
-      redis.disconnect();
-      await server.stop();
+      await fx.close();
     }
   });
 });

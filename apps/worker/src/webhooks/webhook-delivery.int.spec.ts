@@ -4,8 +4,7 @@ import { Worker } from 'bullmq';
 import { createQueue, webhookQueue, type TypedQueue } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
 import { EventLog, WebhookDeliveries, WebhookSecrets, WebhookTargets } from '@dreamqueue/records';
-import { createKeySpace, createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { eventually, startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { loadWorkerConfig } from '../config';
 import { StreamConsumer } from '../indexing/stream-consumer';
 import { createWebhookDispatcher } from './webhook-dispatcher';
@@ -41,21 +40,12 @@ async function startReceiver(failures: number, answer = 200, location?: string) 
   };
 }
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not met in time');
-}
+/** Deliveries retry on the real backoff (1 s, 2 s, 4 s…), so waits here allow 20 s. */
+const until = <T>(probe: () => T | undefined | Promise<T | undefined>) => eventually(probe, 20_000);
 
 describe('webhook delivery from the durable event stream (real Redis, real BullMQ, real HTTP)', () => {
   const config = loadWorkerConfig({});
-  let server: RedisServer;
-  let redis: Redis;
-  let keySpace: KeySpace;
+  let fx: RedisFixture;
   let queue: TypedQueue<typeof webhookQueue>;
   let worker: Worker;
   let dispatcher: StreamConsumer;
@@ -67,16 +57,14 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
   const logger = createLogger({ name: 'webhook-test', level: 'silent' });
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = createRedisConnection({ url: server.url, role: 'worker' });
-    await waitForReady(redis);
-    keySpace = createKeySpace(uniquePrefix());
-    const connection = { url: server.url, maxRetriesPerRequest: null };
+    fx = await startRedisFixture();
+    const keySpace = fx.keySpace();
+    const connection = { url: fx.server.url, maxRetriesPerRequest: null };
     queue = createQueue(webhookQueue, { connection, prefix: keySpace.queuePrefix });
-    events = new EventLog(redis, keySpace);
-    targets = new WebhookTargets(redis, keySpace);
-    secrets = new WebhookSecrets(redis, keySpace);
-    deliveries = new WebhookDeliveries(redis, keySpace);
+    events = new EventLog(fx.redis, keySpace);
+    targets = new WebhookTargets(fx.redis, keySpace);
+    secrets = new WebhookSecrets(fx.redis, keySpace);
+    deliveries = new WebhookDeliveries(fx.redis, keySpace);
     const process = createWebhookProcessor({
       logger,
       targets,
@@ -92,7 +80,7 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
     // The configured backoff (WEBHOOK_BACKOFF default, 1 s doubling), so the figures below are the real ones.
     dispatch = createWebhookDispatcher({ targets, deliveries, queue, backoffMs: config.WEBHOOK_BACKOFF });
     dispatcher = new StreamConsumer({
-      redis: redis.duplicate(),
+      redis: fx.redis.duplicate(),
       stream: events.globalStreamKey(),
       group: 'webhooks',
       startAt: '$',
@@ -103,7 +91,8 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
     dispatcher.start();
     await until(
       async () =>
-        ((await redis.xinfo('GROUPS', events.globalStreamKey()).catch(() => [])) as unknown[]).length > 0 || undefined,
+        ((await fx.redis.xinfo('GROUPS', events.globalStreamKey()).catch(() => [])) as unknown[]).length > 0 ||
+        undefined,
     );
   });
 
@@ -111,8 +100,7 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
     await dispatcher.stop();
     await worker.close();
     await queue.close();
-    redis.disconnect();
-    await server.stop();
+    await fx.close();
   });
 
   it('delivers a signed event once to a receiver that fails 3 times, and a replayed event adds nothing', async () => {
