@@ -1,8 +1,8 @@
 import { type Queue } from 'bullmq';
 import { QUEUE_CATALOG, createQueue } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
-import { createKeySpace, createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '@dreamqueue/testing';
+import { type KeySpace, type Redis } from '@dreamqueue/redis';
+import { startRedisFixture, type RedisServer } from '@dreamqueue/testing';
 import { createApp, type AppDeps } from '../src/app';
 import { ApiKeyStore } from '../src/auth/api-key.store';
 
@@ -19,10 +19,9 @@ export interface ApiHarness {
 }
 
 export async function startApiHarness(overrides: Partial<AppDeps> = {}): Promise<ApiHarness> {
-  const redisServer = await startRedisServer();
-  const redis = createRedisConnection({ url: redisServer.url, role: 'producer' });
-  await waitForReady(redis);
-  const keySpace = createKeySpace(uniquePrefix());
+  const fx = await startRedisFixture({ role: 'producer' });
+  const { server: redisServer, redis } = fx;
+  const keySpace = fx.keySpace();
   const apiKeys = new ApiKeyStore(redis, keySpace);
   const queues = Object.values(QUEUE_CATALOG).map((d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }) as Queue);
   const app = createApp({
@@ -44,8 +43,7 @@ export async function startApiHarness(overrides: Partial<AppDeps> = {}): Promise
     keyFor: async (tenantId, role = 'tenant') => (await apiKeys.create({ tenantId, role, name: 'test' })).key,
     async close() {
       await Promise.all(queues.map((q) => q.close()));
-      redis.disconnect();
-      await redisServer.stop();
+      await fx.close();
     },
   };
 }

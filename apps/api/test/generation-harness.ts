@@ -4,9 +4,9 @@ import { QUEUE_CATALOG, createQueue, type generateQueue, type TypedQueue } from 
 import { buildArtifact, type Rgb } from '@dreamqueue/emulator';
 import { createLogger } from '@dreamqueue/logger';
 import { EventLog } from '@dreamqueue/records';
-import { createKeySpace, createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
+import { createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
 import { S3ObjectStore, targetModelName } from '@dreamqueue/storage';
-import { s3ClientFor, sageMakerRuntimeClientFor, startRedisServer, startTestEmulator, uniquePrefix, type RedisServer, type TestEmulator } from '@dreamqueue/testing';
+import { s3ClientFor, sageMakerRuntimeClientFor, startRedisFixture, startTestEmulator, type TestEmulator } from '@dreamqueue/testing';
 import { closeWorkers, createProcessors, loadWorkerConfig, startWorkers } from '@dreamqueue/worker';
 import { createApp } from '../src/app';
 import { ApiKeyStore } from '../src/auth/api-key.store';
@@ -42,12 +42,12 @@ export const WORKER_TEST_ENV: Record<string, string> = {
 };
 
 export async function startGenerationHarness(emulatorOverrides: Parameters<typeof startTestEmulator>[0] = {}): Promise<GenerationHarness> {
-  const redisServer: RedisServer = await startRedisServer();
+  const fx = await startRedisFixture();
+  const { server: redisServer, redis } = fx;
   const emulator = await startTestEmulator(emulatorOverrides);
   const producer = createRedisConnection({ url: redisServer.url, role: 'producer' });
-  const redis = createRedisConnection({ url: redisServer.url, role: 'worker' });
-  await Promise.all([waitForReady(producer), waitForReady(redis)]);
-  const keySpace = createKeySpace(uniquePrefix('gen'));
+  await waitForReady(producer);
+  const keySpace = fx.keySpace('gen');
   const queues = Object.values(QUEUE_CATALOG).map((d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }));
   const s3 = s3ClientFor(emulator);
   const objects = new S3ObjectStore(s3, emulator.bucket);
@@ -99,21 +99,9 @@ export async function startGenerationHarness(emulatorOverrides: Parameters<typeo
       await harness.stopWorker();
       await Promise.all(queues.map((q) => q.close()));
       producer.disconnect();
-      redis.disconnect();
       await emulator.close();
-      await redisServer.stop();
+      await fx.close();
     },
   };
   return harness;
-}
-
-/** Polls until `check` returns a value (not undefined) or the timeout passes. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

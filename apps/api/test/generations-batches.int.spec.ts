@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { eventually, startGenerationHarness, type GenerationHarness } from './generation-harness';
+import { eventually } from '@dreamqueue/testing';
+import { startGenerationHarness, type GenerationHarness } from './generation-harness';
 
 describe('batches: JSON and NDJSON intake, partial failures, retry-failed, results, cancel', () => {
   let h: GenerationHarness;

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { eventually, startGenerationHarness, type GenerationHarness } from './generation-harness';
+import { eventually } from '@dreamqueue/testing';
+import { startGenerationHarness, type GenerationHarness } from './generation-harness';
 
 /** Throttling, cold loads and priorities, against the emulator's MME (time compressed 1000×). */
 describe('generate under endpoint faults and load', () => {

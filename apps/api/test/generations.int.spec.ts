@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { dominantColour, renderImage } from '@dreamqueue/emulator';
-import { eventually, startGenerationHarness, type GenerationHarness } from './generation-harness';
+import { eventually } from '@dreamqueue/testing';
+import { startGenerationHarness, type GenerationHarness } from './generation-harness';
 
 const PALETTE: [number, number, number][] = [[200, 40, 40], [30, 160, 60]];
 
@@ -132,10 +133,10 @@ describe('generations: HTTP → queue → worker → emulator MME → S3', () =>
     h.emulator.setFaults([{ op: 'invoke', latencyMs: 400_000, rate: 1, count: 1, targetModel: model.targetModel }]);
     try {
       const res = await post({ model: 'mdl_avatar', prompt: 'slow', numImages: 2 }).expect(202);
-      await eventually(async () => ((await get(res.body.id)).body.status === 'running' ? true : undefined));
+      await eventually(async () => ((await get(res.body.id)).body.status === 'running' ? true : undefined), 15_000);
       await request(h.app).post(`/v1/generations/${res.body.id}/cancel`).set('authorization', `Bearer ${key}`).expect(200);
       const job = (await h.queue.getJob(res.body.id))!;
-      await eventually(async () => ((await job.getState()) === 'completed' ? true : undefined));
+      await eventually(async () => ((await job.getState()) === 'completed' ? true : undefined), 15_000);
       expect((await get(res.body.id)).body).toMatchObject({ status: 'canceled' });
       expect(await h.objects.head(`tenants/acme/generations/${res.body.id}/0.jpg`)).toBeUndefined();
     } finally {

@@ -5,7 +5,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { SageMakerAsyncInference, SageMakerMultiModelInference } from '@dreamqueue/aws';
 import { createLogger } from '@dreamqueue/logger';
 import { EventLog } from '@dreamqueue/records';
-import { sageMakerRuntimeClientFor } from '@dreamqueue/testing';
+import { eventually, sageMakerRuntimeClientFor } from '@dreamqueue/testing';
 import { carryTraceContext, startTracing, type Tracing } from '@dreamqueue/tracing';
 import {
   InstrumentedAsyncInference,
@@ -16,7 +16,7 @@ import {
   loadWorkerConfig,
   startWorkers,
 } from '@dreamqueue/worker';
-import { WORKER_TEST_ENV, eventually, startGenerationHarness, type GenerationHarness } from './generation-harness';
+import { WORKER_TEST_ENV, startGenerationHarness, type GenerationHarness } from './generation-harness';
 
 /**
  * One trace from the HTTP request through the queue to the SageMaker call: the real `POST /v1/generations`
