@@ -2,10 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { VARIANT, variantScalableTarget } from './endpoint-variant';
 import { createSageMakerExecutionRole, endpointArn } from './sagemaker-role';
 import { type DreamqueueSettings } from './settings';
 import { type Storage } from './storage.construct';
-import { VARIANT } from './training-endpoint.construct';
 
 export interface MmeEndpointProps {
   storage: Storage;
@@ -59,14 +59,10 @@ export class MmeEndpoint extends Construct {
       endpointConfigName: config.attrEndpointConfigName,
     });
 
-    this.scalableTarget = new appscaling.ScalableTarget(this, 'Scaling', {
-      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
-      resourceId: `endpoint/${this.endpointName}/variant/${VARIANT}`,
-      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
-      minCapacity: settings.mmeMinInstances,
-      maxCapacity: settings.mmeMaxInstances,
+    this.scalableTarget = variantScalableTarget(this, endpoint, this.endpointName, {
+      min: settings.mmeMinInstances,
+      max: settings.mmeMaxInstances,
     });
-    this.scalableTarget.node.addDependency(endpoint);
     // Invocations per instance per minute. A new instance starts with an empty model cache (and must run
     // model_setup first), so scale in slowly: every scale-in throws away warm LoRAs.
     this.scalableTarget.scaleToTrackMetric('InvocationsPerInstance', {

@@ -5,6 +5,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { VARIANT, variantScalableTarget } from './endpoint-variant';
 import { createSageMakerExecutionRole, endpointArn } from './sagemaker-role';
 import { type DreamqueueSettings } from './settings';
 import { PREFIXES, type Storage } from './storage.construct';
@@ -15,8 +16,6 @@ export interface TrainingEndpointProps {
   successTopic: sns.ITopic;
   errorTopic: sns.ITopic;
 }
-
-export const VARIANT = 'AllTraffic';
 
 /**
  * The async training endpoint (DJL + containers/training). A training runs ~25 min inside one invocation,
@@ -97,14 +96,10 @@ export class TrainingEndpoint extends Construct {
    * running one is never scaled away.
    */
   private addScaling(endpoint: sagemaker.CfnEndpoint, settings: DreamqueueSettings): appscaling.ScalableTarget {
-    const target = new appscaling.ScalableTarget(this, 'Scaling', {
-      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
-      resourceId: `endpoint/${this.endpointName}/variant/${VARIANT}`,
-      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
-      minCapacity: 0,
-      maxCapacity: settings.trainingMaxInstances,
+    const target = variantScalableTarget(this, endpoint, this.endpointName, {
+      min: 0,
+      max: settings.trainingMaxInstances,
     });
-    target.node.addDependency(endpoint);
 
     const metric = (metricName: string) =>
       new cloudwatch.Metric({
