@@ -1,23 +1,12 @@
-import { type Clock } from '../../clock';
 import { renderImage } from '../../model/render-image';
-import { type StatsRecorder } from '../../observe/stats';
-import { type TunableSettings } from '../../options';
-import { type ObjectStore } from '../../s3/object-store';
 import { modelError, modelNotReady } from '../runtime-error';
 import { ConsistentHashRing } from './consistent-hash';
 import { KServeInputError, parseGenerationRequest } from './kserve-request';
 import { MmeInstance } from './mme-instance';
-import { ensureModelReady, missingModel, RESPONSE_LIMIT_MS } from './model-loader';
+import { ensureModelReady, missingModel, RESPONSE_LIMIT_MS, type ModelLoaderDeps } from './model-loader';
 import { assertSafeTargetModel, SETUP_MODEL } from './target-model';
 
-export interface MmeServiceDeps {
-  store: ObjectStore;
-  clock: Clock;
-  settings: TunableSettings;
-  stats: StatsRecorder;
-  endpoint: string;
-  bucket: string;
-  prefix: string;
+export interface MmeServiceDeps extends ModelLoaderDeps {
   instances: number;
 }
 
