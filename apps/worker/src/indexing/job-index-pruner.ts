@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { type Logger } from '@dreamqueue/logger';
 import { type JobIndexRetention, type PruneResult } from '@dreamqueue/records';
+import { IntervalLoop } from '../interval-loop';
 
 export interface JobIndexPrunerOptions {
   retention: JobIndexRetention;
@@ -23,22 +24,22 @@ export interface JobIndexPrunerOptions {
  * large backlog) only means two workers share the work.
  */
 export class JobIndexPruner {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopping = false;
+  private readonly loop: IntervalLoop;
 
-  constructor(private readonly options: JobIndexPrunerOptions) {}
+  constructor(private readonly options: JobIndexPrunerOptions) {
+    this.loop = new IntervalLoop(
+      () => this.runOnce(),
+      options.intervalMs,
+      (err) => options.logger.warn({ err }, 'job index prune failed; retrying next interval'),
+    );
+  }
 
   start(): void {
-    if (this.timer || this.stopping) return;
-    // First run soon after start (not at once: start-up is busy), then every interval.
-    this.schedule(Math.min(this.options.intervalMs, 5_000));
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One run if this process gets the lease; undefined when another process holds it. */
@@ -47,20 +48,9 @@ export class JobIndexPruner {
     const holder = this.options.holder ?? `${hostname()}-${process.pid}`;
     if (!(await retention.tryLease(holder, intervalMs))) return undefined;
     const cutoff = (this.options.now ?? Date.now)() - this.options.retentionMs;
-    const result = await retention.pruneOlderThan(cutoff, { batchSize, shouldStop: () => this.stopping });
+    const result = await retention.pruneOlderThan(cutoff, { batchSize, shouldStop: () => this.loop.stopping });
     if (result.removed > 0 || result.skipped > 0)
       logger.info({ ...result, cutoff: new Date(cutoff).toISOString() }, 'job index pruned');
     return result;
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((err: unknown) => this.options.logger.warn({ err }, 'job index prune failed; retrying next interval'))
-        .finally(() => {
-          if (!this.stopping) this.schedule(this.options.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
   }
 }

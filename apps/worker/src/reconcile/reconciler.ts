@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { type ActiveKind, type ActiveRef } from '@dreamqueue/records';
+import { IntervalLoop } from '../interval-loop';
 import { reconcileBatch } from './reconcile-batch';
 import { type ReconcileDeps } from './reconcile-deps';
 import { reconcileDemand } from './reconcile-demand';
@@ -40,9 +41,7 @@ const HANDLERS: Record<ActiveKind, (deps: ReconcileDeps, ref: ActiveRef) => Prom
  * through the stores' compare-and-set updates, so two runs that overlap still repair each thing once.
  */
 export class Reconciler {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopping = false;
+  private readonly loop: IntervalLoop;
   private readonly holder: string;
 
   constructor(
@@ -50,17 +49,19 @@ export class Reconciler {
     private readonly options: ReconcilerOptions,
   ) {
     this.holder = options.holder ?? `${hostname()}-${process.pid}`;
+    this.loop = new IntervalLoop(
+      () => this.tick(),
+      options.intervalMs,
+      (err) => deps.logger.warn({ err }, 'reconcile run failed; retrying next interval'),
+    );
   }
 
   start(): void {
-    if (this.timer || this.stopping) return;
-    this.schedule(Math.min(this.options.intervalMs, 5_000));
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Takes the lease and runs; undefined when another process holds the lease. */
@@ -81,7 +82,7 @@ export class Reconciler {
   async runOnce(): Promise<ReconcileRun> {
     const run: ReconcileRun = { checked: { model: 0, generation: 0, batch: 0 }, demandReset: 0 };
     for (const kind of ['model', 'generation', 'batch'] as const) run.checked[kind] = await this.sweep(kind);
-    if (!this.stopping) run.demandReset = await reconcileDemand(this.deps);
+    if (!this.loop.stopping) run.demandReset = await reconcileDemand(this.deps);
     return run;
   }
 
@@ -89,7 +90,7 @@ export class Reconciler {
     const { batchSize = 100, maxPerRun = 2_000, graceMs } = this.options;
     const cutoff = this.deps.now() - graceMs;
     const seen = new Set<string>();
-    while (!this.stopping && seen.size < maxPerRun) {
+    while (!this.loop.stopping && seen.size < maxPerRun) {
       // Each handler removes, re-scores (to now) or repairs what it looked at, so the next page is fresh;
       // `seen` guards against a resource whose score did not move (a failed repair).
       const due = (await this.deps.index.due(kind, cutoff, batchSize)).filter(
@@ -98,7 +99,7 @@ export class Reconciler {
       if (due.length === 0) break;
       for (const ref of due) {
         seen.add(`${ref.tenantId}/${ref.id}`);
-        if (this.stopping) break;
+        if (this.loop.stopping) break;
         await this.handle(kind, ref);
       }
     }
@@ -122,16 +123,5 @@ export class Reconciler {
     } finally {
       await this.deps.redis.del(lock);
     }
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .catch((err: unknown) => this.deps.logger.warn({ err }, 'reconcile run failed; retrying next interval'))
-        .finally(() => {
-          if (!this.stopping) this.schedule(this.options.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
   }
 }
