@@ -20,7 +20,14 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@dreamqueue/*/src/*', '../../libs/*'], message: 'Import a lib by its name, not its files.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@dreamqueue/*/src/*', '../../libs/*'], message: 'Import a lib by its name, not its files.' },
+          ],
+        },
+      ],
     },
   },
   {

@@ -9,8 +9,19 @@ const { startApiChild } = require('./lib/api-child');
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
 
 function* ndjsonLines() {
-  yield JSON.stringify({ model: 'mdl_bulk', defaults: { steps: 30, guidance: 7.5, negativePrompt: 'blurry, low quality' } }) + '\n';
-  for (let i = 0; i < ITEMS; i++) yield JSON.stringify({ prompt: `a portrait of {trigger} as character number ${i} in a painted fantasy style`, seed: i }) + '\n';
+  yield (
+    JSON.stringify({
+      model: 'mdl_bulk',
+      defaults: { steps: 30, guidance: 7.5, negativePrompt: 'blurry, low quality' },
+    }) + '\n'
+  );
+  for (let i = 0; i < ITEMS; i++)
+    yield (
+      JSON.stringify({
+        prompt: `a portrait of {trigger} as character number ${i} in a painted fantasy style`,
+        seed: i,
+      }) + '\n'
+    );
 }
 
 async function once(emulator, redis, format, n) {
@@ -18,19 +29,37 @@ async function once(emulator, redis, format, n) {
   const api = await s.buildApi({ redisUrl: redis.url, prefix, emulator, s3: s.awsClients(emulator).s3 });
   await api.registerModel('bench', 'mdl_bulk', [[1, 2, 3]]);
   await api.close();
-  const child = await startApiChild({ redisUrl: redis.url, prefix, bucket: emulator.bucket, mmePrefix: emulator.mmePrefix, s3Endpoint: emulator.s3Endpoint });
+  const child = await startApiChild({
+    redisUrl: redis.url,
+    prefix,
+    bucket: emulator.bucket,
+    mmePrefix: emulator.mmePrefix,
+    s3Endpoint: emulator.s3Endpoint,
+  });
   const before = await child.report();
   let body, contentType;
   if (format === 'ndjson') {
     body = Readable.from(ndjsonLines());
     contentType = 'application/x-ndjson';
   } else {
-    const items = Array.from({ length: ITEMS }, (_, i) => ({ prompt: `a portrait of {trigger} as character number ${i} in a painted fantasy style`, seed: i }));
-    body = JSON.stringify({ model: 'mdl_bulk', defaults: { steps: 30, guidance: 7.5, negativePrompt: 'blurry, low quality' }, items });
+    const items = Array.from({ length: ITEMS }, (_, i) => ({
+      prompt: `a portrait of {trigger} as character number ${i} in a painted fantasy style`,
+      seed: i,
+    }));
+    body = JSON.stringify({
+      model: 'mdl_bulk',
+      defaults: { steps: 30, guidance: 7.5, negativePrompt: 'blurry, low quality' },
+      items,
+    });
     contentType = 'application/json';
   }
   const t0 = performance.now();
-  const res = await fetch(`${child.base}/v1/batches`, { method: 'POST', headers: { authorization: `Bearer ${child.key}`, 'content-type': contentType }, body, duplex: 'half' });
+  const res = await fetch(`${child.base}/v1/batches`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${child.key}`, 'content-type': contentType },
+    body,
+    duplex: 'half',
+  });
   const text = await res.text();
   const seconds = (performance.now() - t0) / 1000;
   if (res.status !== 202) throw new Error(`intake answered ${res.status}: ${text.slice(0, 300)}`);
@@ -41,14 +70,18 @@ async function once(emulator, redis, format, n) {
 
 async function main() {
   console.log(`machine: ${s.machine()}`);
-  console.log(`workload: one batch of ${ITEMS} items (~${Math.round([...ndjsonLines()].join('').length / 2 ** 20)} MB), API in its own process, no worker`);
+  console.log(
+    `workload: one batch of ${ITEMS} items (~${Math.round([...ndjsonLines()].join('').length / 2 ** 20)} MB), API in its own process, no worker`,
+  );
   const redis = await s.startRedis();
   const emulator = await s.startEmulator({ timeScale: 0.001 });
   try {
     console.log('format  accept time (s)  items/s   API RSS before (MB)  API peak RSS (MB)');
     for (const format of ['ndjson', 'json']) {
       const r = await once(emulator, redis, format, 0);
-      console.log(`${format.padEnd(6)}  ${r.seconds.toFixed(2).padStart(15)}  ${(ITEMS / r.seconds).toFixed(0).padStart(7)}  ${r.rssBefore.toFixed(0).padStart(19)}  ${r.peak.toFixed(0).padStart(17)}`);
+      console.log(
+        `${format.padEnd(6)}  ${r.seconds.toFixed(2).padStart(15)}  ${(ITEMS / r.seconds).toFixed(0).padStart(7)}  ${r.rssBefore.toFixed(0).padStart(19)}  ${r.peak.toFixed(0).padStart(17)}`,
+      );
     }
   } finally {
     await emulator.close();
@@ -56,4 +89,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

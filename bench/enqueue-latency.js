@@ -12,7 +12,9 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 10
 
 async function main() {
   console.log(`machine: ${s.machine()}`);
-  console.log(`workload: ${RATE} requests/s for ${SECONDS} s (open loop), 1 image each, API in its own process, no worker draining`);
+  console.log(
+    `workload: ${RATE} requests/s for ${SECONDS} s (open loop), 1 image each, API in its own process, no worker draining`,
+  );
   const redis = await s.startRedis();
   const emulator = await s.startEmulator({ timeScale: 0.001 });
   const prefix = '{bench-enqueue}';
@@ -20,11 +22,19 @@ async function main() {
     const api = await s.buildApi({ redisUrl: redis.url, prefix, emulator, s3: s.awsClients(emulator).s3 });
     await api.registerModel('bench', 'mdl_lat', [[1, 2, 3]]);
     await api.close();
-    const child = await startApiChild({ redisUrl: redis.url, prefix, bucket: emulator.bucket, mmePrefix: emulator.mmePrefix, s3Endpoint: emulator.s3Endpoint });
+    const child = await startApiChild({
+      redisUrl: redis.url,
+      prefix,
+      bucket: emulator.bucket,
+      mmePrefix: emulator.mmePrefix,
+      s3Endpoint: emulator.s3Endpoint,
+    });
     const post = async (i) => {
       const t0 = performance.now();
       const res = await fetch(`${child.base}/v1/generations`, {
-        method: 'POST', headers: { authorization: `Bearer ${child.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mdl_lat', prompt: `latency ${i}`, seed: i }),
+        method: 'POST',
+        headers: { authorization: `Bearer ${child.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'mdl_lat', prompt: `latency ${i}`, seed: i }),
       });
       await res.arrayBuffer();
       if (res.status !== 202) throw new Error(`answered ${res.status}`);
@@ -43,7 +53,9 @@ async function main() {
     const latencies = (await Promise.all(pending)).sort((a, b) => a - b);
     const achieved = total / ((performance.now() - start) / 1000);
     console.log(`requests: ${total}, achieved rate ${achieved.toFixed(0)}/s`);
-    console.log(`latency ms: p50 ${pct(latencies, 50).toFixed(1)}  p90 ${pct(latencies, 90).toFixed(1)}  p99 ${pct(latencies, 99).toFixed(1)}  max ${latencies[latencies.length - 1].toFixed(1)}`);
+    console.log(
+      `latency ms: p50 ${pct(latencies, 50).toFixed(1)}  p90 ${pct(latencies, 90).toFixed(1)}  p99 ${pct(latencies, 99).toFixed(1)}  max ${latencies[latencies.length - 1].toFixed(1)}`,
+    );
     await child.stop();
   } finally {
     await emulator.close();
@@ -51,4 +63,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

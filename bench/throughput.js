@@ -13,9 +13,11 @@ const CLIENTS = 32;
 
 async function pool(n, clients, task) {
   let next = 0;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < n) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
 }
 
 function completions(worker, target) {
@@ -29,10 +31,25 @@ async function pipeline(redis, emulator, clients) {
   const server = await s.listen(api.app);
   await api.registerModel('bench', 'mdl_bench', [[120, 80, 200]]);
   const key = await api.keyFor('bench');
-  const gen = await s.startGenerateWorker({ redisUrl: redis.url, prefix, emulator, ...clients, env: { GENERATE_CONCURRENCY: String(CONCURRENCY), GENERATE_INITIAL_PERMITS: String(CONCURRENCY), GENERATE_AFFINITY: 'false' } });
-  const post = (i) => fetch(`${server.base}/v1/generations`, {
-    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mdl_bench', prompt: `bench ${i}`, seed: i + 1 }),
-  }).then((r) => { if (r.status !== 202) throw new Error(`POST answered ${r.status}`); });
+  const gen = await s.startGenerateWorker({
+    redisUrl: redis.url,
+    prefix,
+    emulator,
+    ...clients,
+    env: {
+      GENERATE_CONCURRENCY: String(CONCURRENCY),
+      GENERATE_INITIAL_PERMITS: String(CONCURRENCY),
+      GENERATE_AFFINITY: 'false',
+    },
+  });
+  const post = (i) =>
+    fetch(`${server.base}/v1/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mdl_bench', prompt: `bench ${i}`, seed: i + 1 }),
+    }).then((r) => {
+      if (r.status !== 202) throw new Error(`POST answered ${r.status}`);
+    });
   const warm = completions(gen.worker, 1);
   await post(-1); // bootstraps the MME and loads the model, outside the measurement
   await warm;
@@ -54,10 +71,17 @@ function cpuNow() {
   const own = process.cpuUsage();
   const children = {};
   try {
-    const rows = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)]).toString().trim().split('\n');
+    const rows = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)])
+      .toString()
+      .trim()
+      .split('\n');
     for (const row of rows) {
       const [pid, ...args] = row.trim().split(/\s+/);
-      const name = args.join(' ').startsWith('redis-server') ? 'redis' : args.join(' ').includes('--openssl-legacy-provider') ? 's3rver' : undefined;
+      const name = args.join(' ').startsWith('redis-server')
+        ? 'redis'
+        : args.join(' ').includes('--openssl-legacy-provider')
+          ? 's3rver'
+          : undefined;
       if (!name) continue;
       const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
       children[name] = (Number(f[11]) + Number(f[12])) / 100;
@@ -72,7 +96,8 @@ function cpuSince(before) {
   const now = cpuNow();
   const out = { 'this process (load generator, API, worker, emulator MME + S3 proxy)': now.own - before.own };
   for (const [name, value] of Object.entries(now.children)) {
-    if (before.children[name] !== undefined) out[name === 's3rver' ? 'emulator s3rver child' : 'redis-server'] = value - before.children[name];
+    if (before.children[name] !== undefined)
+      out[name === 's3rver' ? 'emulator s3rver child' : 'redis-server'] = value - before.children[name];
   }
   return out;
 }
@@ -80,7 +105,11 @@ function cpuSince(before) {
 async function bare(redis) {
   const connection = { url: redis.url };
   const queue = new Queue('bare', { connection, prefix: '{bench-bare}' });
-  const worker = new Worker('bare', async () => ({ ok: true }), { connection: { ...connection, maxRetriesPerRequest: null }, prefix: '{bench-bare}', concurrency: CONCURRENCY });
+  const worker = new Worker('bare', async () => ({ ok: true }), {
+    connection: { ...connection, maxRetriesPerRequest: null },
+    prefix: '{bench-bare}',
+    concurrency: CONCURRENCY,
+  });
   const all = completions(worker, N);
   const t0 = performance.now();
   await pool(N, CLIENTS, (i) => queue.add('noop', { i }, { removeOnComplete: { count: 10_000 } }));
@@ -93,9 +122,17 @@ async function bare(redis) {
 
 async function main() {
   console.log(`machine: ${s.machine()}`);
-  console.log(`workload: ${N} generations of 1 image, ${CLIENTS} HTTP clients, worker concurrency ${CONCURRENCY}, emulator latency 0`);
+  console.log(
+    `workload: ${N} generations of 1 image, ${CLIENTS} HTTP clients, worker concurrency ${CONCURRENCY}, emulator latency 0`,
+  );
   const redis = await s.startRedis();
-  const emulator = await s.startEmulator({ timeScale: 0.001, fixedLatencyMs: 0, perImageLatencyMs: 0, coldLoadSeconds: 0, mmeCapacity: 1000 });
+  const emulator = await s.startEmulator({
+    timeScale: 0.001,
+    fixedLatencyMs: 0,
+    perImageLatencyMs: 0,
+    coldLoadSeconds: 0,
+    mmeCapacity: 1000,
+  });
   const clients = s.awsClients(emulator);
   try {
     const bareRate = await bare(redis);
@@ -104,10 +141,17 @@ async function main() {
     console.log(`dreamqueue pipeline (to S3):   ${pipeRate.toFixed(0)} generations/s`);
     console.log(`ratio pipeline / bare:         ${(pipeRate / bareRate).toFixed(3)}`);
     console.log('pipeline CPU per generation (all on the same cores):');
-    for (const [name, seconds] of Object.entries(cpu)) console.log(`  ${((seconds * 1000) / N).toFixed(2).padStart(6)} ms  ${name}`);
-    console.log('Not like for like: the baseline makes no HTTP request, no AWS SDK call (SigV4 signing, middleware), no S3');
-    console.log('write and no status record; the pipeline makes one API request, one MME invocation and one S3 PutObject');
-    console.log('per generation, and the emulator serving them (image rendering, S3 proxy, s3rver) runs on the same cores.');
+    for (const [name, seconds] of Object.entries(cpu))
+      console.log(`  ${((seconds * 1000) / N).toFixed(2).padStart(6)} ms  ${name}`);
+    console.log(
+      'Not like for like: the baseline makes no HTTP request, no AWS SDK call (SigV4 signing, middleware), no S3',
+    );
+    console.log(
+      'write and no status record; the pipeline makes one API request, one MME invocation and one S3 PutObject',
+    );
+    console.log(
+      'per generation, and the emulator serving them (image rendering, S3 proxy, s3rver) runs on the same cores.',
+    );
   } finally {
     clients.s3.destroy();
     clients.runtime.destroy();
@@ -116,4 +160,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

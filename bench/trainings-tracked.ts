@@ -29,7 +29,12 @@ const PHOTOS = 3; // the emulator's minimum; tracking cost does not depend on th
 
 async function main(): Promise<void> {
   const redisServer = await startRedisServer();
-  const emulator = await startTestEmulator({ timeScale: 1, trainingSeconds: 1500, trainingConcurrency: N, coldLoadSeconds: 5 });
+  const emulator = await startTestEmulator({
+    timeScale: 1,
+    trainingSeconds: 1500,
+    trainingConcurrency: N,
+    coldLoadSeconds: 5,
+  });
   const redis = createRedisConnection({ url: redisServer.url, role: 'worker' });
   await waitForReady(redis);
   const keySpace = createKeySpace('{bench}');
@@ -46,34 +51,76 @@ async function main(): Promise<void> {
   });
   const runtime = sageMakerRuntimeClientFor(emulator);
   const logger = createLogger({ name: 'bench', level: 'silent' });
-  const entry = trainProcessorEntry({ config, logger, redis, keySpace, objects, events, asyncInference: new SageMakerAsyncInference(runtime), mme: new SageMakerMultiModelInference(runtime) });
+  const entry = trainProcessorEntry({
+    config,
+    logger,
+    redis,
+    keySpace,
+    objects,
+    events,
+    asyncInference: new SageMakerAsyncInference(runtime),
+    mme: new SageMakerMultiModelInference(runtime),
+  });
 
-  const photo = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 120, g: 80, b: 200 } } }).jpeg().toBuffer();
+  const photo = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 120, g: 80, b: 200 } } })
+    .jpeg()
+    .toBuffer();
   console.log(`creating ${N} models…`);
   const ids: string[] = [];
   for (let i = 0; i < N; i++) {
     const id = `mdl_bench${String(i).padStart(5, '0')}`;
     ids.push(id);
-    await Promise.all(Array.from({ length: PHOTOS }, (_, p) => objects.put(keys.trainingPhoto('bench', id, p), photo, 'image/jpeg')));
+    await Promise.all(
+      Array.from({ length: PHOTOS }, (_, p) => objects.put(keys.trainingPhoto('bench', id, p), photo, 'image/jpeg')),
+    );
     const now = new Date().toISOString();
-    await models.create({ id, tenantId: 'bench', name: id, token: '<<bench>>', subjectClass: 'person', triggerPhrase: 'photo of <<bench>> person', params: TrainingParams.parse({}), photoCount: PHOTOS, status: 'queued', progress: 0, stages: { queued: now }, createdAt: now, updatedAt: now, version: 1 });
+    await models.create({
+      id,
+      tenantId: 'bench',
+      name: id,
+      token: '<<bench>>',
+      subjectClass: 'person',
+      triggerPhrase: 'photo of <<bench>> person',
+      params: TrainingParams.parse({}),
+      photoCount: PHOTOS,
+      status: 'queued',
+      progress: 0,
+      stages: { queued: now },
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    });
   }
-  await queue.addBulk(ids.map((id) => ({ name: trainQueue.name, data: { tenantId: 'bench', modelId: id, step: 'prepare' as const, checkpoint: {} }, opts: { jobId: id } })));
+  await queue.addBulk(
+    ids.map((id) => ({
+      name: trainQueue.name,
+      data: { tenantId: 'bench', modelId: id, step: 'prepare' as const, checkpoint: {} },
+      opts: { jobId: id },
+    })),
+  );
 
   const cpuStart = process.cpuUsage();
   const t0 = Date.now();
-  const worker = new Worker(trainQueue.name, entry.process as never, { connection: { url: redisServer.url, maxRetriesPerRequest: null }, prefix: keySpace.queuePrefix, ...entry.options });
+  const worker = new Worker(trainQueue.name, entry.process as never, {
+    connection: { url: redisServer.url, maxRetriesPerRequest: null },
+    prefix: keySpace.queuePrefix,
+    ...entry.options,
+  });
   worker.on('error', () => undefined);
   for (;;) {
     const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
-    const training = (await Promise.all(ids.slice(-20).map((id) => models.get('bench', id)))).every((m) => m?.status === 'training');
+    const training = (await Promise.all(ids.slice(-20).map((id) => models.get('bench', id)))).every(
+      (m) => m?.status === 'training',
+    );
     if (counts.delayed === N && training) break;
     if (counts.failed > 0) throw new Error(`${counts.failed} trainings failed during submission`);
     await new Promise((r) => setTimeout(r, 500));
   }
   const submitSeconds = (Date.now() - t0) / 1000;
   const submitCpu = process.cpuUsage(cpuStart);
-  console.log(`${N} trainings submitted and parked in ${submitSeconds.toFixed(1)} s (worker concurrency ${config.TRAIN_CONCURRENCY})`);
+  console.log(
+    `${N} trainings submitted and parked in ${submitSeconds.toFixed(1)} s (worker concurrency ${config.TRAIN_CONCURRENCY})`,
+  );
 
   const before = await commandStats(redis);
   const cpu0 = process.cpuUsage();
@@ -98,7 +145,12 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify(
       {
-        machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+        machine: {
+          cpus: cpus().length,
+          model: cpus()[0]?.model,
+          memoryGb: Math.round(totalmem() / 2 ** 30),
+          node: process.version,
+        },
         trainings: N,
         trackedAtOnceByOneWorker: (await queue.getJobCounts('delayed')).delayed,
         workerConcurrency: config.TRAIN_CONCURRENCY,

@@ -5,7 +5,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const sources = ['libs/config/src/common-env.ts', 'apps/api/src/config.ts', 'apps/worker/src/config.ts', 'apps/emulator/src/config.ts'];
+const sources = [
+  'libs/config/src/common-env.ts',
+  'apps/api/src/config.ts',
+  'apps/worker/src/config.ts',
+  'apps/emulator/src/config.ts',
+];
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 
 const variables = new Set();

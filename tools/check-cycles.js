@@ -10,7 +10,10 @@ const ts = require('typescript');
 
 const root = path.resolve(__dirname, '..');
 const projects = ['apps', 'libs'].flatMap((dir) =>
-  fs.readdirSync(path.join(root, dir)).map((name) => path.join(root, dir, name)).filter((p) => fs.existsSync(path.join(p, 'package.json'))),
+  fs
+    .readdirSync(path.join(root, dir))
+    .map((name) => path.join(root, dir, name))
+    .filter((p) => fs.existsSync(path.join(p, 'package.json'))),
 );
 const byName = new Map();
 for (const dir of projects) {
@@ -64,9 +67,12 @@ for (const project of byName.values()) {
 
 function checkBoundary(from, to, file, spec) {
   const where = `${path.relative(root, file)} imports ${spec}`;
-  if (tag(from, 'type:') === 'app' && tag(to, 'type:') === 'app' && !isTestFile(file)) problems.push(`app → app: ${where}`);
-  if (tag(from, 'type:') === 'contracts' && tag(to, 'type:') !== 'util') problems.push(`contracts may only use util libs: ${where}`);
-  if (tag(to, 'type:') === 'testing' && !isTestFile(file)) problems.push(`testing kit imported from production code: ${where}`);
+  if (tag(from, 'type:') === 'app' && tag(to, 'type:') === 'app' && !isTestFile(file))
+    problems.push(`app → app: ${where}`);
+  if (tag(from, 'type:') === 'contracts' && tag(to, 'type:') !== 'util')
+    problems.push(`contracts may only use util libs: ${where}`);
+  if (tag(to, 'type:') === 'testing' && !isTestFile(file))
+    problems.push(`testing kit imported from production code: ${where}`);
   if (spec.includes('/src/')) problems.push(`deep import into another project's src: ${where}`);
 }
 
@@ -92,7 +98,9 @@ findCycles(fileEdges, (f) => path.relative(root, f));
 findCycles(projectEdges, (n) => n);
 
 if (problems.length > 0) {
-  console.error(`check-cycles: ${problems.length} problem(s)\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}`);
+  console.error(
+    `check-cycles: ${problems.length} problem(s)\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}`,
+  );
   process.exit(1);
 }
 console.log(`check-cycles: ${fileEdges.size} files, ${byName.size} projects, no cycles or boundary violations`);

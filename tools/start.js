@@ -50,7 +50,10 @@ function ensureRedisServerBinary() {
   if (isRoot && hasApt) {
     log('redis-server is missing: installing it from the OS packages (apt-get install redis-server)…');
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '-qq', 'redis-server'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     return 'redis-server';
   }
   fail(
@@ -61,7 +64,12 @@ function ensureRedisServerBinary() {
 
 function run(name, command, args, env) {
   // Own process group: a terminal's Ctrl-C reaches only this launcher, which then stops children in order.
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const logFile = fs.createWriteStream(path.join(dataDir, 'logs', `${name}.log`), { flags: 'a' });
   child.stdout.pipe(logFile);
   child.stderr.pipe(logFile);
@@ -95,16 +103,36 @@ async function startRedis() {
   const dir = path.join(dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
   run('redis', binary, [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
-    '--maxmemory-policy', 'noeviction', '--daemonize', 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+    '--daemonize',
+    'no',
   ]);
-  await waitFor('Redis', () => new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => { socket.destroy(); resolve(String(d).startsWith('+PONG')); });
-    socket.once('error', () => resolve(false));
-  }));
+  await waitFor(
+    'Redis',
+    () =>
+      new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.once('connect', () => socket.write('PING\r\n'));
+        socket.once('data', (d) => {
+          socket.destroy();
+          resolve(String(d).startsWith('+PONG'));
+        });
+        socket.once('error', () => resolve(false));
+      }),
+  );
   return { url: `redis://127.0.0.1:${port}`, external: false };
 }
 
@@ -155,7 +183,8 @@ async function main() {
       EMULATOR_DATA_DIR: path.join(dataDir, 'emulator'),
       EMULATOR_TIME_SCALE: process.env.EMULATOR_TIME_SCALE ?? '0.0133',
       // Completion notifications (SNS-style) make the worker check a finished training at once.
-      EMULATOR_NOTIFY_URL: process.env.EMULATOR_NOTIFY_URL ?? `http://127.0.0.1:${process.env.PORT ?? '3000'}/v1/notifications/sns`,
+      EMULATOR_NOTIFY_URL:
+        process.env.EMULATOR_NOTIFY_URL ?? `http://127.0.0.1:${process.env.PORT ?? '3000'}/v1/notifications/sns`,
     });
     await waitFor('the emulator', async () => (await fetch(`http://127.0.0.1:${sageMakerPort}/_emulator/stats`)).ok);
   }
@@ -164,11 +193,29 @@ async function main() {
   const port = process.env.PORT ?? '3000';
   // Local development only: emulated time is compressed, so check sooner; webhooks may go to this machine.
   const localWorker = local
-    ? { TRAIN_POLL_INTERVAL: '5s', TRAIN_WARM_RETRY_INTERVAL: '2s', GENERATE_COLD_RETRY_DELAY: '1s', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_HOSTS: '127.0.0.1,localhost' }
+    ? {
+        TRAIN_POLL_INTERVAL: '5s',
+        TRAIN_WARM_RETRY_INTERVAL: '2s',
+        GENERATE_COLD_RETRY_DELAY: '1s',
+        WEBHOOK_ALLOW_HTTP: 'true',
+        WEBHOOK_ALLOW_HOSTS: '127.0.0.1,localhost',
+      }
     : {};
   const localApi = local ? { WEBHOOK_ALLOW_HTTP: 'true' } : {};
-  run('worker', process.execPath, ['apps/worker/dist/main.js'], { ...shared, ...localWorker, ...withoutOverrides(localWorker), WORKER_HEALTH_PORT: process.env.WORKER_HEALTH_PORT ?? '3001' });
-  run('api', process.execPath, ['apps/api/dist/main.js'], { ...shared, ...localApi, ...withoutOverrides(localApi), PORT: port, BOOTSTRAP_API_KEY: apiKey, BOOTSTRAP_TENANT: 'local' });
+  run('worker', process.execPath, ['apps/worker/dist/main.js'], {
+    ...shared,
+    ...localWorker,
+    ...withoutOverrides(localWorker),
+    WORKER_HEALTH_PORT: process.env.WORKER_HEALTH_PORT ?? '3001',
+  });
+  run('api', process.execPath, ['apps/api/dist/main.js'], {
+    ...shared,
+    ...localApi,
+    ...withoutOverrides(localApi),
+    PORT: port,
+    BOOTSTRAP_API_KEY: apiKey,
+    BOOTSTRAP_TENANT: 'local',
+  });
   await waitFor('the API', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 90_000);
 
   const lines = [
@@ -198,7 +245,11 @@ async function main() {
 
 /** The user's own environment wins over the launcher's local defaults. */
 function withoutOverrides(defaults) {
-  return Object.fromEntries(Object.keys(defaults).filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+  return Object.fromEntries(
+    Object.keys(defaults)
+      .filter((k) => process.env[k] !== undefined)
+      .map((k) => [k, process.env[k]]),
+  );
 }
 
 async function shutdown(code = 0) {

@@ -4,7 +4,9 @@ const path = require('node:path');
 
 /** Forks bench/lib/api-server.js; resolves {base, key, report(), stop()}. */
 function startApiChild(config) {
-  const child = fork(path.join(__dirname, 'api-server.js'), [], { env: { ...process.env, NODE_NO_WARNINGS: '1', BENCH_API: JSON.stringify(config) } });
+  const child = fork(path.join(__dirname, 'api-server.js'), [], {
+    env: { ...process.env, NODE_NO_WARNINGS: '1', BENCH_API: JSON.stringify(config) },
+  });
   const next = () => new Promise((resolve) => child.once('message', resolve));
   return next().then(({ base, key }) => ({
     base,
@@ -15,10 +17,11 @@ function startApiChild(config) {
       child.send({ cmd: 'report' });
       return reply;
     },
-    stop: () => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.send({ cmd: 'stop' });
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.send({ cmd: 'stop' });
+      }),
   }));
 }
 

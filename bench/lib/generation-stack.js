@@ -23,7 +23,24 @@ function freePort() {
 async function startRedis() {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dq-bench-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+    ],
+    { stdio: 'ignore' },
+  );
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     const ok = await new Promise((resolve) => {
@@ -49,7 +66,13 @@ async function startEmulator(options) {
   const { createLogger } = dist('libs/logger/dist/index.js');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dq-bench-emulator-'));
   const emulator = await start({ dataDir, logger: createLogger({ name: 'emulator', level: 'silent' }), ...options });
-  return { ...emulator, async close() { await emulator.close(); fs.rmSync(dataDir, { recursive: true, force: true }); } };
+  return {
+    ...emulator,
+    async close() {
+      await emulator.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 function awsClients(emulator) {
@@ -74,11 +97,28 @@ async function buildApi({ redisUrl, prefix, emulator, s3 }) {
   const redis = createRedisConnection({ url: redisUrl, role: 'producer' });
   await waitForReady(redis);
   const keySpace = createKeySpace(prefix);
-  const queues = Object.values(QUEUE_CATALOG).map((d) => createQueue(d, { connection: { url: redisUrl, enableOfflineQueue: false }, prefix }));
-  const config = { S3_BUCKET: emulator.bucket, MME_PREFIX: emulator.mmePrefix, PRESIGN_EXPIRY_SECONDS: 600, WEBHOOK_ALLOW_LOOPBACK_HTTP: true, BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024 };
+  const queues = Object.values(QUEUE_CATALOG).map((d) =>
+    createQueue(d, { connection: { url: redisUrl, enableOfflineQueue: false }, prefix }),
+  );
+  const config = {
+    S3_BUCKET: emulator.bucket,
+    MME_PREFIX: emulator.mmePrefix,
+    PRESIGN_EXPIRY_SECONDS: 600,
+    WEBHOOK_ALLOW_LOOPBACK_HTTP: true,
+    BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
+  };
   const module = generationsModule({ config, redis, keySpace, queues, s3 });
   const apiKeys = new ApiKeyStore(redis, keySpace);
-  const app = createApp({ logger: createLogger({ name: 'api', level: 'silent' }), redis, keySpace, apiKeys, queues, readiness: [], v1Routers: module.v1, adminEnabled: false });
+  const app = createApp({
+    logger: createLogger({ name: 'api', level: 'silent' }),
+    redis,
+    keySpace,
+    apiKeys,
+    queues,
+    readiness: [],
+    v1Routers: module.v1,
+    adminEnabled: false,
+  });
   const objects = new S3ObjectStore(s3, emulator.bucket);
   return {
     app,
@@ -86,7 +126,11 @@ async function buildApi({ redisUrl, prefix, emulator, s3 }) {
     keyFor: async (tenantId) => (await apiKeys.create({ tenantId, role: 'tenant', name: 'bench' })).key,
     async registerModel(tenantId, modelId, palette) {
       const targetModel = targetModelName(tenantId, modelId, 1);
-      await objects.put(`${emulator.mmePrefix}${targetModel}`, await buildArtifact({ palette, id: modelId }), 'application/gzip');
+      await objects.put(
+        `${emulator.mmePrefix}${targetModel}`,
+        await buildArtifact({ palette, id: modelId }),
+        'application/gzip',
+      );
       await module.deps.models.registerReady(tenantId, modelId, targetModel, 'photo of sks person');
       return targetModel;
     },
@@ -106,19 +150,39 @@ async function startGenerateWorker({ redisUrl, prefix, emulator, s3, runtime, en
   const { SageMakerAsyncInference, SageMakerMultiModelInference } = dist('libs/aws/dist/index.js');
   const { EventLog } = dist('libs/records/dist/index.js');
   const config = w.loadWorkerConfig({
-    LOG_LEVEL: 'silent', ...env, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, S3_BUCKET: emulator.bucket, S3_ENDPOINT: emulator.s3Endpoint,
-    SAGEMAKER_ENDPOINT: emulator.runtimeEndpoint, MME_ENDPOINT: emulator.mmeEndpoint, MME_PREFIX: emulator.mmePrefix,
+    LOG_LEVEL: 'silent',
+    ...env,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    S3_BUCKET: emulator.bucket,
+    S3_ENDPOINT: emulator.s3Endpoint,
+    SAGEMAKER_ENDPOINT: emulator.runtimeEndpoint,
+    MME_ENDPOINT: emulator.mmeEndpoint,
+    MME_PREFIX: emulator.mmePrefix,
   });
   const redis = createRedisConnection({ url: redisUrl, role: 'worker' });
   await waitForReady(redis);
   const keySpace = createKeySpace(prefix);
   const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
   const deps = {
-    config, logger, redis, keySpace, objects: new S3ObjectStore(s3, emulator.bucket),
-    asyncInference: new SageMakerAsyncInference(runtime), mme: new SageMakerMultiModelInference(runtime), events: new EventLog(redis, keySpace),
+    config,
+    logger,
+    redis,
+    keySpace,
+    objects: new S3ObjectStore(s3, emulator.bucket),
+    asyncInference: new SageMakerAsyncInference(runtime),
+    mme: new SageMakerMultiModelInference(runtime),
+    events: new EventLog(redis, keySpace),
   };
   const registry = w.createProcessors(deps);
-  const workers = w.startWorkers({ registry, connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix, logger, lockDuration: config.LOCK_DURATION, stalledInterval: config.STALLED_INTERVAL });
+  const workers = w.startWorkers({
+    registry,
+    connection: { url: redisUrl, maxRetriesPerRequest: null },
+    prefix,
+    logger,
+    lockDuration: config.LOCK_DURATION,
+    stalledInterval: config.STALLED_INTERVAL,
+  });
   return {
     worker: workers.get('generate'),
     limiter: registry.generate.limiter,
@@ -143,4 +207,16 @@ function machine() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { awsClients, buildApi, dist, freePort, listen, machine, root, sleep, startEmulator, startGenerateWorker, startRedis };
+module.exports = {
+  awsClients,
+  buildApi,
+  dist,
+  freePort,
+  listen,
+  machine,
+  root,
+  sleep,
+  startEmulator,
+  startGenerateWorker,
+  startRedis,
+};

@@ -42,7 +42,9 @@ export function createApp(deps: AppDeps): Express {
     pinoHttp({
       logger: deps.logger,
       genReqId: (req) => req.id,
-      customProps: (_req, res) => ({ tenantId: (res as unknown as { locals?: { principal?: { tenantId: string } } }).locals?.principal?.tenantId }),
+      customProps: (_req, res) => ({
+        tenantId: (res as unknown as { locals?: { principal?: { tenantId: string } } }).locals?.principal?.tenantId,
+      }),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );

@@ -15,8 +15,14 @@ export const ApiEnv = z.object({
   /** Failed authentications allowed per client IP per minute before answering 429. */
   AUTH_FAILURES_PER_MINUTE: intEnv(30, 1),
   /** Registers this key (admin role) at start-up: the local key `npm start` prints. Leave unset in production. */
-  BOOTSTRAP_API_KEY: z.string().regex(/^dq_[A-Za-z0-9]{40}$/, 'expected dq_ followed by 40 letters or digits').optional(),
-  BOOTSTRAP_TENANT: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).default('local'),
+  BOOTSTRAP_API_KEY: z
+    .string()
+    .regex(/^dq_[A-Za-z0-9]{40}$/, 'expected dq_ followed by 40 letters or digits')
+    .optional(),
+  BOOTSTRAP_TENANT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/)
+    .default('local'),
   /** Bearer token Prometheus must send to /metrics; unset leaves /metrics open (local mode). */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   /** Open Server-Sent Events streams (`GET /v1/events`) allowed per tenant across all API instances. */

@@ -19,10 +19,17 @@ async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { tenant: { type: 'string' }, role: { type: 'string', default: 'tenant' }, name: { type: 'string', default: 'cli' } },
+    options: {
+      tenant: { type: 'string' },
+      role: { type: 'string', default: 'tenant' },
+      name: { type: 'string', default: 'cli' },
+    },
   });
   const [command, id] = positionals;
-  const env = loadConfig(z.object({ REDIS_URL: commonEnv.REDIS_URL, QUEUE_PREFIX: commonEnv.QUEUE_PREFIX }), process.env);
+  const env = loadConfig(
+    z.object({ REDIS_URL: commonEnv.REDIS_URL, QUEUE_PREFIX: commonEnv.QUEUE_PREFIX }),
+    process.env,
+  );
   const redis = createRedisConnection({ url: env.REDIS_URL, role: 'producer', connectionName: 'dq-keys-cli' });
   redis.on('error', () => undefined);
   try {
@@ -33,13 +40,27 @@ async function run(argv: string[]): Promise<number> {
         const tenant = tenantIdSchema.safeParse(values.tenant);
         if (!tenant.success) throw new Error('--tenant is required: lowercase letters, digits and dashes');
         if (!ROLES.includes(values.role as Role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
-        const { key, record } = await store.create({ tenantId: tenant.data, role: values.role as Role, name: values.name ?? 'cli' });
+        const { key, record } = await store.create({
+          tenantId: tenant.data,
+          role: values.role as Role,
+          name: values.name ?? 'cli',
+        });
         console.log(`created ${record.id} (tenant ${record.tenantId}, role ${record.role})\n${key}`);
         return 0;
       }
       case 'list':
         for (const r of await store.list()) {
-          console.log([r.id, r.prefix + '…', r.tenantId, r.role, r.name, r.createdAt, r.revokedAt ? `revoked ${r.revokedAt}` : 'active'].join('\t'));
+          console.log(
+            [
+              r.id,
+              r.prefix + '…',
+              r.tenantId,
+              r.role,
+              r.name,
+              r.createdAt,
+              r.revokedAt ? `revoked ${r.revokedAt}` : 'active',
+            ].join('\t'),
+          );
         }
         return 0;
       case 'revoke':

@@ -15,12 +15,17 @@ import { readinessChecks } from './readiness';
 import { operationsModule } from './admin/operations.module';
 
 /** Composition root of the API: config → connections → clients → app → listen. */
-export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; stop: () => Promise<void> }> {
+export async function main(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ server: Server; stop: () => Promise<void> }> {
   const config = loadApiConfig(env);
   const logger = createLogger({ name: 'dreamqueue-api', level: config.LOG_LEVEL });
   // Off by default. On: a server span per request, and every enqueued job carries its traceparent.
   const tracing = config.OTEL_ENABLED
-    ? startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'dreamqueue-api', exporter: createOtlpExporter(config.OTEL_EXPORTER_OTLP_ENDPOINT) })
+    ? startTracing({
+        serviceName: config.OTEL_SERVICE_NAME ?? 'dreamqueue-api',
+        exporter: createOtlpExporter(config.OTEL_EXPORTER_OTLP_ENDPOINT),
+      })
     : undefined;
   const keySpace = createKeySpace(config.QUEUE_PREFIX);
   const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', connectionName: 'dq-api' });
@@ -42,7 +47,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
 
   const apiKeys = new ApiKeyStore(redis, keySpace);
   if (config.BOOTSTRAP_API_KEY) {
-    const { record } = await apiKeys.create({ tenantId: config.BOOTSTRAP_TENANT, role: 'admin', name: 'bootstrap', key: config.BOOTSTRAP_API_KEY });
+    const { record } = await apiKeys.create({
+      tenantId: config.BOOTSTRAP_TENANT,
+      role: 'admin',
+      name: 'bootstrap',
+      key: config.BOOTSTRAP_API_KEY,
+    });
     logger.info({ keyId: record.id, tenantId: record.tenantId, prefix: record.prefix }, 'bootstrap API key registered');
   }
 
@@ -55,7 +65,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ serv
     keySpace,
     apiKeys,
     queues,
-    readiness: readinessChecks({ redis, s3, sageMaker, bucket: config.S3_BUCKET, endpoints: [config.TRAINING_ENDPOINT, config.MME_ENDPOINT] }),
+    readiness: readinessChecks({
+      redis,
+      s3,
+      sageMaker,
+      bucket: config.S3_BUCKET,
+      endpoints: [config.TRAINING_ENDPOINT, config.MME_ENDPOINT],
+    }),
     adminEnabled: config.ADMIN_ENABLED,
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
     v1Routers: [...models.v1, ...generations.v1, ...operations.v1],

@@ -13,11 +13,17 @@ export function readinessChecks(deps: {
 }): ReadinessCheck[] {
   return [
     { name: 'redis', check: async () => void (await deps.redis.ping()) },
-    { name: 's3', check: async (signal) => void (await deps.s3.send(new HeadBucketCommand({ Bucket: deps.bucket }), { abortSignal: signal })) },
+    {
+      name: 's3',
+      check: async (signal) =>
+        void (await deps.s3.send(new HeadBucketCommand({ Bucket: deps.bucket }), { abortSignal: signal })),
+    },
     ...deps.endpoints.map((endpoint) => ({
       name: `sagemaker:${endpoint}`,
       check: async (signal: AbortSignal) => {
-        const out = await deps.sageMaker.send(new DescribeEndpointCommand({ EndpointName: endpoint }), { abortSignal: signal });
+        const out = await deps.sageMaker.send(new DescribeEndpointCommand({ EndpointName: endpoint }), {
+          abortSignal: signal,
+        });
         if (out.EndpointStatus !== 'InService') throw new Error(`endpoint is ${out.EndpointStatus}`);
       },
     })),

@@ -23,7 +23,9 @@ export async function startApiHarness(overrides: Partial<AppDeps> = {}): Promise
   const { server: redisServer, redis } = fx;
   const keySpace = fx.keySpace();
   const apiKeys = new ApiKeyStore(redis, keySpace);
-  const queues = Object.values(QUEUE_CATALOG).map((d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }) as Queue);
+  const queues = Object.values(QUEUE_CATALOG).map(
+    (d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }) as Queue,
+  );
   const app = createApp({
     logger: createLogger({ name: 'api-test', level: 'silent' }),
     redis,

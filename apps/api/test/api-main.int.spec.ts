@@ -20,7 +20,9 @@ describe('API composition root (real Redis, real HTTP)', () => {
     const models = await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
     expect(models.status).toBe(200);
 
-    const stream = await fetch(`${base}/v1/events`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' } });
+    const stream = await fetch(`${base}/v1/events`, {
+      headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
+    });
     expect(stream.headers.get('content-type')).toContain('text/event-stream');
     const reader = stream.body!.getReader();
     const ended = (async () => {
@@ -33,6 +35,8 @@ describe('API composition root (real Redis, real HTTP)', () => {
   });
 
   it('refuses to start with a readable message when a variable is invalid', async () => {
-    await expect(main({ PORT: 'eighty', BOOTSTRAP_API_KEY: 'sk_short' })).rejects.toThrow(/PORT[\s\S]*BOOTSTRAP_API_KEY/);
+    await expect(main({ PORT: 'eighty', BOOTSTRAP_API_KEY: 'sk_short' })).rejects.toThrow(
+      /PORT[\s\S]*BOOTSTRAP_API_KEY/,
+    );
   });
 });

@@ -64,7 +64,10 @@ describe('@dreamqueue/client against the real API (real Redis, worker, emulator)
   });
 
   it('answers 404 for another tenant’s generation', async () => {
-    const other = new DreamqueueClient({ baseUrl: (client as unknown as { baseUrl: string }).baseUrl, apiKey: await h.keyFor('other') });
+    const other = new DreamqueueClient({
+      baseUrl: (client as unknown as { baseUrl: string }).baseUrl,
+      apiKey: await h.keyFor('other'),
+    });
     const mine = await client.createGeneration({ model: 'mdl_client', prompt: 'private' });
     await expect(other.getGeneration(mine.id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
   });

@@ -59,9 +59,15 @@ describe('API foundation (real Redis)', () => {
   it('gives operators a read-only board and admins a full one', async () => {
     const operatorKey = await h.keyFor('ops', 'operator');
     const adminKey = await h.keyFor('ops', 'admin');
-    const asOperator = await request(h.app).get('/admin/queues/api/queues?activeQueue=train&status=latest&page=1').auth('x', operatorKey).expect(200);
+    const asOperator = await request(h.app)
+      .get('/admin/queues/api/queues?activeQueue=train&status=latest&page=1')
+      .auth('x', operatorKey)
+      .expect(200);
     expect(asOperator.body.queues.map((q: { readOnlyMode: boolean }) => q.readOnlyMode)).toEqual([true, true, true]);
-    const asAdmin = await request(h.app).get('/admin/queues/api/queues?activeQueue=train&status=latest&page=1').auth('x', adminKey).expect(200);
+    const asAdmin = await request(h.app)
+      .get('/admin/queues/api/queues?activeQueue=train&status=latest&page=1')
+      .auth('x', adminKey)
+      .expect(200);
     expect(asAdmin.body.queues.map((q: { readOnlyMode: boolean }) => q.readOnlyMode)).toEqual([false, false, false]);
   });
 

@@ -6,7 +6,13 @@ import { createLogger } from '@dreamqueue/logger';
 import { EventLog } from '@dreamqueue/records';
 import { createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
 import { S3ObjectStore, targetModelName } from '@dreamqueue/storage';
-import { s3ClientFor, sageMakerRuntimeClientFor, startRedisFixture, startTestEmulator, type TestEmulator } from '@dreamqueue/testing';
+import {
+  s3ClientFor,
+  sageMakerRuntimeClientFor,
+  startRedisFixture,
+  startTestEmulator,
+  type TestEmulator,
+} from '@dreamqueue/testing';
 import { closeWorkers, createProcessors, loadWorkerConfig, startWorkers } from '@dreamqueue/worker';
 import { createApp } from '../src/app';
 import { ApiKeyStore } from '../src/auth/api-key.store';
@@ -23,7 +29,12 @@ export interface GenerationHarness {
   objects: S3ObjectStore;
   keyFor(tenantId: string): Promise<string>;
   /** Places an artifact in the MME prefix and records a ready model for the tenant. */
-  registerModel(tenantId: string, modelId: string, palette: Rgb[], triggerPhrase?: string): Promise<{ targetModel: string; etag: string; artifactId: string }>;
+  registerModel(
+    tenantId: string,
+    modelId: string,
+    palette: Rgb[],
+    triggerPhrase?: string,
+  ): Promise<{ targetModel: string; etag: string; artifactId: string }>;
   startWorker(env?: Record<string, string>): Promise<Worker>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
@@ -41,53 +52,91 @@ export const WORKER_TEST_ENV: Record<string, string> = {
   BATCH_PROGRESS_INTERVAL: '50ms',
 };
 
-export async function startGenerationHarness(emulatorOverrides: Parameters<typeof startTestEmulator>[0] = {}): Promise<GenerationHarness> {
+export async function startGenerationHarness(
+  emulatorOverrides: Parameters<typeof startTestEmulator>[0] = {},
+): Promise<GenerationHarness> {
   const fx = await startRedisFixture();
   const { server: redisServer, redis } = fx;
   const emulator = await startTestEmulator(emulatorOverrides);
   const producer = createRedisConnection({ url: redisServer.url, role: 'producer' });
   await waitForReady(producer);
   const keySpace = fx.keySpace('gen');
-  const queues = Object.values(QUEUE_CATALOG).map((d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }));
+  const queues = Object.values(QUEUE_CATALOG).map((d) =>
+    createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }),
+  );
   const s3 = s3ClientFor(emulator);
   const objects = new S3ObjectStore(s3, emulator.bucket);
   const apiKeys = new ApiKeyStore(producer, keySpace);
   const config = {
-    S3_BUCKET: emulator.bucket, MME_PREFIX: emulator.mmePrefix, PRESIGN_EXPIRY_SECONDS: 600, WEBHOOK_ALLOW_HTTP: true, BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
+    S3_BUCKET: emulator.bucket,
+    MME_PREFIX: emulator.mmePrefix,
+    PRESIGN_EXPIRY_SECONDS: 600,
+    WEBHOOK_ALLOW_HTTP: true,
+    BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
   };
   const module = generationsModule({ config, redis: producer, keySpace, queues: queues as never, s3 });
   const app = createApp({
     logger: createLogger({ name: 'api-test', level: 'silent' }),
-    redis: producer, keySpace, apiKeys, queues: queues as never, readiness: [], v1Routers: module.v1,
+    redis: producer,
+    keySpace,
+    apiKeys,
+    queues: queues as never,
+    readiness: [],
+    v1Routers: module.v1,
   });
   const models = module.deps.models as ModelStoreLookup;
   let workers: Map<string, Worker> | undefined;
 
   const harness: GenerationHarness = {
-    app, emulator, redis, keySpace, objects,
+    app,
+    emulator,
+    redis,
+    keySpace,
+    objects,
     queue: module.deps.queue,
     keyFor: async (tenantId) => (await apiKeys.create({ tenantId, role: 'tenant', name: 'test' })).key,
     async registerModel(tenantId, modelId, palette, triggerPhrase = 'photo of sks person') {
       const targetModel = targetModelName(tenantId, modelId, 1);
       const artifactId = `model-${modelId}`;
-      const stored = await objects.put(`${emulator.mmePrefix}${targetModel}`, await buildArtifact({ palette, id: artifactId }), 'application/gzip');
+      const stored = await objects.put(
+        `${emulator.mmePrefix}${targetModel}`,
+        await buildArtifact({ palette, id: artifactId }),
+        'application/gzip',
+      );
       await models.registerReady(tenantId, modelId, targetModel, triggerPhrase);
       return { targetModel, etag: stored.etag, artifactId };
     },
     async startWorker(env = {}) {
       const workerConfig = loadWorkerConfig({
-        ...WORKER_TEST_ENV, ...env, REDIS_URL: redisServer.url, QUEUE_PREFIX: keySpace.queuePrefix, S3_BUCKET: emulator.bucket,
-        S3_ENDPOINT: emulator.s3Endpoint, SAGEMAKER_ENDPOINT: emulator.runtimeEndpoint, MME_ENDPOINT: emulator.mmeEndpoint, MME_PREFIX: emulator.mmePrefix,
+        ...WORKER_TEST_ENV,
+        ...env,
+        REDIS_URL: redisServer.url,
+        QUEUE_PREFIX: keySpace.queuePrefix,
+        S3_BUCKET: emulator.bucket,
+        S3_ENDPOINT: emulator.s3Endpoint,
+        SAGEMAKER_ENDPOINT: emulator.runtimeEndpoint,
+        MME_ENDPOINT: emulator.mmeEndpoint,
+        MME_PREFIX: emulator.mmePrefix,
       });
       const logger = createLogger({ name: 'worker-test', level: workerConfig.LOG_LEVEL });
       const runtime = sageMakerRuntimeClientFor(emulator);
       const deps = {
-        config: workerConfig, logger, redis, keySpace, objects,
-        asyncInference: new SageMakerAsyncInference(runtime), mme: new SageMakerMultiModelInference(runtime), events: new EventLog(redis, keySpace),
+        config: workerConfig,
+        logger,
+        redis,
+        keySpace,
+        objects,
+        asyncInference: new SageMakerAsyncInference(runtime),
+        mme: new SageMakerMultiModelInference(runtime),
+        events: new EventLog(redis, keySpace),
       };
       workers = startWorkers({
-        registry: createProcessors(deps), connection: { url: redisServer.url, maxRetriesPerRequest: null }, prefix: keySpace.queuePrefix, logger,
-        lockDuration: workerConfig.LOCK_DURATION, stalledInterval: workerConfig.STALLED_INTERVAL,
+        registry: createProcessors(deps),
+        connection: { url: redisServer.url, maxRetriesPerRequest: null },
+        prefix: keySpace.queuePrefix,
+        logger,
+        lockDuration: workerConfig.LOCK_DURATION,
+        stalledInterval: workerConfig.STALLED_INTERVAL,
       }) as Map<string, Worker>;
       return workers.get('generate')!;
     },

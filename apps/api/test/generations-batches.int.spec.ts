@@ -17,24 +17,37 @@ describe('batches: JSON and NDJSON intake, partial failures, retry-failed, resul
   const auth = (r: request.Test, k = key) => r.set('authorization', `Bearer ${k}`);
   const getBatch = (id: string) => auth(request(h.app).get(`/v1/batches/${id}`));
   const ended = (id: string) =>
-    eventually(async () => {
-      const res = await getBatch(id);
-      return res.body.status === 'completed' || res.body.status === 'canceled' ? res.body : undefined;
-    }, 30_000, `batch ${id}`);
+    eventually(
+      async () => {
+        const res = await getBatch(id);
+        return res.body.status === 'completed' || res.body.status === 'canceled' ? res.body : undefined;
+      },
+      30_000,
+      `batch ${id}`,
+    );
   const results = async (id: string) => {
-    const res = await auth(request(h.app).get(`/v1/batches/${id}/results`)).buffer(true).parse((r, cb) => {
-      let text = '';
-      r.on('data', (c: Buffer) => (text += c.toString()));
-      r.on('end', () => cb(null, text));
-    });
+    const res = await auth(request(h.app).get(`/v1/batches/${id}/results`))
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString()));
+        r.on('end', () => cb(null, text));
+      });
     expect(res.status).toBe(200);
-    return (res.body as string).trim().split('\n').map((l) => JSON.parse(l));
+    return (res.body as string)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   };
 
   it('splits a JSON batch into ≤ 8-item jobs with deterministic ids, records partial 4xx failures per item, and retry-failed re-runs only those', async () => {
-    h.emulator.setFaults([{ op: 'invoke', error: 'ModelError', originalStatusCode: 400, rate: 1, count: 2, targetModel }]);
+    h.emulator.setFaults([
+      { op: 'invoke', error: 'ModelError', originalStatusCode: 400, rate: 1, count: 2, targetModel },
+    ]);
     const items = Array.from({ length: 40 }, (_, i) => ({ prompt: `item ${i}`, ...(i === 3 && { seed: 99 }) }));
-    const res = await auth(request(h.app).post('/v1/batches')).send({ model: 'mdl_batch', items, defaults: { steps: 10, guidance: 5 } }).expect(202);
+    const res = await auth(request(h.app).post('/v1/batches'))
+      .send({ model: 'mdl_batch', items, defaults: { steps: 10, guidance: 5 } })
+      .expect(202);
     const id = res.body.id as string;
     expect(res.body).toMatchObject({ status: expect.stringMatching(/queued|running/), total: 40 });
     expect(await h.queue.getJob(`${id}-4`)).toBeDefined();
@@ -43,7 +56,9 @@ describe('batches: JSON and NDJSON intake, partial failures, retry-failed, resul
     expect(first.counts).toEqual({ pending: 0, succeeded: 24, failed: 16, canceled: 0 });
     const lines = await results(id);
     expect(lines).toHaveLength(40);
-    expect(lines.filter((l) => l.status === 'failed').every((l) => l.error.code === 'model_error' && !l.url)).toBe(true);
+    expect(lines.filter((l) => l.status === 'failed').every((l) => l.error.code === 'model_error' && !l.url)).toBe(
+      true,
+    );
     const ok = lines.find((l) => l.status === 'succeeded')!;
     expect(ok.url).toMatch(new RegExp(`tenants/acme/batches/${id}/images/${ok.index}\\.jpg`));
     expect((await fetch(ok.url)).status).toBe(200);
@@ -63,20 +78,35 @@ describe('batches: JSON and NDJSON intake, partial failures, retry-failed, resul
   });
 
   it('accepts an NDJSON stream (header line, then one item per line)', async () => {
-    const lines = [JSON.stringify({ model: 'mdl_batch', defaults: { negativePrompt: 'low quality' } }), ...Array.from({ length: 9 }, (_, i) => JSON.stringify({ prompt: `n${i}` }))];
-    const res = await auth(request(h.app).post('/v1/batches')).set('content-type', 'application/x-ndjson').send(lines.join('\n') + '\n').expect(202);
+    const lines = [
+      JSON.stringify({ model: 'mdl_batch', defaults: { negativePrompt: 'low quality' } }),
+      ...Array.from({ length: 9 }, (_, i) => JSON.stringify({ prompt: `n${i}` })),
+    ];
+    const res = await auth(request(h.app).post('/v1/batches'))
+      .set('content-type', 'application/x-ndjson')
+      .send(lines.join('\n') + '\n')
+      .expect(202);
     const done = await ended(res.body.id);
     expect(done.counts.succeeded).toBe(9);
   });
 
   it('rejects a batch with invalid items, listing item indices, and enqueues nothing', async () => {
     const before = await h.queue.count();
-    const items = [{ prompt: 'ok' }, { prompt: '' }, { prompt: 'ok' }, { prompt: 'x', seed: -1 }, { prompt: 'a\u0000b' }];
+    const items = [
+      { prompt: 'ok' },
+      { prompt: '' },
+      { prompt: 'ok' },
+      { prompt: 'x', seed: -1 },
+      { prompt: 'a\u0000b' },
+    ];
     const res = await auth(request(h.app).post('/v1/batches')).send({ model: 'mdl_batch', items }).expect(400);
     expect(res.body.error.code).toBe('invalid_batch_items');
     expect(res.body.error.details.errors.map((e: { index: number }) => e.index)).toEqual([1, 3, 4]);
     const nd = ['{"model":"mdl_batch"}', '{"prompt":"fine"}', 'not json', '{"prompt":"fine","extra":1}'].join('\n');
-    const res2 = await auth(request(h.app).post('/v1/batches')).set('content-type', 'application/x-ndjson').send(nd).expect(400);
+    const res2 = await auth(request(h.app).post('/v1/batches'))
+      .set('content-type', 'application/x-ndjson')
+      .send(nd)
+      .expect(400);
     expect(res2.body.error.details.errors.map((e: { index: number }) => e.index)).toEqual([1, 2]);
     expect(await h.queue.count()).toBe(before);
   });
@@ -99,10 +129,16 @@ describe('batches: JSON and NDJSON intake, partial failures, retry-failed, resul
 
   it('keeps batches tenant-scoped (404 for another tenant on every route)', async () => {
     const other = await h.keyFor('other');
-    const res = await auth(request(h.app).post('/v1/batches')).send({ model: 'mdl_batch', items: [{ prompt: 'mine' }] }).expect(202);
+    const res = await auth(request(h.app).post('/v1/batches'))
+      .send({ model: 'mdl_batch', items: [{ prompt: 'mine' }] })
+      .expect(202);
     await ended(res.body.id);
-    for (const path of ['', '/results']) await auth(request(h.app).get(`/v1/batches/${res.body.id}${path}`), other).expect(404);
-    for (const path of ['/cancel', '/retry-failed']) await auth(request(h.app).post(`/v1/batches/${res.body.id}${path}`), other).expect(404);
-    await auth(request(h.app).post('/v1/batches'), other).send({ model: 'mdl_batch', items: [{ prompt: 'x' }] }).expect(404);
+    for (const path of ['', '/results'])
+      await auth(request(h.app).get(`/v1/batches/${res.body.id}${path}`), other).expect(404);
+    for (const path of ['/cancel', '/retry-failed'])
+      await auth(request(h.app).post(`/v1/batches/${res.body.id}${path}`), other).expect(404);
+    await auth(request(h.app).post('/v1/batches'), other)
+      .send({ model: 'mdl_batch', items: [{ prompt: 'x' }] })
+      .expect(404);
   });
 });

@@ -15,18 +15,25 @@ describe('generate under endpoint faults and load', () => {
   });
   afterAll(async () => h.close());
 
-  const post = (body: object, k = key) => request(h.app).post('/v1/generations').set('authorization', `Bearer ${k}`).send(body).expect(202);
+  const post = (body: object, k = key) =>
+    request(h.app).post('/v1/generations').set('authorization', `Bearer ${k}`).send(body).expect(202);
   const finished = (id: string, k = key) =>
-    eventually(async () => {
-      const res = await request(h.app).get(`/v1/generations/${id}`).set('authorization', `Bearer ${k}`);
-      return ['queued', 'running'].includes(res.body.status) ? undefined : res.body;
-    }, 30_000, `generation ${id}`);
+    eventually(
+      async () => {
+        const res = await request(h.app).get(`/v1/generations/${id}`).set('authorization', `Bearer ${k}`);
+        return ['queued', 'running'].includes(res.body.status) ? undefined : res.body;
+      },
+      30_000,
+      `generation ${id}`,
+    );
 
   it('C3: survives cold loads longer than one call (ModelNotReady is retried without spending attempts)', async () => {
     const res = await post({ model: 'mdl_main', prompt: 'first', numImages: 2 });
     const done = await finished(res.body.id);
     expect(done.status).toBe('succeeded');
-    const notReady = h.emulator.ledger().filter((e) => e.op === 'InvokeEndpoint' && e.outcome === 'ModelNotReadyException');
+    const notReady = h.emulator
+      .ledger()
+      .filter((e) => e.op === 'InvokeEndpoint' && e.outcome === 'ModelNotReadyException');
     expect(notReady.length).toBeGreaterThan(0);
     expect((await h.queue.getJob(res.body.id))?.attemptsMade).toBe(1);
   });
@@ -35,7 +42,8 @@ describe('generate under endpoint faults and load', () => {
     h.emulator.setFaults([{ op: 'invoke', error: 'ThrottlingException', rate: 0.3 }]);
     try {
       const ids = [];
-      for (let i = 0; i < 40; i++) ids.push((await post({ model: 'mdl_main', prompt: `throttled ${i}`, numImages: 2 })).body.id as string);
+      for (let i = 0; i < 40; i++)
+        ids.push((await post({ model: 'mdl_main', prompt: `throttled ${i}`, numImages: 2 })).body.id as string);
       const done = await Promise.all(ids.map((id) => finished(id)));
       expect(done.filter((d) => d.status !== 'succeeded')).toEqual([]);
       expect(h.emulator.stats().faultsFired['invoke:ThrottlingException']).toBeGreaterThan(0);
@@ -52,7 +60,10 @@ describe('generate under endpoint faults and load', () => {
     try {
       const res = await post({ model: 'mdl_slowload', prompt: 'never loads' });
       const done = await finished(res.body.id);
-      expect(done).toMatchObject({ status: 'failed', error: { code: 'model_load_timeout', message: expect.stringContaining('did not finish loading') } });
+      expect(done).toMatchObject({
+        status: 'failed',
+        error: { code: 'model_load_timeout', message: expect.stringContaining('did not finish loading') },
+      });
     } finally {
       h.emulator.configure({ coldLoadSeconds: 120 });
     }
@@ -64,16 +75,27 @@ describe('generate under endpoint faults and load', () => {
     await post({ model: 'mdl_solo', prompt: 'warm up' }, other).then((r) => finished(r.body.id, other));
     await h.queue.pause();
     const items = Array.from({ length: 2000 }, (_, i) => ({ prompt: `bulk ${i}` }));
-    const batch = await request(h.app).post('/v1/batches').set('authorization', `Bearer ${key}`).send({ model: 'mdl_main', items }).expect(202);
+    const batch = await request(h.app)
+      .post('/v1/batches')
+      .set('authorization', `Bearer ${key}`)
+      .send({ model: 'mdl_main', items })
+      .expect(202);
     const single = await post({ model: 'mdl_solo', prompt: 'me first' }, other);
     await h.queue.resume();
     expect((await finished(single.body.id, other)).status).toBe('succeeded');
-    const progress = await request(h.app).get(`/v1/batches/${batch.body.id}`).set('authorization', `Bearer ${key}`).expect(200);
+    const progress = await request(h.app)
+      .get(`/v1/batches/${batch.body.id}`)
+      .set('authorization', `Bearer ${key}`)
+      .expect(200);
     expect(progress.body.counts.pending).toBeGreaterThan(0);
-    const end = await eventually(async () => {
-      const res = await request(h.app).get(`/v1/batches/${batch.body.id}`).set('authorization', `Bearer ${key}`);
-      return res.body.status === 'completed' ? res.body : undefined;
-    }, 60_000, 'the batch');
+    const end = await eventually(
+      async () => {
+        const res = await request(h.app).get(`/v1/batches/${batch.body.id}`).set('authorization', `Bearer ${key}`);
+        return res.body.status === 'completed' ? res.body : undefined;
+      },
+      60_000,
+      'the batch',
+    );
     expect(end.counts.succeeded).toBe(2000);
   });
 });

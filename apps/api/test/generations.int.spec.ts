@@ -3,7 +3,10 @@ import { dominantColour, renderImage } from '@dreamqueue/emulator';
 import { eventually } from '@dreamqueue/testing';
 import { startGenerationHarness, type GenerationHarness } from './generation-harness';
 
-const PALETTE: [number, number, number][] = [[200, 40, 40], [30, 160, 60]];
+const PALETTE: [number, number, number][] = [
+  [200, 40, 40],
+  [30, 160, 60],
+];
 
 describe('generations: HTTP → queue → worker → emulator MME → S3', () => {
   let h: GenerationHarness;
@@ -17,33 +20,63 @@ describe('generations: HTTP → queue → worker → emulator MME → S3', () =>
   });
   afterAll(async () => h.close());
 
-  const post = (body: object, auth = key) => request(h.app).post('/v1/generations').set('authorization', `Bearer ${auth}`).send(body);
-  const get = (id: string, auth = key) => request(h.app).get(`/v1/generations/${id}`).set('authorization', `Bearer ${auth}`);
+  const post = (body: object, auth = key) =>
+    request(h.app).post('/v1/generations').set('authorization', `Bearer ${auth}`).send(body);
+  const get = (id: string, auth = key) =>
+    request(h.app).get(`/v1/generations/${id}`).set('authorization', `Bearer ${auth}`);
   const finished = (id: string) =>
-    eventually(async () => {
-      const res = await get(id);
-      return ['queued', 'running'].includes(res.body.status) ? undefined : res.body;
-    }, 20_000, `generation ${id}`);
+    eventually(
+      async () => {
+        const res = await get(id);
+        return ['queued', 'running'].includes(res.body.status) ? undefined : res.body;
+      },
+      20_000,
+      `generation ${id}`,
+    );
 
   it('generates N images with seeds seed…seed+N-1; the pixels prove model, prompt and seed reached the MME', async () => {
-    const res = await post({ model: 'mdl_avatar', prompt: 'portrait of {trigger} as an astronaut', negativePrompt: 'blurry', numImages: 3, steps: 25, guidance: 6, seed: 1000 }).expect(202);
-    expect(res.body).toMatchObject({ id: expect.stringMatching(/^gen_/), status: 'queued', links: { self: `/v1/generations/${res.body.id}` } });
+    const res = await post({
+      model: 'mdl_avatar',
+      prompt: 'portrait of {trigger} as an astronaut',
+      negativePrompt: 'blurry',
+      numImages: 3,
+      steps: 25,
+      guidance: 6,
+      seed: 1000,
+    }).expect(202);
+    expect(res.body).toMatchObject({
+      id: expect.stringMatching(/^gen_/),
+      status: 'queued',
+      links: { self: `/v1/generations/${res.body.id}` },
+    });
     const done = await finished(res.body.id);
     expect(done.status).toBe('succeeded');
     expect(done.images).toHaveLength(3);
     for (const [i, image] of done.images.entries()) {
       expect(image.reproduction).toEqual({
-        model: model.targetModel, modelEtag: model.etag, prompt: 'portrait of photo of sks person as an astronaut', negativePrompt: 'blurry', seed: 1000 + i, steps: 25, guidance: 6,
+        model: model.targetModel,
+        modelEtag: model.etag,
+        prompt: 'portrait of photo of sks person as an astronaut',
+        negativePrompt: 'blurry',
+        seed: 1000 + i,
+        steps: 25,
+        guidance: 6,
       });
       expect(Date.parse(image.expiresAt)).toBeGreaterThan(Date.now());
       const bytes = Buffer.from(await (await fetch(image.url)).arrayBuffer());
       // The MME sees S3's quoted ETag.
-      const expected = await renderImage({ palette: PALETTE, modelTag: `${model.artifactId}:"${model.etag}"`, ...image.reproduction });
+      const expected = await renderImage({
+        palette: PALETTE,
+        modelTag: `${model.artifactId}:"${model.etag}"`,
+        ...image.reproduction,
+      });
       expect(bytes.equals(expected)).toBe(true);
       const [r, g, b] = await dominantColour(bytes);
       expect(Math.abs(r - 200) + Math.abs(g - 40) + Math.abs(b - 40)).toBeLessThan(15);
     }
-    const invokes = h.emulator.ledger().filter((e) => e.op === 'InvokeEndpoint' && e.targetModel === model.targetModel && e.outcome === 'ok');
+    const invokes = h.emulator
+      .ledger()
+      .filter((e) => e.op === 'InvokeEndpoint' && e.targetModel === model.targetModel && e.outcome === 'ok');
     expect(invokes.length).toBeGreaterThanOrEqual(1);
   });
 
@@ -76,7 +109,10 @@ describe('generations: HTTP → queue → worker → emulator MME → S3', () =>
 
   it('answers 404 for an unknown model and 409 model_not_ready for one still training', async () => {
     await post({ model: 'mdl_nothere', prompt: 'x' }).expect(404);
-    await h.redis.set(h.keySpace.key('model', 'acme', 'mdl_training'), JSON.stringify({ id: 'mdl_training', status: 'training' }));
+    await h.redis.set(
+      h.keySpace.key('model', 'acme', 'mdl_training'),
+      JSON.stringify({ id: 'mdl_training', status: 'training' }),
+    );
     const res = await post({ model: 'mdl_training', prompt: 'x' }).expect(409);
     expect(res.body.error.code).toBe('model_not_ready');
   });
@@ -86,7 +122,10 @@ describe('generations: HTTP → queue → worker → emulator MME → S3', () =>
     const res = await post({ model: 'mdl_avatar', prompt: 'x' }).expect(202);
     await finished(res.body.id);
     await get(res.body.id, other).expect(404);
-    await request(h.app).post(`/v1/generations/${res.body.id}/cancel`).set('authorization', `Bearer ${other}`).expect(404);
+    await request(h.app)
+      .post(`/v1/generations/${res.body.id}/cancel`)
+      .set('authorization', `Bearer ${other}`)
+      .expect(404);
     await post({ model: 'mdl_avatar', prompt: 'x' }, other).expect(404);
     expect((await get(res.body.id)).body.images[0].url).toContain(`tenants/acme/generations/${res.body.id}/`);
   });
@@ -97,12 +136,16 @@ describe('generations: HTTP → queue → worker → emulator MME → S3', () =>
     const b = await post(body).set('idempotency-key', 'k-1').expect(202);
     expect(b.body.id).toBe(a.body.id);
     expect(b.headers['idempotent-replayed']).toBe('true');
-    await post({ ...body, seed: 8 }).set('idempotency-key', 'k-1').expect(422);
+    await post({ ...body, seed: 8 })
+      .set('idempotency-key', 'k-1')
+      .expect(422);
   });
 
   it('C4: a 4xx ModelError fails at once with a readable reason (attempts = 1)', async () => {
     const bad = await h.registerModel('acme', 'mdl_broken', PALETTE);
-    h.emulator.setFaults([{ op: 'invoke', error: 'ModelError', originalStatusCode: 400, rate: 1, targetModel: bad.targetModel }]);
+    h.emulator.setFaults([
+      { op: 'invoke', error: 'ModelError', originalStatusCode: 400, rate: 1, targetModel: bad.targetModel },
+    ]);
     try {
       const res = await post({ model: 'mdl_broken', prompt: 'x' }).expect(202);
       const done = await finished(res.body.id);
@@ -119,10 +162,16 @@ describe('generations: HTTP → queue → worker → emulator MME → S3', () =>
     await h.queue.pause();
     try {
       const res = await post({ model: 'mdl_avatar', prompt: 'x' }).expect(202);
-      const canceled = await request(h.app).post(`/v1/generations/${res.body.id}/cancel`).set('authorization', `Bearer ${key}`).expect(200);
+      const canceled = await request(h.app)
+        .post(`/v1/generations/${res.body.id}/cancel`)
+        .set('authorization', `Bearer ${key}`)
+        .expect(200);
       expect(canceled.body.status).toBe('canceled');
       expect(await h.queue.getJob(res.body.id)).toBeUndefined();
-      const again = await request(h.app).post(`/v1/generations/${res.body.id}/cancel`).set('authorization', `Bearer ${key}`).expect(409);
+      const again = await request(h.app)
+        .post(`/v1/generations/${res.body.id}/cancel`)
+        .set('authorization', `Bearer ${key}`)
+        .expect(409);
       expect(again.body.error.code).toBe('generation_finished');
     } finally {
       await h.queue.resume();
@@ -134,7 +183,10 @@ describe('generations: HTTP → queue → worker → emulator MME → S3', () =>
     try {
       const res = await post({ model: 'mdl_avatar', prompt: 'slow', numImages: 2 }).expect(202);
       await eventually(async () => ((await get(res.body.id)).body.status === 'running' ? true : undefined), 15_000);
-      await request(h.app).post(`/v1/generations/${res.body.id}/cancel`).set('authorization', `Bearer ${key}`).expect(200);
+      await request(h.app)
+        .post(`/v1/generations/${res.body.id}/cancel`)
+        .set('authorization', `Bearer ${key}`)
+        .expect(200);
       const job = (await h.queue.getJob(res.body.id))!;
       await eventually(async () => ((await job.getState()) === 'completed' ? true : undefined), 15_000);
       expect((await get(res.body.id)).body).toMatchObject({ status: 'canceled' });

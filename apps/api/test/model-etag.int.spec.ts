@@ -13,7 +13,11 @@ describe('generations pin the model artifact ETag (real Redis, emulator S3)', ()
 
   const heads = () => h.emulator.stats().s3Requests.HeadObject ?? 0;
   const create = async (model: string) => {
-    const res = await request(h.app).post('/v1/generations').set('authorization', `Bearer ${key}`).send({ model, prompt: '{trigger} at sea' }).expect(202);
+    const res = await request(h.app)
+      .post('/v1/generations')
+      .set('authorization', `Bearer ${key}`)
+      .send({ model, prompt: '{trigger} at sea' })
+      .expect(202);
     return h.redis.hget(h.keySpace.key('generation', 'acme', res.body.id), 'artifactEtag');
   };
 
@@ -40,7 +44,11 @@ describe('generations pin the model artifact ETag (real Redis, emulator S3)', ()
     const { targetModel } = await h.registerModel('acme', 'mdl_gone', [[30, 30, 30]]);
     await h.objects.delete(`${h.emulator.mmePrefix}${targetModel}`);
     const waiting = await h.queue.count();
-    const res = await request(h.app).post('/v1/generations').set('authorization', `Bearer ${key}`).send({ model: 'mdl_gone', prompt: 'x' }).expect(409);
+    const res = await request(h.app)
+      .post('/v1/generations')
+      .set('authorization', `Bearer ${key}`)
+      .send({ model: 'mdl_gone', prompt: 'x' })
+      .expect(409);
     expect(res.body.error).toMatchObject({ code: 'model_not_ready', details: { status: 'artifact_missing' } });
     expect(await h.queue.count()).toBe(waiting);
   });

@@ -13,7 +13,13 @@ import { modelRoutes, type ModelRoutesDeps } from '../src/models/models.routes';
 import { startApiHarness, type ApiHarness } from './api-harness';
 import { animatedWebp, PDF, photoSet, pixelBombPng, solidPhoto, SVG } from './fixtures/training-photos';
 
-const SMALL_LIMITS = { maxFileBytes: 400_000, maxTotalBytes: 2_000_000, maxFiles: 15, maxFields: 8, maxFieldBytes: 16 * 1024 };
+const SMALL_LIMITS = {
+  maxFileBytes: 400_000,
+  maxTotalBytes: 2_000_000,
+  maxFiles: 15,
+  maxFields: 8,
+  maxFieldBytes: 16 * 1024,
+};
 
 describe('POST /v1/models intake (real Redis, emulator S3)', () => {
   let h: ApiHarness;
@@ -48,12 +54,22 @@ describe('POST /v1/models intake (real Redis, emulator S3)', () => {
   });
 
   const appWith = (d: ModelRoutesDeps) =>
-    createApp({ logger: createLogger({ name: 't', level: 'silent' }), redis: h.redis, keySpace: h.keySpace, apiKeys: h.apiKeys, queues: h.queues, readiness: [], v1Routers: [modelRoutes(d)] });
+    createApp({
+      logger: createLogger({ name: 't', level: 'silent' }),
+      redis: h.redis,
+      keySpace: h.keySpace,
+      apiKeys: h.apiKeys,
+      queues: h.queues,
+      readiness: [],
+      v1Routers: [modelRoutes(d)],
+    });
 
   const post = (images: Buffer[], fields: Record<string, string> = { name: 'Ada' }, target = app) => {
     let req = request(target).post('/v1/models').set('authorization', `Bearer ${key}`);
     for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-    images.forEach((img, i) => (req = req.attach('images', img, { filename: `photo-${i}.jpg`, contentType: 'image/jpeg' })));
+    images.forEach(
+      (img, i) => (req = req.attach('images', img, { filename: `photo-${i}.jpg`, contentType: 'image/jpeg' })),
+    );
     return req;
   };
 
@@ -62,7 +78,12 @@ describe('POST /v1/models intake (real Redis, emulator S3)', () => {
     return (out.Contents ?? []).map((o) => o.Key!);
   }
   async function expectNothingWritten() {
-    expect(await train().getJobCounts('waiting', 'delayed', 'active', 'prioritized')).toEqual({ waiting: 0, delayed: 0, active: 0, prioritized: 0 });
+    expect(await train().getJobCounts('waiting', 'delayed', 'active', 'prioritized')).toEqual({
+      waiting: 0,
+      delayed: 0,
+      active: 0,
+      prioritized: 0,
+    });
     expect(await tenantObjects()).toEqual([]);
   }
 
@@ -94,7 +115,9 @@ describe('POST /v1/models intake (real Redis, emulator S3)', () => {
     const big = Buffer.concat([photos[0]!, Buffer.alloc(450_000, 1)]);
     const res = await post([...photos.slice(1, 10), big]).expect(413);
     expect(res.body.error.code).toBe('image_too_large');
-    const total = await post(Array.from({ length: 12 }, (_, i) => Buffer.concat([photos[i]!, Buffer.alloc(190_000, i)]))).expect(413);
+    const total = await post(
+      Array.from({ length: 12 }, (_, i) => Buffer.concat([photos[i]!, Buffer.alloc(190_000, i)])),
+    ).expect(413);
     expect(total.body.error.code).toBe('payload_too_large');
     await expectNothingWritten();
   });
@@ -102,17 +125,31 @@ describe('POST /v1/models intake (real Redis, emulator S3)', () => {
   it('I3: too many fields → 400 too_many_parts; invalid params → 400 invalid_params with field reasons', async () => {
     const fields = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`f${i}`, 'x']));
     expect((await post(photos.slice(0, 10), fields).expect(400)).body.error.code).toBe('too_many_parts');
-    const res = await post(photos.slice(0, 10), { name: 'Ada', params: JSON.stringify({ steps: 5, learningRate: 1, bogus: true }) }).expect(400);
+    const res = await post(photos.slice(0, 10), {
+      name: 'Ada',
+      params: JSON.stringify({ steps: 5, learningRate: 1, bogus: true }),
+    }).expect(400);
     expect(res.body.error.code).toBe('invalid_params');
-    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['params', 'params.learningRate', 'params.steps'].sort());
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(
+      ['params', 'params.learningRate', 'params.steps'].sort(),
+    );
     await expectNothingWritten();
   });
 
   it('accepts 10 photos: 202 queued, one train job (jobId = model id), photos re-encoded without EXIF/GPS', async () => {
     const images = [await solidPhoto(0, { exifGps: true }), ...(await photoSet(9, 1)), ...[]];
     expect((await sharp(images[0]!).metadata()).exif).toBeDefined();
-    const res = await post(images, { name: 'Ada', subjectClass: 'woman', params: JSON.stringify({ steps: 800 }) }).expect(202);
-    expect(res.body).toMatchObject({ id: expect.stringMatching(/^mdl_/), status: 'queued', subjectClass: 'woman', params: { steps: 800, loraRank: 128, loraAlpha: 128 } });
+    const res = await post(images, {
+      name: 'Ada',
+      subjectClass: 'woman',
+      params: JSON.stringify({ steps: 800 }),
+    }).expect(202);
+    expect(res.body).toMatchObject({
+      id: expect.stringMatching(/^mdl_/),
+      status: 'queued',
+      subjectClass: 'woman',
+      params: { steps: 800, loraRank: 128, loraAlpha: 128 },
+    });
     expect(res.body.triggerPhrase).toBe(`photo of ${res.body.token} woman`);
     const job = await train().getJob(res.body.id);
     expect(job?.data).toEqual({ tenantId: 'acme', modelId: res.body.id, step: 'prepare', checkpoint: {} });
@@ -143,19 +180,35 @@ describe('POST /v1/models intake (real Redis, emulator S3)', () => {
     const other = await h.keyFor('other');
     await request(app).get(`/v1/models/${created.id}`).set(auth(other)).expect(404);
     await request(app).get('/v1/models/..%2Fmdl_x').set(auth(key)).expect(404);
-    expect((await request(app).get('/v1/models').set(auth(key)).expect(200)).body.data.map((m: { id: string }) => m.id)).toContain(created.id);
+    expect(
+      (await request(app).get('/v1/models').set(auth(key)).expect(200)).body.data.map((m: { id: string }) => m.id),
+    ).toContain(created.id);
     expect((await request(app).get('/v1/models').set(auth(other)).expect(200)).body.data).toEqual([]);
     await request(app).post(`/v1/models/${created.id}/cancel`).set(auth(other)).expect(404);
-    expect((await request(app).post(`/v1/models/${created.id}/cancel`).set(auth(key)).expect(200)).body.status).toBe('canceled');
-    expect((await request(app).post(`/v1/models/${created.id}/cancel`).set(auth(key)).expect(409)).body.error.code).toBe('model_not_cancelable');
-    expect((await request(app).delete(`/v1/models/${created.id}`).set(auth(key)).expect(200)).body.status).toBe('deleted');
+    expect((await request(app).post(`/v1/models/${created.id}/cancel`).set(auth(key)).expect(200)).body.status).toBe(
+      'canceled',
+    );
+    expect(
+      (await request(app).post(`/v1/models/${created.id}/cancel`).set(auth(key)).expect(409)).body.error.code,
+    ).toBe('model_not_cancelable');
+    expect((await request(app).delete(`/v1/models/${created.id}`).set(auth(key)).expect(200)).body.status).toBe(
+      'deleted',
+    );
     expect((await request(app).get(`/v1/models/${created.id}`).set(auth(key)).expect(200)).body.status).toBe('deleted');
     await request(app).delete(`/v1/models/${created.id}`).set(auth(key)).expect(404);
     await train().obliterate({ force: true });
   });
 
   it('enqueue failure (Redis unreachable for the queue) → 503 redis_unavailable and the model is failed, not left queued', async () => {
-    const deadQueue = createQueue(trainQueue, { connection: { port: await freePort(), enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null }, prefix: h.keySpace.queuePrefix });
+    const deadQueue = createQueue(trainQueue, {
+      connection: {
+        port: await freePort(),
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      },
+      prefix: h.keySpace.queuePrefix,
+    });
     deadQueue.on('error', () => undefined);
     const broken = appWith({ ...deps, trainQueue: deadQueue as unknown as Queue<TrainPayload, TrainResult> });
     key = await h.keyFor('unqueued');

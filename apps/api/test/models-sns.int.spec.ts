@@ -24,7 +24,15 @@ describe('POST /v1/notifications/sns (real Redis, real BullMQ)', () => {
       apiKeys: h.apiKeys,
       queues: h.queues,
       readiness: [],
-      publicRouters: [snsNotificationRoutes({ trainQueue: train(), logger: createLogger({ name: 't', level: 'silent' }), topicArns, allowUnsigned: false, fetchCert: async () => publicPem })],
+      publicRouters: [
+        snsNotificationRoutes({
+          trainQueue: train(),
+          logger: createLogger({ name: 't', level: 'silent' }),
+          topicArns,
+          allowUnsigned: false,
+          fetchCert: async () => publicPem,
+        }),
+      ],
     });
   const notification = (modelId: string, overrides: Partial<SnsMessage> = {}): SnsMessage => {
     const message: SnsMessage = {
@@ -39,9 +47,18 @@ describe('POST /v1/notifications/sns (real Redis, real BullMQ)', () => {
     };
     const signer = createSign('RSA-SHA256');
     signer.update(stringToSign(message));
-    return { Signature: signer.sign(privateKey, 'base64'), ...message, ...(overrides.Signature && { Signature: overrides.Signature }) };
+    return {
+      Signature: signer.sign(privateKey, 'base64'),
+      ...message,
+      ...(overrides.Signature && { Signature: overrides.Signature }),
+    };
   };
-  const delayedJob = async (id: string) => train().add(trainQueue.name, { tenantId: 'acme', modelId: id, step: 'await', checkpoint: {} }, { jobId: id, delay: 600_000 });
+  const delayedJob = async (id: string) =>
+    train().add(
+      trainQueue.name,
+      { tenantId: 'acme', modelId: id, step: 'await', checkpoint: {} },
+      { jobId: id, delay: 600_000 },
+    );
 
   beforeAll(async () => {
     h = await startApiHarness();
@@ -50,19 +67,32 @@ describe('POST /v1/notifications/sns (real Redis, real BullMQ)', () => {
 
   it('a signed notification from the configured topic promotes the waiting train job', async () => {
     const job = await delayedJob('mdl_snsok');
-    await request(appWith([TOPIC])).post('/v1/notifications/sns').type('text/plain').send(JSON.stringify(notification('mdl_snsok'))).expect(204);
+    await request(appWith([TOPIC]))
+      .post('/v1/notifications/sns')
+      .type('text/plain')
+      .send(JSON.stringify(notification('mdl_snsok')))
+      .expect(204);
     expect(await job.getState()).toBe('waiting');
   });
 
   it('a tampered, unsigned, foreign-topic or foreign-certificate message is refused and changes nothing', async () => {
     const job = await delayedJob('mdl_snsbad');
     const app = appWith([TOPIC]);
-    const tampered = { ...notification('mdl_snsbad'), Message: JSON.stringify({ inferenceId: 'train-mdl_snsbad-1', x: 1 }) };
+    const tampered = {
+      ...notification('mdl_snsbad'),
+      Message: JSON.stringify({ inferenceId: 'train-mdl_snsbad-1', x: 1 }),
+    };
     await request(app).post('/v1/notifications/sns').send(JSON.stringify(tampered)).expect(403);
     const { Signature: _s, ...unsigned } = notification('mdl_snsbad');
     await request(app).post('/v1/notifications/sns').send(JSON.stringify(unsigned)).expect(403);
-    await request(app).post('/v1/notifications/sns').send(JSON.stringify(notification('mdl_snsbad', { TopicArn: `${TOPIC}-other` }))).expect(403);
-    await request(app).post('/v1/notifications/sns').send(JSON.stringify(notification('mdl_snsbad', { SigningCertURL: 'https://evil.example.com/x.pem' }))).expect(403);
+    await request(app)
+      .post('/v1/notifications/sns')
+      .send(JSON.stringify(notification('mdl_snsbad', { TopicArn: `${TOPIC}-other` })))
+      .expect(403);
+    await request(app)
+      .post('/v1/notifications/sns')
+      .send(JSON.stringify(notification('mdl_snsbad', { SigningCertURL: 'https://evil.example.com/x.pem' })))
+      .expect(403);
     await request(app).post('/v1/notifications/sns').send('not json').expect(400);
     expect(await job.getState()).toBe('delayed');
   });
@@ -70,9 +100,21 @@ describe('POST /v1/notifications/sns (real Redis, real BullMQ)', () => {
   it('local mode (no topic configured) accepts the emulator’s unsigned messages; unknown ids are ignored', async () => {
     const job = await delayedJob('mdl_snslocal');
     const app = appWith([]);
-    const body = { Type: 'Notification', MessageId: 'x', TopicArn: 'arn:aws:sns:us-east-1:000000000000:t', Timestamp: '', SignatureVersion: '1' };
-    await request(app).post('/v1/notifications/sns').send(JSON.stringify({ ...body, Message: JSON.stringify({ inferenceId: 'train-../../x-1' }) })).expect(204);
-    await request(app).post('/v1/notifications/sns').send(JSON.stringify({ ...body, Message: JSON.stringify({ inferenceId: 'train-mdl_snslocal-1' }) })).expect(204);
+    const body = {
+      Type: 'Notification',
+      MessageId: 'x',
+      TopicArn: 'arn:aws:sns:us-east-1:000000000000:t',
+      Timestamp: '',
+      SignatureVersion: '1',
+    };
+    await request(app)
+      .post('/v1/notifications/sns')
+      .send(JSON.stringify({ ...body, Message: JSON.stringify({ inferenceId: 'train-../../x-1' }) }))
+      .expect(204);
+    await request(app)
+      .post('/v1/notifications/sns')
+      .send(JSON.stringify({ ...body, Message: JSON.stringify({ inferenceId: 'train-mdl_snslocal-1' }) }))
+      .expect(204);
     expect(await job.getState()).toBe('waiting');
   });
 });

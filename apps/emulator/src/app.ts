@@ -18,7 +18,8 @@ export function createRuntimeApp(ctx: EmulatorContext): RequestListener {
     route(ctx, req, res).catch((err: unknown) => {
       ctx.logger.error({ err, url: req.url }, 'unhandled emulator error');
       // Always JSON: a non-JSON 500 becomes a SyntaxError in the SDK (wire reference §4.4).
-      if (!res.headersSent) sendJson(res, 500, { message: 'Internal emulator error' }, { 'x-amzn-ErrorType': 'InternalFailure' });
+      if (!res.headersSent)
+        sendJson(res, 500, { message: 'Internal emulator error' }, { 'x-amzn-ErrorType': 'InternalFailure' });
       else res.destroy();
     });
   };
@@ -33,5 +34,10 @@ async function route(ctx: EmulatorContext, req: IncomingMessage, res: ServerResp
   const invokeAsync = req.method === 'POST' ? INVOKE_ASYNC.exec(path) : null;
   if (invokeAsync) return handleInvokeAsync(ctx, req, res, invokeAsync[1]);
   req.resume();
-  sendJson(res, 404, { message: `No route for ${req.method} ${path}` }, { 'x-amzn-ErrorType': 'UnknownOperationException' });
+  sendJson(
+    res,
+    404,
+    { message: `No route for ${req.method} ${path}` },
+    { 'x-amzn-ErrorType': 'UnknownOperationException' },
+  );
 }

@@ -12,10 +12,17 @@ export const EmulatorEnvSchema = z.object({
   EMULATOR_S3_PORT: intEnv(4568, 0, 65535),
   EMULATOR_SAGEMAKER_PORT: intEnv(4569, 0, 65535),
   EMULATOR_DATA_DIR: z.string().min(1).default('.data/emulator'),
-  S3_BUCKET: z.string().min(3, 'S3_BUCKET must be 3-63 characters (s3rver rejects shorter names)').max(63).default('dreamqueue'),
+  S3_BUCKET: z
+    .string()
+    .min(3, 'S3_BUCKET must be 3-63 characters (s3rver rejects shorter names)')
+    .max(63)
+    .default('dreamqueue'),
   TRAINING_ENDPOINT: z.string().min(1).default('dreamqueue-training'),
   MME_ENDPOINT: z.string().min(1).default('dreamqueue-mme'),
-  MME_PREFIX: z.string().regex(/^([A-Za-z0-9._-]+\/)*$/, 'MME_PREFIX must be a key prefix ending in "/" (or empty)').default('mme-models/'),
+  MME_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9._-]+\/)*$/, 'MME_PREFIX must be a key prefix ending in "/" (or empty)')
+    .default('mme-models/'),
   EMULATOR_TIME_SCALE: numberEnv(0.01, 1e-6, 1000),
   EMULATOR_TRAINING_SECONDS: numberEnv(1500),
   EMULATOR_COLD_LOAD_SECONDS: numberEnv(90, 0, 360),
@@ -30,7 +37,10 @@ export const EmulatorEnvSchema = z.object({
       try {
         return parseFaultRules(JSON.parse(value));
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `EMULATOR_FAULTS must be a JSON array of fault rules: ${(err as Error).message}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `EMULATOR_FAULTS must be a JSON array of fault rules: ${(err as Error).message}`,
+        });
         return z.NEVER;
       }
     }),

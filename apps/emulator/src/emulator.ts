@@ -55,10 +55,37 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const clock = new Clock(tunable);
   const faults = new FaultInjector(fixed.seed, fixed.faults);
   const store = new ObjectStore(s3rver.url, fixed.bucket, ledger);
-  const mme = new MmeService({ store, clock, settings: tunable, stats, endpoint: fixed.mmeEndpoint, bucket: fixed.bucket, prefix: fixed.mmePrefix, instances: fixed.mmeInstances });
-  const { queue: trainings, pending } = createTrainingQueue({ store, clock, settings: tunable, faults, stats, logger, bucket: fixed.bucket, mmePrefix: fixed.mmePrefix, dataDir: fixed.dataDir });
+  const mme = new MmeService({
+    store,
+    clock,
+    settings: tunable,
+    stats,
+    endpoint: fixed.mmeEndpoint,
+    bucket: fixed.bucket,
+    prefix: fixed.mmePrefix,
+    instances: fixed.mmeInstances,
+  });
+  const { queue: trainings, pending } = createTrainingQueue({
+    store,
+    clock,
+    settings: tunable,
+    faults,
+    stats,
+    logger,
+    bucket: fixed.bucket,
+    mmePrefix: fixed.mmePrefix,
+    dataDir: fixed.dataDir,
+  });
   const ctx: EmulatorContext = {
-    options: fixed, settings: tunable, clock, faults, ledger, stats, mme, trainings, logger,
+    options: fixed,
+    settings: tunable,
+    clock,
+    faults,
+    ledger,
+    stats,
+    mme,
+    trainings,
+    logger,
     persistTraining: (request) => pending.save(request),
     configure: (patch) => {
       const next = { ...tunable, ...patch };
@@ -84,7 +111,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     await store.put(`${fixed.mmePrefix}${SETUP_MODEL}`, await buildSetupArtifact(), 'application/gzip');
     const runtimePort = await listen(runtimeServer, fixed.runtimePort, fixed.host);
     const s3Port = await listen(proxy.server, fixed.s3Port, fixed.host);
-    for (const request of pending.load((file, err) => logger.warn({ err, file }, 'skipping unreadable pending training'))) {
+    for (const request of pending.load((file, err) =>
+      logger.warn({ err, file }, 'skipping unreadable pending training'),
+    )) {
       trainings.submit(request);
     }
     const urlHost = fixed.host.includes(':') ? `[${fixed.host}]` : fixed.host;

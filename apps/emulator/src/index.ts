@@ -8,7 +8,14 @@ export { type EmulatorOptions, type TunableSettings } from './options';
 export { emulatorOptionsFromEnv, EmulatorEnvSchema } from './config';
 export { buildArtifact, parseArtifact, type ModelDescription, type Rgb } from './model/artifact';
 export { renderImage, dominantColour, meanColour, IMAGE_SIZE, type RenderParams } from './model/render-image';
-export { type FaultRule, type FaultOp, type FaultError, FAULT_OPS, FAULT_ERRORS, parseFaultRules } from './faults/fault-rule';
+export {
+  type FaultRule,
+  type FaultOp,
+  type FaultError,
+  FAULT_OPS,
+  FAULT_ERRORS,
+  parseFaultRules,
+} from './faults/fault-rule';
 export { type LedgerEntry, type LedgerOp } from './observe/ledger';
 export { type EmulatorStats } from './observe/stats';
 export { SETUP_MODEL } from './runtime/mme/target-model';

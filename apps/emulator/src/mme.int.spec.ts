@@ -12,7 +12,12 @@ describe('multi-model endpoint', () => {
   beforeAll(async () => {
     emulator = await startTestEmulator();
     const s3 = s3ClientFor(emulator);
-    await putObject(s3, emulator, `${emulator.mmePrefix}red.tar.gz`, await buildArtifact({ palette: [RED, [250, 200, 0]] }));
+    await putObject(
+      s3,
+      emulator,
+      `${emulator.mmePrefix}red.tar.gz`,
+      await buildArtifact({ palette: [RED, [250, 200, 0]] }),
+    );
     await putObject(s3, emulator, `${emulator.mmePrefix}blue.tar.gz`, await buildArtifact({ palette: [BLUE] }));
     await putObject(s3, emulator, `${emulator.mmePrefix}corrupt.tar.gz`, 'not a tarball');
     await bootstrap(sageMakerRuntimeClientFor(emulator), emulator);
@@ -27,10 +32,13 @@ describe('multi-model endpoint', () => {
     const out = await invokeRaw('red.tar.gz', generationBody([{ seed: 1 }, { seed: 2 }, { seed: 3 }]));
     expect(out.ContentType).toBe('application/json');
     expect(out.InvokedProductionVariant).toBe('AllTraffic');
-    const body = JSON.parse(Buffer.from(out.Body).toString()) as { outputs: { name: string; shape: number[]; datatype: string; data: string[] }[] };
+    const body = JSON.parse(Buffer.from(out.Body).toString()) as {
+      outputs: { name: string; shape: number[]; datatype: string; data: string[] }[];
+    };
     expect(body.outputs).toHaveLength(1);
     expect(body.outputs[0]).toMatchObject({ name: 'generated_image', shape: [3, 1], datatype: 'BYTES' });
-    for (const b64 of body.outputs[0].data) expect(Buffer.from(b64, 'base64').subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    for (const b64 of body.outputs[0].data)
+      expect(Buffer.from(b64, 'base64').subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 
   it('paints images from the model that was asked for', async () => {
@@ -55,19 +63,37 @@ describe('multi-model endpoint', () => {
   });
 
   it.each([
-    ['more than 8 rows', generationBody(Array.from({ length: 9 }, () => ({}))), /batch size 9 exceeds max_batch_size 8/],
+    [
+      'more than 8 rows',
+      generationBody(Array.from({ length: 9 }, () => ({}))),
+      /batch size 9 exceeds max_batch_size 8/,
+    ],
     [
       'rows that differ between inputs',
-      JSON.stringify({ inputs: [
-        { name: 'prompt', shape: [2, 1], datatype: 'BYTES', data: ['a', 'b'] },
-        { name: 'negative_prompt', shape: [1, 1], datatype: 'BYTES', data: ['n'] },
-        { name: 'gen_args', shape: [2, 1], datatype: 'BYTES', data: ['{"num_inference_steps":1,"guidance_scale":1,"seed":1}', '{"num_inference_steps":1,"guidance_scale":1,"seed":2}'] },
-      ] }),
+      JSON.stringify({
+        inputs: [
+          { name: 'prompt', shape: [2, 1], datatype: 'BYTES', data: ['a', 'b'] },
+          { name: 'negative_prompt', shape: [1, 1], datatype: 'BYTES', data: ['n'] },
+          {
+            name: 'gen_args',
+            shape: [2, 1],
+            datatype: 'BYTES',
+            data: [
+              '{"num_inference_steps":1,"guidance_scale":1,"seed":1}',
+              '{"num_inference_steps":1,"guidance_scale":1,"seed":2}',
+            ],
+          },
+        ],
+      }),
       /same batch size/,
     ],
     ['gen_args without a seed', generationBody([{}]).replace(',\\"seed\\":1', ''), /seed/],
     ['a body that is not JSON', 'hello', /not valid JSON/],
-    ['a missing input', JSON.stringify({ inputs: [{ name: 'prompt', shape: [1, 1], datatype: 'BYTES', data: ['a'] }] }), /missing input 'negative_prompt'/],
+    [
+      'a missing input',
+      JSON.stringify({ inputs: [{ name: 'prompt', shape: [1, 1], datatype: 'BYTES', data: ['a'] }] }),
+      /missing input 'negative_prompt'/,
+    ],
   ])('rejects %s as ModelError with the container status 400', async (_case, body, message) => {
     const err = await caught(() => invokeRaw('red.tar.gz', body));
     expect(err).toBeInstanceOf(ModelError);
@@ -89,7 +115,12 @@ describe('multi-model endpoint', () => {
   it('times out a batch that would take longer than 60 s', async () => {
     emulator.configure({ perImageLatencyMs: 10_000 });
     try {
-      const err = await caught(() => gen('red.tar.gz', Array.from({ length: 8 }, () => ({}))));
+      const err = await caught(() =>
+        gen(
+          'red.tar.gz',
+          Array.from({ length: 8 }, () => ({})),
+        ),
+      );
       expect(err.name).toBe('ModelError');
       expect(err.OriginalStatusCode).toBe(500);
       expect(err.OriginalMessage).toMatch(/within 60 s/);
@@ -116,7 +147,12 @@ describe('multi-model endpoint instances, loading and capacity', () => {
     emulator = await startTestEmulator(options);
     const s3 = s3ClientFor(emulator);
     for (const [i, model] of models.entries()) {
-      await putObject(s3, emulator, `${emulator.mmePrefix}${model}`, await buildArtifact({ palette: [[i * 20, 100, 100]] }));
+      await putObject(
+        s3,
+        emulator,
+        `${emulator.mmePrefix}${model}`,
+        await buildArtifact({ palette: [[i * 20, 100, 100]] }),
+      );
     }
   };
   beforeEach(() => start({ mmeInstances: 3 }));
@@ -183,7 +219,9 @@ describe('multi-model endpoint instances, loading and capacity', () => {
     await gen('m0.tar.gz');
     emulator.configure({ mmeCapacity: 1, fixedLatencyMs: 40_000, timeScale: 0.01 });
     const results = await Promise.allSettled([gen('m0.tar.gz'), gen('m0.tar.gz'), gen('m0.tar.gz')]);
-    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error & { $metadata: { httpStatusCode: number } });
+    const rejected = results
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => r.reason as Error & { $metadata: { httpStatusCode: number } });
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(rejected).toHaveLength(2);
     for (const err of rejected) {

@@ -111,7 +111,12 @@ export function validateTunable(s: TunableSettings): void {
   for (const key of positive) {
     if (!(Number(s[key]) > 0)) throw new Error(`Emulator option ${key} must be > 0, got ${String(s[key])}`);
   }
-  const nonNegative: (keyof TunableSettings)[] = ['trainingSeconds', 'coldLoadSeconds', 'fixedLatencyMs', 'perImageLatencyMs'];
+  const nonNegative: (keyof TunableSettings)[] = [
+    'trainingSeconds',
+    'coldLoadSeconds',
+    'fixedLatencyMs',
+    'perImageLatencyMs',
+  ];
   for (const key of nonNegative) {
     if (!(Number(s[key]) >= 0)) throw new Error(`Emulator option ${key} must be >= 0, got ${String(s[key])}`);
   }

@@ -9,7 +9,11 @@ import { dominantColour } from './model/render-image';
 import { packTar } from './model/tar';
 import { bootstrap, generate, near, photo, putObject, trainingTar, waitForObject } from './testing/fixtures';
 
-const COLOURS: Rgb[] = [[200, 30, 40], [20, 180, 60], [30, 40, 210]];
+const COLOURS: Rgb[] = [
+  [200, 30, 40],
+  [20, 180, 60],
+  [30, 40, 210],
+];
 
 describe('training endpoint', () => {
   let emulator: TestEmulator;
@@ -20,30 +24,51 @@ describe('training endpoint', () => {
   const s3 = () => s3ClientFor(emulator);
   const train = (input: Partial<InvokeEndpointAsyncCommandInput>) =>
     sageMakerRuntimeClientFor(emulator).send(
-      new InvokeEndpointAsyncCommand({ EndpointName: emulator.trainingEndpoint, InvocationTimeoutSeconds: 3600, ...input } as InvokeEndpointAsyncCommandInput),
+      new InvokeEndpointAsyncCommand({
+        EndpointName: emulator.trainingEndpoint,
+        InvocationTimeoutSeconds: 3600,
+        ...input,
+      } as InvokeEndpointAsyncCommandInput),
     );
   const trainTar = async (name: string, tar: Buffer, extra: Partial<InvokeEndpointAsyncCommandInput> = {}) =>
     train({ InputLocation: await putObject(s3(), emulator, `inputs/${name}.tar`, tar), InferenceId: name, ...extra });
   const trainedModel = async (colours: Rgb[], name: string) => {
     const accepted = await trainTar(name, await trainingTar(colours));
-    const output = JSON.parse((await waitForObject(s3(), accepted.OutputLocation!)).toString()) as { output_location: string };
+    const output = JSON.parse((await waitForObject(s3(), accepted.OutputLocation!)).toString()) as {
+      output_location: string;
+    };
     return output.output_location.split(emulator.mmePrefix)[1];
   };
 
   it('trains from the uploaded photos and serves images painted with their colours', async () => {
-    const accepted = await trainTar('train-job1-1', await trainingTar(COLOURS, { config: { n_steps: 800, concept_prompt: 'photo of <<TOK>>' } }));
+    const accepted = await trainTar(
+      'train-job1-1',
+      await trainingTar(COLOURS, { config: { n_steps: 800, concept_prompt: 'photo of <<TOK>>' } }),
+    );
     expect(accepted.$metadata.httpStatusCode).toBe(202);
     expect(accepted.InferenceId).toBe('train-job1-1');
     expect(accepted.OutputLocation).toBe(`s3://${emulator.bucket}/${emulator.asyncOutputPrefix}train-job1-1.out`);
-    expect(accepted.FailureLocation).toBe(`s3://${emulator.bucket}/${emulator.asyncFailurePrefix}train-job1-1-error.out`);
+    expect(accepted.FailureLocation).toBe(
+      `s3://${emulator.bucket}/${emulator.asyncFailurePrefix}train-job1-1-error.out`,
+    );
 
-    const output = JSON.parse((await waitForObject(s3(), accepted.OutputLocation!)).toString()) as { status: string; output_location: string };
+    const output = JSON.parse((await waitForObject(s3(), accepted.OutputLocation!)).toString()) as {
+      status: string;
+      output_location: string;
+    };
     expect(output.status).toBe('Training Completed!');
-    expect(output.output_location).toMatch(new RegExp(`^s3://${emulator.bucket}/${emulator.mmePrefix}[0-9a-f]{6}\\.tar\\.gz$`));
+    expect(output.output_location).toMatch(
+      new RegExp(`^s3://${emulator.bucket}/${emulator.mmePrefix}[0-9a-f]{6}\\.tar\\.gz$`),
+    );
     await waitForObject(s3(), output.output_location);
 
     await bootstrap(sageMakerRuntimeClientFor(emulator), emulator);
-    const [image] = await generate(sageMakerRuntimeClientFor(emulator), emulator, output.output_location.split(emulator.mmePrefix)[1], [{ seed: 7 }]);
+    const [image] = await generate(
+      sageMakerRuntimeClientFor(emulator),
+      emulator,
+      output.output_location.split(emulator.mmePrefix)[1],
+      [{ seed: 7 }],
+    );
     expect(near(await dominantColour(image), COLOURS[0])).toBe(true);
     expect(emulator.stats().trainings.completed).toBeGreaterThanOrEqual(1);
   });
@@ -68,23 +93,53 @@ describe('training endpoint', () => {
   it.each([
     ['too few images', () => trainingTar(COLOURS.slice(0, 2)), /expected 3-20 images at the tar root, found 2/],
     ['too many images', () => trainingTar(Array.from({ length: 21 }, () => COLOURS[0])), /found 21/],
-    ['an unknown config key', () => trainingTar(COLOURS, { config: { nsteps: 10 } }), /config.json is invalid: unknown key\(s\) nsteps/],
+    [
+      'an unknown config key',
+      () => trainingTar(COLOURS, { config: { nsteps: 10 } }),
+      /config.json is invalid: unknown key\(s\) nsteps/,
+    ],
     ['a config value of the wrong type', () => trainingTar(COLOURS, { config: { n_steps: 'many' } }), /n_steps/],
-    ['a config that is not JSON', async () => packTar([...(await tarFiles()), { name: 'config.json', data: Buffer.from('{') }]), /not valid JSON/],
-    ['an image that does not decode', async () => packTar([...(await tarFiles()), { name: 'broken.jpg', data: Buffer.from('not a jpeg') }]), /image broken.jpg cannot be decoded/],
-    ['an image in a folder', async () => packTar([...(await tarFiles()), { name: 'photos/x.png', data: await photo(COLOURS[0]) }]), /at the tar root/],
-    ['an unexpected file', async () => packTar([...(await tarFiles()), { name: 'notes.txt', data: Buffer.from('hi') }]), /unexpected file\(s\) in input: notes.txt/],
-    ['data that is not a tar', async () => Buffer.from('definitely not a tar archive, just text that is long enough'.repeat(20)), /not a readable tar/],
+    [
+      'a config that is not JSON',
+      async () => packTar([...(await tarFiles()), { name: 'config.json', data: Buffer.from('{') }]),
+      /not valid JSON/,
+    ],
+    [
+      'an image that does not decode',
+      async () => packTar([...(await tarFiles()), { name: 'broken.jpg', data: Buffer.from('not a jpeg') }]),
+      /image broken.jpg cannot be decoded/,
+    ],
+    [
+      'an image in a folder',
+      async () => packTar([...(await tarFiles()), { name: 'photos/x.png', data: await photo(COLOURS[0]) }]),
+      /at the tar root/,
+    ],
+    [
+      'an unexpected file',
+      async () => packTar([...(await tarFiles()), { name: 'notes.txt', data: Buffer.from('hi') }]),
+      /unexpected file\(s\) in input: notes.txt/,
+    ],
+    [
+      'data that is not a tar',
+      async () => Buffer.from('definitely not a tar archive, just text that is long enough'.repeat(20)),
+      /not a readable tar/,
+    ],
   ])('writes a failure object for %s', async (_case, makeTar, reason) => {
     const id = `bad-${Math.random().toString(36).slice(2)}`;
     const accepted = await trainTar(id, await makeTar());
-    const failure = JSON.parse((await waitForObject(s3(), accepted.FailureLocation!)).toString()) as { status: string; error: string };
+    const failure = JSON.parse((await waitForObject(s3(), accepted.FailureLocation!)).toString()) as {
+      status: string;
+      error: string;
+    };
     expect(failure.status).toBe('Training Failed!');
     expect(failure.error).toMatch(reason);
   });
 
   it('writes a failure object when the input object does not exist', async () => {
-    const accepted = await train({ InputLocation: `s3://${emulator.bucket}/inputs/nothing.tar`, InferenceId: 'missing-input' });
+    const accepted = await train({
+      InputLocation: `s3://${emulator.bucket}/inputs/nothing.tar`,
+      InferenceId: 'missing-input',
+    });
     const failure = JSON.parse((await waitForObject(s3(), accepted.FailureLocation!)).toString()) as { error: string };
     expect(failure.error).toMatch(/could not download input .*nothing.tar/);
   });
@@ -92,8 +147,12 @@ describe('training endpoint', () => {
   it('applies the 900 s default when InvocationTimeoutSeconds is absent, failing a longer training', async () => {
     emulator.configure({ trainingSeconds: 1000 });
     try {
-      const accepted = await trainTar('no-timeout-header', await trainingTar(COLOURS), { InvocationTimeoutSeconds: undefined });
-      const failure = JSON.parse((await waitForObject(s3(), accepted.FailureLocation!)).toString()) as { error: string };
+      const accepted = await trainTar('no-timeout-header', await trainingTar(COLOURS), {
+        InvocationTimeoutSeconds: undefined,
+      });
+      const failure = JSON.parse((await waitForObject(s3(), accepted.FailureLocation!)).toString()) as {
+        error: string;
+      };
       expect(failure.error).toMatch(/Invocation timed out after 900 seconds/);
       const ok = await trainTar('with-timeout-header', await trainingTar(COLOURS), { InvocationTimeoutSeconds: 3600 });
       await expect(waitForObject(s3(), ok.OutputLocation!)).resolves.toBeInstanceOf(Buffer);
@@ -105,7 +164,14 @@ describe('training endpoint', () => {
   it('records async invocations in the ledger with the SDK attempt', async () => {
     await trainTar('ledger-1', await trainingTar(COLOURS), { CustomAttributes: 'user=u1' });
     const entry = emulator.ledger().find((e) => e.op === 'InvokeEndpointAsync' && e.inferenceId === 'ledger-1');
-    expect(entry).toMatchObject({ endpoint: emulator.trainingEndpoint, customAttributes: 'user=u1', attempt: 1, maxAttempts: 1, outcome: 'ok', status: 202 });
+    expect(entry).toMatchObject({
+      endpoint: emulator.trainingEndpoint,
+      customAttributes: 'user=u1',
+      attempt: 1,
+      maxAttempts: 1,
+      outcome: 'ok',
+      status: 202,
+    });
   });
 });
 
@@ -121,7 +187,15 @@ describe('training queue, expiry, notifications and restarts', () => {
       const input = await putObject(s3, emulator, 'inputs/x.tar', await trainingTar(COLOURS));
       const runtime = sageMakerRuntimeClientFor(emulator);
       const send = (id: string, ttl?: number) =>
-        runtime.send(new InvokeEndpointAsyncCommand({ EndpointName: emulator.trainingEndpoint, InputLocation: input, InferenceId: id, InvocationTimeoutSeconds: 3600, RequestTTLSeconds: ttl }));
+        runtime.send(
+          new InvokeEndpointAsyncCommand({
+            EndpointName: emulator.trainingEndpoint,
+            InputLocation: input,
+            InferenceId: id,
+            InvocationTimeoutSeconds: 3600,
+            RequestTTLSeconds: ttl,
+          }),
+        );
       await send('first');
       const waiting = await send('second', 60);
       const failure = JSON.parse((await waitForObject(s3, waiting.FailureLocation!)).toString()) as { error: string };
@@ -149,15 +223,35 @@ describe('training queue, expiry, notifications and restarts', () => {
       const s3 = s3ClientFor(emulator);
       const runtime = sageMakerRuntimeClientFor(emulator);
       const good = await putObject(s3, emulator, 'inputs/good.tar', await trainingTar(COLOURS));
-      const ok = await runtime.send(new InvokeEndpointAsyncCommand({ EndpointName: emulator.trainingEndpoint, InputLocation: good, InferenceId: 'n-ok', InvocationTimeoutSeconds: 3600 }));
-      const bad = await runtime.send(new InvokeEndpointAsyncCommand({ EndpointName: emulator.trainingEndpoint, InputLocation: `s3://${emulator.bucket}/none.tar`, InferenceId: 'n-bad' }));
+      const ok = await runtime.send(
+        new InvokeEndpointAsyncCommand({
+          EndpointName: emulator.trainingEndpoint,
+          InputLocation: good,
+          InferenceId: 'n-ok',
+          InvocationTimeoutSeconds: 3600,
+        }),
+      );
+      const bad = await runtime.send(
+        new InvokeEndpointAsyncCommand({
+          EndpointName: emulator.trainingEndpoint,
+          InputLocation: `s3://${emulator.bucket}/none.tar`,
+          InferenceId: 'n-bad',
+        }),
+      );
       await waitForObject(s3, ok.OutputLocation!);
       await waitForObject(s3, bad.FailureLocation!);
       const messages = await waitFor(() => (received.length === 2 ? received : undefined));
-      const parsed = messages.map((m) => JSON.parse(m.body) as { Type: string; Message: string }).map((n) => ({ type: n.Type, message: JSON.parse(n.Message) as Record<string, unknown> }));
+      const parsed = messages
+        .map((m) => JSON.parse(m.body) as { Type: string; Message: string })
+        .map((n) => ({ type: n.Type, message: JSON.parse(n.Message) as Record<string, unknown> }));
       const byId = Object.fromEntries(parsed.map((p) => [p.message.inferenceId as string, p]));
-      expect(byId['n-ok']).toMatchObject({ type: 'Notification', message: { invocationStatus: 'Completed', responseParameters: { outputLocation: ok.OutputLocation } } });
-      expect(byId['n-bad']).toMatchObject({ message: { invocationStatus: 'Failed', responseParameters: { failureLocation: bad.FailureLocation } } });
+      expect(byId['n-ok']).toMatchObject({
+        type: 'Notification',
+        message: { invocationStatus: 'Completed', responseParameters: { outputLocation: ok.OutputLocation } },
+      });
+      expect(byId['n-bad']).toMatchObject({
+        message: { invocationStatus: 'Failed', responseParameters: { failureLocation: bad.FailureLocation } },
+      });
       expect(byId['n-bad'].message.failureReason).toMatch(/could not download input/);
     } finally {
       await emulator.close();
@@ -171,12 +265,19 @@ describe('training queue, expiry, notifications and restarts', () => {
       const first = await startTestEmulator({ dataDir, trainingSeconds: 100_000 });
       const input = await putObject(s3ClientFor(first), first, 'inputs/r.tar', await trainingTar(COLOURS));
       const accepted = await sageMakerRuntimeClientFor(first).send(
-        new InvokeEndpointAsyncCommand({ EndpointName: first.trainingEndpoint, InputLocation: input, InferenceId: 'resume-1', InvocationTimeoutSeconds: 3600 }),
+        new InvokeEndpointAsyncCommand({
+          EndpointName: first.trainingEndpoint,
+          InputLocation: input,
+          InferenceId: 'resume-1',
+          InvocationTimeoutSeconds: 3600,
+        }),
       );
       await first.close();
       const second = await startTestEmulator({ dataDir, trainingSeconds: 10 });
       try {
-        const output = JSON.parse((await waitForObject(s3ClientFor(second), accepted.OutputLocation!)).toString()) as { status: string };
+        const output = JSON.parse((await waitForObject(s3ClientFor(second), accepted.OutputLocation!)).toString()) as {
+          status: string;
+        };
         expect(output.status).toBe('Training Completed!');
       } finally {
         await second.close();

@@ -45,7 +45,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
   }
 
   const credentials = localCredentials(config, env);
-  const runtime = createSageMakerRuntimeClient({ region: config.AWS_REGION, endpoint: config.SAGEMAKER_ENDPOINT, credentials });
+  const runtime = createSageMakerRuntimeClient({
+    region: config.AWS_REGION,
+    endpoint: config.SAGEMAKER_ENDPOINT,
+    credentials,
+  });
   const s3 = createS3Client({ region: config.AWS_REGION, endpoint: config.S3_ENDPOINT, credentials });
 
   // The generate processor's AIMD gate exists once processors are built; the gauge reads it on scrape.
@@ -74,9 +78,28 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
   });
   logger.info({ queues: [...workers.keys()] }, 'worker started');
   instrumentWorkers(workers.values(), metrics);
-  const modelOf = resourceModelLookup({ generations: new GenerationStore(redis, keySpace, deps.events), batches: new BatchStore(redis, keySpace, deps.events) });
-  const operations = await startOperations({ config, logger, redis, keySpace, metrics, modelOf, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
-  const reconcile = startReconciler({ config, logger, redis, keySpace, objects: deps.objects, metrics, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
+  const modelOf = resourceModelLookup({
+    generations: new GenerationStore(redis, keySpace, deps.events),
+    batches: new BatchStore(redis, keySpace, deps.events),
+  });
+  const operations = await startOperations({
+    config,
+    logger,
+    redis,
+    keySpace,
+    metrics,
+    modelOf,
+    connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+  });
+  const reconcile = startReconciler({
+    config,
+    logger,
+    redis,
+    keySpace,
+    objects: deps.objects,
+    metrics,
+    connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+  });
 
   const stop = async () => {
     logger.info('worker stopping: finishing active jobs');

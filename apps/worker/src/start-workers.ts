@@ -14,7 +14,14 @@ export interface StartWorkersOptions {
 }
 
 /** Starts one BullMQ Worker per catalog queue; every worker logs its errors and failures with job scope. */
-export function startWorkers({ registry, connection, prefix, logger, lockDuration, stalledInterval }: StartWorkersOptions): Map<QueueKey, Worker> {
+export function startWorkers({
+  registry,
+  connection,
+  prefix,
+  logger,
+  lockDuration,
+  stalledInterval,
+}: StartWorkersOptions): Map<QueueKey, Worker> {
   const workers = new Map<QueueKey, Worker>();
   for (const key of Object.keys(QUEUE_CATALOG) as QueueKey[]) {
     const definition = QUEUE_CATALOG[key];

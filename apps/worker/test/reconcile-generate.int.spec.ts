@@ -42,10 +42,14 @@ describe('reconciler: generations and batches', () => {
   const generation = async (id: string) =>
     (await request(h.app).get(`/v1/generations/${id}`).set('authorization', `Bearer ${key}`)).body;
   const finished = (id: string) =>
-    eventually(async () => {
-      const body = await generation(id);
-      return ['queued', 'running'].includes(body.status) ? undefined : body;
-    }, 20_000, `generation ${id}`);
+    eventually(
+      async () => {
+        const body = await generation(id);
+        return ['queued', 'running'].includes(body.status) ? undefined : body;
+      },
+      20_000,
+      `generation ${id}`,
+    );
   const eventsOf = async (id: string): Promise<StoredEvent[]> =>
     (await events.readAfter('acme', '0', 10_000)).filter((e) => e.resourceId === id);
 
@@ -105,7 +109,11 @@ describe('reconciler: generations and batches', () => {
     await h.startWorker();
     const view = async () =>
       (await request(h.app).get(`/v1/batches/${batchId}`).set('authorization', `Bearer ${key}`)).body;
-    await eventually(async () => ((await view()).counts?.succeeded === 16 ? true : undefined), 20_000, 'the two surviving chunks');
+    await eventually(
+      async () => ((await view()).counts?.succeeded === 16 ? true : undefined),
+      20_000,
+      'the two surviving chunks',
+    );
     expect((await view()).status).toBe('running');
     await Promise.all([r.reconciler.runOnce(), r.reconciler.runOnce()]);
     await r.reconciler.runOnce();

@@ -22,18 +22,28 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
     expect(record).toMatchObject({ status: 'ready', progress: 100, targetModel: targetModelName('acme', id, 1) });
     expect(Object.keys(record.stages)).toEqual(['queued', 'preparing', 'training', 'registering', 'ready']);
     // The registered artifact's ETag is on the record: generations pin the weights without asking S3.
-    const artifact = await new S3ObjectStore(s3ClientFor(h.emulator), h.emulator.bucket).head(`${h.emulator.mmePrefix}${record.targetModel}`);
+    const artifact = await new S3ObjectStore(s3ClientFor(h.emulator), h.emulator.bucket).head(
+      `${h.emulator.mmePrefix}${record.targetModel}`,
+    );
     expect(record.artifactEtag).toEqual(artifact?.etag);
     expect(record.artifactEtag).toEqual(expect.any(String));
     // 1500 emulated seconds of training exceed the 900 s AWS applies without InvocationTimeoutSeconds: ready proves it was sent.
     expect(h.asyncInvocations(id)).toEqual([`train-${id}-1`]);
     const view = await request(h.app).get(`/v1/models/${id}`).set('authorization', `Bearer ${h.key}`).expect(200);
-    expect(view.body).toMatchObject({ status: 'ready', triggerPhrase: expect.stringMatching(/^photo of <<[a-z]{6}>> person$/) });
+    expect(view.body).toMatchObject({
+      status: 'ready',
+      triggerPhrase: expect.stringMatching(/^photo of <<[a-z]{6}>> person$/),
+    });
     expect(view.body.targetModel).toBeUndefined();
 
     const mme = new SageMakerMultiModelInference(sageMakerRuntimeClientFor(h.emulator));
-    const body = encodeGenerationRequest([{ prompt: view.body.triggerPhrase, negativePrompt: '', seed: 7, steps: 20, guidance: 7 }]);
-    const [image] = decodeGenerationResponse(await mme.invoke({ endpoint: h.emulator.mmeEndpoint, targetModel: record.targetModel!, body }), 1);
+    const body = encodeGenerationRequest([
+      { prompt: view.body.triggerPhrase, negativePrompt: '', seed: 7, steps: 20, guidance: 7 },
+    ]);
+    const [image] = decodeGenerationResponse(
+      await mme.invoke({ endpoint: h.emulator.mmeEndpoint, targetModel: record.targetModel!, body }),
+      1,
+    );
     expect(close(await dominantColour(image!), PALETTE[3]!)).toBe(true);
     const warm = h.emulator.ledger().filter((e) => e.op === 'InvokeEndpoint' && e.targetModel === record.targetModel);
     expect(warm.length).toBeGreaterThanOrEqual(2);
@@ -63,19 +73,24 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
   it('C13: a model whose artifact cannot load is failed, removed from the prefix, never ready', async () => {
     const id = await h.createModel(4);
     const target = targetModelName('acme', id, 1);
-    h.emulator.setFaults([{ op: 'invoke', error: 'ModelError', originalStatusCode: 500, rate: 1, targetModel: target }]);
+    h.emulator.setFaults([
+      { op: 'invoke', error: 'ModelError', originalStatusCode: 500, rate: 1, targetModel: target },
+    ]);
     const record = await h.waitForStatus(id, ['ready', 'failed']);
     h.emulator.setFaults([]);
     expect(record.status).toBe('failed');
     expect(record.failureReason).toMatch(/cannot be loaded/);
     // The artifact is removed right after the status change: wait for the delete, then the MME cannot find it.
-    const removed = () => h.emulator.ledger().some((e) => e.op === 'DeleteObject' && e.key === `${h.emulator.mmePrefix}${target}`);
+    const removed = () =>
+      h.emulator.ledger().some((e) => e.op === 'DeleteObject' && e.key === `${h.emulator.mmePrefix}${target}`);
     const until = Date.now() + 5_000;
     while (!removed() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     expect(removed()).toBe(true);
     const mme = new SageMakerMultiModelInference(sageMakerRuntimeClientFor(h.emulator));
     const body = encodeGenerationRequest([{ prompt: 'x', negativePrompt: '', seed: 1, steps: 1, guidance: 7 }]);
-    await expect(mme.invoke({ endpoint: h.emulator.mmeEndpoint, targetModel: target, body })).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(mme.invoke({ endpoint: h.emulator.mmeEndpoint, targetModel: target, body })).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 
   it('O4: an operator retry of a failed train job resumes from its checkpoint: ready, no new submission', async () => {
@@ -105,8 +120,15 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
     while (!(await job!.isCompleted()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect((await h.queue.getJob(id))?.returnvalue).toMatchObject({ outcome: 'discarded' });
     expect((await h.models.get('acme', id))?.status).toBe('canceled');
-    const written = h.emulator.ledger().filter((e) => e.op === 'PutObject' && e.source === 'emulator' && e.key?.startsWith(h.emulator.mmePrefix));
-    const deleted = new Set(h.emulator.ledger().filter((e) => e.op === 'DeleteObject').map((e) => e.key));
+    const written = h.emulator
+      .ledger()
+      .filter((e) => e.op === 'PutObject' && e.source === 'emulator' && e.key?.startsWith(h.emulator.mmePrefix));
+    const deleted = new Set(
+      h.emulator
+        .ledger()
+        .filter((e) => e.op === 'DeleteObject')
+        .map((e) => e.key),
+    );
     expect(written.length).toBeGreaterThan(1);
     const mine = written.filter((e) => !deleted.has(e.key));
     expect(mine.every((e) => e.key?.endsWith('model_setup.tar.gz'))).toBe(true);
@@ -143,8 +165,14 @@ describe('training deadlines, cancel and delete (emulator)', () => {
     expect(h.asyncInvocations(early)).toEqual([]);
     expect((await h.models.get('acme', early))?.status).toBe('canceled');
 
-    expect((await request(h.app).post(`/v1/models/${id}/cancel`).set(auth()).expect(409)).body.error.code).toBe('model_not_cancelable');
+    expect((await request(h.app).post(`/v1/models/${id}/cancel`).set(auth()).expect(409)).body.error.code).toBe(
+      'model_not_cancelable',
+    );
     await request(h.app).delete(`/v1/models/${id}`).set(auth()).expect(200);
-    expect(h.emulator.ledger().some((e) => e.op === 'DeleteObject' && e.key === `${h.emulator.mmePrefix}${ready.targetModel}`)).toBe(true);
+    expect(
+      h.emulator
+        .ledger()
+        .some((e) => e.op === 'DeleteObject' && e.key === `${h.emulator.mmePrefix}${ready.targetModel}`),
+    ).toBe(true);
   });
 });

@@ -6,7 +6,14 @@ import { createLogger } from '@dreamqueue/logger';
 import { EventLog, ModelStore, type ModelRecord } from '@dreamqueue/records';
 import { type KeySpace, type Redis } from '@dreamqueue/redis';
 import { S3ObjectStore } from '@dreamqueue/storage';
-import { s3ClientFor, sageMakerRuntimeClientFor, startRedisFixture, startTestEmulator, type RedisServer, type TestEmulator } from '@dreamqueue/testing';
+import {
+  s3ClientFor,
+  sageMakerRuntimeClientFor,
+  startRedisFixture,
+  startTestEmulator,
+  type RedisServer,
+  type TestEmulator,
+} from '@dreamqueue/testing';
 import { createApp } from '../../api/src/app';
 import { ApiKeyStore } from '../../api/src/auth/api-key.store';
 import { IdempotencyStore } from '../../api/src/idempotency/idempotency.store';
@@ -47,18 +54,33 @@ export interface TrainHarness {
   close(): Promise<void>;
 }
 
-export async function startTrainHarness(emulatorOverrides: Parameters<typeof startTestEmulator>[0] = {}): Promise<TrainHarness> {
-  const [fx, emulator] = await Promise.all([startRedisFixture(), startTestEmulator({ trainingSeconds: 1500, ...emulatorOverrides })]);
+export async function startTrainHarness(
+  emulatorOverrides: Parameters<typeof startTestEmulator>[0] = {},
+): Promise<TrainHarness> {
+  const [fx, emulator] = await Promise.all([
+    startRedisFixture(),
+    startTestEmulator({ trainingSeconds: 1500, ...emulatorOverrides }),
+  ]);
   const { server: redisServer, redis } = fx;
   const keySpace = fx.keySpace();
   const events = new EventLog(redis, keySpace);
   const models = new ModelStore(redis, keySpace, events);
-  const queues = Object.values(QUEUE_CATALOG).map((d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }) as Queue);
+  const queues = Object.values(QUEUE_CATALOG).map(
+    (d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }) as Queue,
+  );
   const queue = queues.find((q) => q.name === trainQueue.name) as Queue<TrainPayload, TrainResult>;
   const objects = new S3ObjectStore(s3ClientFor(emulator), emulator.bucket);
   const apiKeys = new ApiKeyStore(redis, keySpace);
   const logger = createLogger({ name: 'train-test', level: 'silent' });
-  const routes = modelRoutes({ redis, models, objects, trainQueue: queue, logger, idempotency: new IdempotencyStore(redis, keySpace), mmePrefix: emulator.mmePrefix });
+  const routes = modelRoutes({
+    redis,
+    models,
+    objects,
+    trainQueue: queue,
+    logger,
+    idempotency: new IdempotencyStore(redis, keySpace),
+    mmePrefix: emulator.mmePrefix,
+  });
   const app = createApp({ logger, redis, keySpace, apiKeys, queues, readiness: [], v1Routers: [routes] });
   const key = (await apiKeys.create({ tenantId: 'acme', role: 'tenant', name: 'test' })).key;
   const workers: Worker[] = [];
@@ -114,7 +136,8 @@ export async function startTrainHarness(emulatorOverrides: Parameters<typeof sta
     },
     async createModel(offset = 0) {
       let req = request(app).post('/v1/models').set('authorization', `Bearer ${key}`).field('name', `model ${offset}`);
-      for (const photo of photos.slice(offset, offset + 10)) req = req.attach('images', photo, { filename: 'p.jpg', contentType: 'image/jpeg' });
+      for (const photo of photos.slice(offset, offset + 10))
+        req = req.attach('images', photo, { filename: 'p.jpg', contentType: 'image/jpeg' });
       const res = await req;
       if (res.status !== 202) throw new Error(`create answered ${res.status}: ${JSON.stringify(res.body)}`);
       return res.body.id as string;
@@ -124,14 +147,19 @@ export async function startTrainHarness(emulatorOverrides: Parameters<typeof sta
       for (;;) {
         const record = await models.get('acme', modelId);
         if (record && statuses.includes(record.status)) return record;
-        if (Date.now() > deadline) throw new Error(`model ${modelId} is ${record?.status} (${record?.failureReason ?? ''}), not ${statuses.join('/')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `model ${modelId} is ${record?.status} (${record?.failureReason ?? ''}), not ${statuses.join('/')}`,
+          );
         await new Promise((r) => setTimeout(r, 25));
       }
     },
     asyncInvocations(modelId) {
       return emulator
         .ledger()
-        .filter((e) => e.op === 'InvokeEndpointAsync' && e.outcome === 'ok' && e.inferenceId?.startsWith(`train-${modelId}-`))
+        .filter(
+          (e) => e.op === 'InvokeEndpointAsync' && e.outcome === 'ok' && e.inferenceId?.startsWith(`train-${modelId}-`),
+        )
         .map((e) => e.inferenceId!);
     },
     async close() {

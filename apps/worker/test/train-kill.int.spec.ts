@@ -21,7 +21,9 @@ describe('train jobs survive SIGKILL and SIGSTOP of worker processes (real proce
     }
   });
   afterAll(async () => {
-    console.log(`kill tests: ${figures.filter((f) => f.ready).length}/${figures.length} ready; async invocations per model: ${figures.map((f) => `${f.step}=${f.submitted}`).join(', ')}`);
+    console.log(
+      `kill tests: ${figures.filter((f) => f.ready).length}/${figures.length} ready; async invocations per model: ${figures.map((f) => `${f.step}=${f.submitted}`).join(', ')}`,
+    );
     await h.close();
   });
 
@@ -44,21 +46,24 @@ describe('train jobs survive SIGKILL and SIGSTOP of worker processes (real proce
     }
   }
 
-  it.each(['prepare', 'submit', 'await', 'register', 'warm'] as const)('A1: SIGKILL while the job is in %s → still ready, one async invocation', async (step) => {
-    // Cold loads longer than one call (C3): warm re-delays on ModelNotReadyException, so it spans several checks.
-    h.emulator.configure({ coldLoadSeconds: step === 'warm' ? 900 : 5 });
-    const victim = await start();
-    const id = await h.createModel(figures.length % 6);
-    await waitForStep(id, step);
-    victim.kill('SIGKILL');
-    await victim.exited;
-    await start();
-    const record = await h.waitForStatus(id, ['ready', 'failed'], 30_000);
-    const submitted = h.asyncInvocations(id).length;
-    figures.push({ step, submitted, ready: record.status === 'ready' });
-    expect(record.status).toBe('ready');
-    expect(submitted).toBe(1);
-  });
+  it.each(['prepare', 'submit', 'await', 'register', 'warm'] as const)(
+    'A1: SIGKILL while the job is in %s → still ready, one async invocation',
+    async (step) => {
+      // Cold loads longer than one call (C3): warm re-delays on ModelNotReadyException, so it spans several checks.
+      h.emulator.configure({ coldLoadSeconds: step === 'warm' ? 900 : 5 });
+      const victim = await start();
+      const id = await h.createModel(figures.length % 6);
+      await waitForStep(id, step);
+      victim.kill('SIGKILL');
+      await victim.exited;
+      await start();
+      const record = await h.waitForStatus(id, ['ready', 'failed'], 30_000);
+      const submitted = h.asyncInvocations(id).length;
+      figures.push({ step, submitted, ready: record.status === 'ready' });
+      expect(record.status).toBe('ready');
+      expect(submitted).toBe(1);
+    },
+  );
 
   it('A4: a worker frozen (SIGSTOP) past its lock and then resumed never submits a second training', async () => {
     h.emulator.configure({ coldLoadSeconds: 5 });
@@ -79,7 +84,8 @@ describe('train jobs survive SIGKILL and SIGSTOP of worker processes (real proce
     expect(record.status).toBe('ready');
     expect(h.asyncInvocations(id)).toEqual([`train-${id}-1`]);
     // Both wrote the tar (the frozen one's delayed upload too), proving it was stopped inside prepare.
-    const tarWrites = () => h.emulator.ledger().filter((e) => e.op === 'PutObject' && e.key?.endsWith(`${id}/input.tar`)).length;
+    const tarWrites = () =>
+      h.emulator.ledger().filter((e) => e.op === 'PutObject' && e.key?.endsWith(`${id}/input.tar`)).length;
     const until = Date.now() + 10_000;
     while (tarWrites() < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     expect(tarWrites()).toBe(2);

@@ -17,7 +17,11 @@ describe('train submission on the wire (real SDK client, capturing server)', () 
   const seen: IncomingHttpHeaders[] = [];
   const server = createServer((req, res) => {
     seen.push(req.headers);
-    res.writeHead(202, { 'Content-Type': 'application/json', 'X-Amzn-SageMaker-OutputLocation': 's3://dreamqueue/out/a.out', 'X-Amzn-SageMaker-FailureLocation': 's3://dreamqueue/fail/a.out' });
+    res.writeHead(202, {
+      'Content-Type': 'application/json',
+      'X-Amzn-SageMaker-OutputLocation': 's3://dreamqueue/out/a.out',
+      'X-Amzn-SageMaker-FailureLocation': 's3://dreamqueue/fail/a.out',
+    });
     res.end(JSON.stringify({ InferenceId: req.headers['x-amzn-sagemaker-inference-id'] }));
   });
   beforeAll(async () => {
@@ -30,11 +34,39 @@ describe('train submission on the wire (real SDK client, capturing server)', () 
   });
 
   it('always sends InvocationTimeoutSeconds (default 3600), RequestTTLSeconds, the InferenceId and CustomAttributes', async () => {
-    const client = new SageMakerRuntimeClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    const client = new SageMakerRuntimeClient({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
     const settings = trainSettingsFrom(loadWorkerConfig({}));
-    const model = { id: 'mdl_wire', tenantId: 'acme', name: 'w', token: '<<abc>>', subjectClass: 'person', triggerPhrase: '', params: TrainingParams.parse({}), photoCount: 10, status: 'training' as const, progress: 0, stages: {}, createdAt: '', updatedAt: '', version: 1 };
+    const model = {
+      id: 'mdl_wire',
+      tenantId: 'acme',
+      name: 'w',
+      token: '<<abc>>',
+      subjectClass: 'person',
+      triggerPhrase: '',
+      params: TrainingParams.parse({}),
+      photoCount: 10,
+      status: 'training' as const,
+      progress: 0,
+      stages: {},
+      createdAt: '',
+      updatedAt: '',
+      version: 1,
+    };
     const out = await submitStep(
-      { objects: new MemoryObjectStore(), asyncInference: new SageMakerAsyncInference(client), mme: { invoke: async () => Buffer.alloc(0) }, claims: new TrainingClaims(fx.redis, fx.keySpace()), settings, logger: createLogger({ name: 't', level: 'silent' }), now: Date.now },
+      {
+        objects: new MemoryObjectStore(),
+        asyncInference: new SageMakerAsyncInference(client),
+        mme: { invoke: async () => Buffer.alloc(0) },
+        claims: new TrainingClaims(fx.redis, fx.keySpace()),
+        settings,
+        logger: createLogger({ name: 't', level: 'silent' }),
+        now: Date.now,
+      },
       { model, checkpoint: { inputKey: 'tenants/acme/models/mdl_wire/input.tar' }, jobId: 'mdl_wire' },
     );
     client.destroy();

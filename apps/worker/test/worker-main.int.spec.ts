@@ -21,7 +21,9 @@ describe('worker composition root (real Redis)', () => {
   });
 
   it('names the bad variable when configuration is invalid', async () => {
-    await expect(main({ REDIS_URL: 'http://nope', TRAIN_CONCURRENCY: 'many' })).rejects.toThrow(/REDIS_URL[\s\S]*TRAIN_CONCURRENCY/);
+    await expect(main({ REDIS_URL: 'http://nope', TRAIN_CONCURRENCY: 'many' })).rejects.toThrow(
+      /REDIS_URL[\s\S]*TRAIN_CONCURRENCY/,
+    );
   });
 
   it('starts on a noeviction Redis and stops cleanly', async () => {

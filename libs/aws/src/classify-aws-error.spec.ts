@@ -22,7 +22,9 @@ describe('classifyAwsError', () => {
   });
 
   it('treats a container 4xx as unrecoverable and keeps its message', () => {
-    const out = classifyAwsError(awsError('ModelError', 424, { OriginalStatusCode: 400, OriginalMessage: 'shape [9,1] exceeds max_batch_size 8' }));
+    const out = classifyAwsError(
+      awsError('ModelError', 424, { OriginalStatusCode: 400, OriginalMessage: 'shape [9,1] exceeds max_batch_size 8' }),
+    );
     expect(out).toMatchObject({ kind: 'unrecoverable', originalStatus: 400 });
     expect(out.reason).toContain('max_batch_size');
   });

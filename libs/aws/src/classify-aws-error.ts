@@ -26,10 +26,26 @@ export interface AwsFailure {
   reason: string;
 }
 
-const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', 'SlowDown', 'RequestLimitExceeded', 'Throttling']);
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'SlowDown',
+  'RequestLimitExceeded',
+  'Throttling',
+]);
 const TRANSIENT = new Set([
-  'InternalFailure', 'ServiceUnavailable', 'InternalDependencyException', 'InternalError', 'TimeoutError',
-  'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'SyntaxError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'InternalDependencyException',
+  'InternalError',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'SyntaxError',
 ]);
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
 

@@ -32,7 +32,12 @@ export function createSageMakerRuntimeClient(options: RuntimeClientOptions): Sag
 }
 
 export function createSageMakerClient(options: AwsClientOptions): SageMakerClient {
-  return new SageMakerClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, maxAttempts: 2 });
+  return new SageMakerClient({
+    region: options.region,
+    endpoint: options.endpoint,
+    credentials: options.credentials,
+    maxAttempts: 2,
+  });
 }
 
 export interface S3ClientOptions extends AwsClientOptions {

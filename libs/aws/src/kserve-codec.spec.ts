@@ -14,7 +14,13 @@ describe('KServe v2 codec', () => {
   });
 
   it('decodes base64 images and checks the row count', () => {
-    const body = Buffer.from(JSON.stringify({ outputs: [{ name: 'generated_image', shape: [1, 1], datatype: 'BYTES', data: [Buffer.from('jpg').toString('base64')] }] }));
+    const body = Buffer.from(
+      JSON.stringify({
+        outputs: [
+          { name: 'generated_image', shape: [1, 1], datatype: 'BYTES', data: [Buffer.from('jpg').toString('base64')] },
+        ],
+      }),
+    );
     expect(decodeGenerationResponse(body, 1)[0]!.toString()).toBe('jpg');
     expect(() => decodeGenerationResponse(body, 2)).toThrow(/Expected 2 images/);
   });

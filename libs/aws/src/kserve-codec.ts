@@ -22,8 +22,14 @@ export function encodeGenerationRequest(rows: GenerationRow[]): Buffer {
   const tensor = (name: string, data: string[]): KServeTensor => ({ name, shape: [n, 1], datatype: 'BYTES', data });
   const body = {
     inputs: [
-      tensor('prompt', rows.map((r) => r.prompt)),
-      tensor('negative_prompt', rows.map((r) => r.negativePrompt)),
+      tensor(
+        'prompt',
+        rows.map((r) => r.prompt),
+      ),
+      tensor(
+        'negative_prompt',
+        rows.map((r) => r.negativePrompt),
+      ),
       tensor(
         'gen_args',
         rows.map((r) => JSON.stringify({ num_inference_steps: r.steps, guidance_scale: r.guidance, seed: r.seed })),

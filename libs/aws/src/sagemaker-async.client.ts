@@ -48,6 +48,10 @@ export class SageMakerAsyncInference implements AsyncInference {
       { abortSignal: request.signal },
     );
     if (!out.OutputLocation) throw new Error('InvokeEndpointAsync returned no OutputLocation');
-    return { inferenceId: out.InferenceId ?? request.inferenceId, outputLocation: out.OutputLocation, failureLocation: out.FailureLocation };
+    return {
+      inferenceId: out.InferenceId ?? request.inferenceId,
+      outputLocation: out.OutputLocation,
+      failureLocation: out.FailureLocation,
+    };
   }
 }

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { apiErrorFrom } from './api-error';
 import { ndjson, serverEvents } from './line-stream';
-import { type Batch, type BatchInput, type Generation, type GenerationInput, type Model, type ModelInput, type ServerEvent } from './resources';
+import {
+  type Batch,
+  type BatchInput,
+  type Generation,
+  type GenerationInput,
+  type Model,
+  type ModelInput,
+  type ServerEvent,
+} from './resources';
 
 export interface DreamqueueClientOptions {
   /** e.g. `http://127.0.0.1:3000` */
@@ -55,7 +63,8 @@ export class DreamqueueClient {
   }
 
   getGeneration = (id: string) => this.request<Generation>('GET', `/v1/generations/${encodeURIComponent(id)}`);
-  cancelGeneration = (id: string) => this.request<Generation>('POST', `/v1/generations/${encodeURIComponent(id)}/cancel`);
+  cancelGeneration = (id: string) =>
+    this.request<Generation>('POST', `/v1/generations/${encodeURIComponent(id)}/cancel`);
 
   /** Streams the items as NDJSON, so a 100 000-prompt batch is never built in memory. */
   createBatch(input: BatchInput, idempotencyKey: string = randomUUID()): Promise<Batch> {
@@ -73,7 +82,9 @@ export class DreamqueueClient {
 
   /** The finished batch's manifest, one item at a time, with fresh image URLs. */
   async *batchResults(id: string): AsyncGenerator<Record<string, unknown>> {
-    const response = await this.request<Response>('GET', `/v1/batches/${encodeURIComponent(id)}/results`, { stream: true });
+    const response = await this.request<Response>('GET', `/v1/batches/${encodeURIComponent(id)}/results`, {
+      stream: true,
+    });
     yield* ndjson<Record<string, unknown>>(response.body!);
   }
 
@@ -86,11 +97,24 @@ export class DreamqueueClient {
     for await (const event of serverEvents(response.body!)) yield { ...event, data: parseJson(event.data) };
   }
 
-  waitForModel = (id: string, opts?: WaitOptions) => this.poll(() => this.getModel(id), (m) => TERMINAL_MODEL.has(m.status), opts);
+  waitForModel = (id: string, opts?: WaitOptions) =>
+    this.poll(
+      () => this.getModel(id),
+      (m) => TERMINAL_MODEL.has(m.status),
+      opts,
+    );
   waitForGeneration = (id: string, opts?: WaitOptions) =>
-    this.poll(() => this.getGeneration(id), (g) => TERMINAL_GENERATION.has(g.status), opts);
+    this.poll(
+      () => this.getGeneration(id),
+      (g) => TERMINAL_GENERATION.has(g.status),
+      opts,
+    );
 
-  private async poll<T>(read: () => Promise<T>, done: (value: T) => boolean, { intervalMs = 1_000, timeoutMs = 600_000 }: WaitOptions = {}): Promise<T> {
+  private async poll<T>(
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+    { intervalMs = 1_000, timeoutMs = 600_000 }: WaitOptions = {},
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await read();
@@ -112,7 +136,8 @@ export class DreamqueueClient {
         await sleep(backoffMs(attempt));
         continue;
       }
-      if (response.ok) return (options.stream ? response : response.status === 204 ? undefined : await response.json()) as T;
+      if (response.ok)
+        return (options.stream ? response : response.status === 204 ? undefined : await response.json()) as T;
       const error = await apiErrorFrom(response);
       if (!error.retryable || attempt >= attempts) throw error;
       await sleep(error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : backoffMs(attempt));
@@ -128,7 +153,13 @@ export class DreamqueueClient {
       body = JSON.stringify(options.json);
     }
     const streaming = body instanceof ReadableStream;
-    return this.fetch(`${this.baseUrl}${path}`, { method, headers, body, signal, ...(streaming && { duplex: 'half' }) } as RequestInit);
+    return this.fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body,
+      signal,
+      ...(streaming && { duplex: 'half' }),
+    } as RequestInit);
   }
 }
 
@@ -155,7 +186,9 @@ function ndjsonBody(header: object, items: BatchInput['items']): ReadableStream<
 
 const queryString = (query: Record<string, string | number | undefined>) => {
   const entries = Object.entries(query).filter(([, v]) => v !== undefined) as [string, string | number][];
-  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
+  return entries.length
+    ? `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}`
+    : '';
 };
 
 const backoffMs = (attempt: number) => Math.min(200 * 2 ** (attempt - 1), 5_000) * (0.5 + Math.random() / 2);
@@ -168,4 +201,3 @@ function parseJson(text: string): unknown {
     return text;
   }
 }
-

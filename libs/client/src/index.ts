@@ -1,3 +1,16 @@
 export { DreamqueueClient, type DreamqueueClientOptions, type WaitOptions } from './dreamqueue-client';
 export { DreamqueueApiError } from './api-error';
-export type { Batch, BatchInput, BatchItem, BatchStatus, Generation, GenerationInput, GenerationStatus, Image, Model, ModelInput, ModelStatus, ServerEvent } from './resources';
+export type {
+  Batch,
+  BatchInput,
+  BatchItem,
+  BatchStatus,
+  Generation,
+  GenerationInput,
+  GenerationStatus,
+  Image,
+  Model,
+  ModelInput,
+  ModelStatus,
+  ServerEvent,
+} from './resources';

@@ -21,7 +21,9 @@ export async function* ndjson<T>(body: ReadableStream<Uint8Array>): AsyncGenerat
 }
 
 /** Server-Sent Events: `id`, `event` and `data` fields; comments (`: ping`) are skipped. */
-export async function* serverEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ id: string; event?: string; data: string }> {
+export async function* serverEvents(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<{ id: string; event?: string; data: string }> {
   let id = '';
   let event: string | undefined;
   let data: string[] = [];

@@ -1,5 +1,6 @@
 /** The resource shapes the API answers with; fields the client does not rely on stay open-ended. */
-export type ModelStatus = 'queued' | 'preparing' | 'training' | 'registering' | 'ready' | 'failed' | 'canceled' | 'deleted';
+export type ModelStatus =
+  'queued' | 'preparing' | 'training' | 'registering' | 'ready' | 'failed' | 'canceled' | 'deleted';
 export type GenerationStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'expired';
 export type BatchStatus = 'queued' | 'running' | 'completed' | 'canceled';
 
@@ -17,7 +18,15 @@ export interface Image {
   index: number;
   url: string;
   expiresAt: string;
-  reproduction: { model: string; modelEtag: string; prompt: string; negativePrompt: string; seed: number; steps: number; guidance: number };
+  reproduction: {
+    model: string;
+    modelEtag: string;
+    prompt: string;
+    negativePrompt: string;
+    seed: number;
+    steps: number;
+    guidance: number;
+  };
 }
 
 export interface Generation {

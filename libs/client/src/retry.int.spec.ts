@@ -16,7 +16,11 @@ async function scriptedServer(answers: Array<[number, object, Record<string, str
   return { seen, baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
-const unavailable: [number, object, Record<string, string>] = [503, { error: { code: 'redis_unavailable', message: 'retry' } }, { 'retry-after': '0' }];
+const unavailable: [number, object, Record<string, string>] = [
+  503,
+  { error: { code: 'redis_unavailable', message: 'retry' } },
+  { 'retry-after': '0' },
+];
 
 describe('DreamqueueClient retries', () => {
   it('retries a create on 503 with the same Idempotency-Key', async () => {
@@ -31,7 +35,11 @@ describe('DreamqueueClient retries', () => {
   it('gives up after maxRetries and surfaces the code', async () => {
     const s = await scriptedServer([unavailable]);
     const client = new DreamqueueClient({ baseUrl: s.baseUrl, apiKey: 'dq_x', maxRetries: 1 });
-    await expect(client.getGeneration('gen_a')).rejects.toMatchObject({ status: 503, code: 'redis_unavailable', retryable: true });
+    await expect(client.getGeneration('gen_a')).rejects.toMatchObject({
+      status: 503,
+      code: 'redis_unavailable',
+      retryable: true,
+    });
     expect(s.seen).toHaveLength(2);
     await s.close();
   });

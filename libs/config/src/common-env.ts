@@ -3,9 +3,15 @@ import { boolEnv, intEnv } from './env-schemas';
 
 /** Variables every dreamqueue process reads: Redis, AWS, the SageMaker/S3 names and tracing. Spread into an app schema. */
 export const commonEnv = {
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://…').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://…')
+    .default('redis://127.0.0.1:6379'),
   /** Hash-tagged so every key of a deployment shares one Redis Cluster slot. */
-  QUEUE_PREFIX: z.string().regex(/^\{[a-zA-Z0-9_-]+\}$/, 'expected a Redis hash tag such as {dq}').default('{dq}'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[a-zA-Z0-9_-]+\}$/, 'expected a Redis hash tag such as {dq}')
+    .default('{dq}'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Local S3 (the emulator); unset in production. */
@@ -15,7 +21,10 @@ export const commonEnv = {
   S3_BUCKET: z.string().min(3).max(63).default('dreamqueue'),
   TRAINING_ENDPOINT: z.string().min(1).default('dreamqueue-training'),
   MME_ENDPOINT: z.string().min(1).default('dreamqueue-mme'),
-  MME_PREFIX: z.string().regex(/^([a-z0-9-]+\/)*$/, 'expected a key prefix ending in /').default('mme-models/'),
+  MME_PREFIX: z
+    .string()
+    .regex(/^([a-z0-9-]+\/)*$/, 'expected a key prefix ending in /')
+    .default('mme-models/'),
   /** How long presigned GET URLs in responses live (seconds, ≤ 3600). */
   PRESIGN_EXPIRY_SECONDS: intEnv(3600, 60, 3600),
   /** OpenTelemetry tracing (HTTP request → job → SageMaker call); off by default, and then a no-op. */
@@ -27,7 +36,10 @@ export const commonEnv = {
 };
 
 /** Static credentials are only for local endpoints; production uses the default provider chain (a role). */
-export function localCredentials(env: { S3_ENDPOINT?: string; SAGEMAKER_ENDPOINT?: string }, processEnv: NodeJS.ProcessEnv) {
+export function localCredentials(
+  env: { S3_ENDPOINT?: string; SAGEMAKER_ENDPOINT?: string },
+  processEnv: NodeJS.ProcessEnv,
+) {
   const local = env.S3_ENDPOINT !== undefined || env.SAGEMAKER_ENDPOINT !== undefined;
   if (!local) return undefined;
   return {

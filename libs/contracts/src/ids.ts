@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /** Resource id prefixes. Ids are lowercase base32-ish so they are safe in S3 keys, job ids and `TargetModel`. */
-export const ID_PREFIX = { model: 'mdl', generation: 'gen', batch: 'bat', tenant: 'ten', apiKey: 'key', event: 'evt' } as const;
+export const ID_PREFIX = {
+  model: 'mdl',
+  generation: 'gen',
+  batch: 'bat',
+  tenant: 'ten',
+  apiKey: 'key',
+  event: 'evt',
+} as const;
 export type ResourceKind = keyof typeof ID_PREFIX;
 
 const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';

@@ -1,5 +1,13 @@
 export { QUEUE_CATALOG, type QueueCatalog, type QueueKey } from './catalog';
-export { createQueue, defineQueue, type PayloadOf, type QueueConnection, type QueueDefinition, type ResultOf, type TypedQueue } from './queue-definition';
+export {
+  createQueue,
+  defineQueue,
+  type PayloadOf,
+  type QueueConnection,
+  type QueueDefinition,
+  type ResultOf,
+  type TypedQueue,
+} from './queue-definition';
 export { RETENTION } from './queue-defaults';
 export { ID_PREFIX, idSchema, newId, tenantIdSchema, type ResourceKind } from './ids';
 export { TRAIN_STEPS, TrainPayload, TrainResult, trainQueue, type TrainStep } from './queues/train.queue';

@@ -17,7 +17,8 @@ export function defineQueue<Name extends string, Payload extends z.ZodType, Resu
 
 export type PayloadOf<D> = D extends QueueDefinition<string, infer P, z.ZodType> ? z.output<P> : never;
 export type ResultOf<D> = D extends QueueDefinition<string, z.ZodType, infer R> ? z.output<R> : never;
-export type TypedQueue<D> = D extends QueueDefinition<infer N, infer P, infer R> ? Queue<z.output<P>, z.output<R>, N> : never;
+export type TypedQueue<D> =
+  D extends QueueDefinition<infer N, infer P, infer R> ? Queue<z.output<P>, z.output<R>, N> : never;
 
 export interface QueueConnection {
   connection: ConnectionOptions;
@@ -30,5 +31,9 @@ export function createQueue<D extends QueueDefinition<string, z.ZodType, z.ZodTy
   definition: D,
   { connection, prefix }: QueueConnection,
 ): TypedQueue<D> {
-  return new Queue(definition.name, { connection, prefix, defaultJobOptions: definition.defaultJobOptions }) as TypedQueue<D>;
+  return new Queue(definition.name, {
+    connection,
+    prefix,
+    defaultJobOptions: definition.defaultJobOptions,
+  }) as TypedQueue<D>;
 }

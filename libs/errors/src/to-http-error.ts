@@ -22,7 +22,9 @@ export function toHttpError(err: unknown): HttpError {
     return {
       status: err.status,
       headers,
-      body: { error: { code: err.code, message: err.message, ...(err.details !== undefined && { details: err.details }) } },
+      body: {
+        error: { code: err.code, message: err.message, ...(err.details !== undefined && { details: err.details }) },
+      },
     };
   }
   if (isAppError(err) && err.status === 503) {
@@ -32,5 +34,9 @@ export function toHttpError(err: unknown): HttpError {
       body: { error: { code: err.code, message: 'The service is temporarily unavailable; try again shortly.' } },
     };
   }
-  return { status: 500, headers: {}, body: { error: { code: 'internal_error', message: 'Something went wrong on our side.' } } };
+  return {
+    status: 500,
+    headers: {},
+    body: { error: { code: 'internal_error', message: 'Something went wrong on our side.' } },
+  };
 }

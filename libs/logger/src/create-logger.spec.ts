@@ -16,7 +16,14 @@ describe('createLogger', () => {
   it('redacts authorization headers, API keys and URLs', () => {
     const { lines, destination } = capture();
     const log = createLogger({ name: 't', destination });
-    log.info({ req: { headers: { authorization: 'Bearer dq_secret' } }, apiKey: 'dq_secret', image: { url: 'https://x?X-Amz-Signature=abc' } }, 'hi');
+    log.info(
+      {
+        req: { headers: { authorization: 'Bearer dq_secret' } },
+        apiKey: 'dq_secret',
+        image: { url: 'https://x?X-Amz-Signature=abc' },
+      },
+      'hi',
+    );
     expect(lines.join('')).not.toContain('dq_secret');
     expect(lines.join('')).not.toContain('X-Amz-Signature');
     expect(JSON.parse(lines[0]!).service).toBe('t');

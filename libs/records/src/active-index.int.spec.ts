@@ -23,14 +23,27 @@ describe('ActiveIndex maintained by the stores (real Redis)', () => {
   });
   afterAll(async () => fx.close());
 
-  const ids = async (kind: 'model' | 'generation' | 'batch') => (await index.due(kind, Date.now() + 1, 100)).map((r) => `${r.tenantId}/${r.id}`);
+  const ids = async (kind: 'model' | 'generation' | 'batch') =>
+    (await index.due(kind, Date.now() + 1, 100)).map((r) => `${r.tenantId}/${r.id}`);
 
   it('models: listed while running, removed when ready or failed, listed again when an operator retry revives a failed one', async () => {
     const models = new ModelStore(fx.redis, keySpace, events);
     const now = new Date().toISOString();
     const record: ModelRecord = {
-      id: 'mdl_a', tenantId: 'acme', name: 'a', token: '<<a>>', subjectClass: 'person', triggerPhrase: 'photo of <<a>> person',
-      params: TrainingParams.parse({}), photoCount: 10, status: 'queued', progress: 0, stages: { queued: now }, createdAt: now, updatedAt: now, version: 1,
+      id: 'mdl_a',
+      tenantId: 'acme',
+      name: 'a',
+      token: '<<a>>',
+      subjectClass: 'person',
+      triggerPhrase: 'photo of <<a>> person',
+      params: TrainingParams.parse({}),
+      photoCount: 10,
+      status: 'queued',
+      progress: 0,
+      stages: { queued: now },
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
     };
     await models.create(record);
     await models.create({ ...record, id: 'mdl_b' });
@@ -45,7 +58,18 @@ describe('ActiveIndex maintained by the stores (real Redis)', () => {
 
   it('generations: listed from creation until a terminal status', async () => {
     const generations = new GenerationStore(fx.redis, keySpace, events);
-    const base = { tenantId: 'acme', modelId: 'mdl_a', targetModel: 't', artifactEtag: 'e', prompt: 'p', negativePrompt: '', numImages: 1, steps: 1, guidance: 1, seed: 1 };
+    const base = {
+      tenantId: 'acme',
+      modelId: 'mdl_a',
+      targetModel: 't',
+      artifactEtag: 'e',
+      prompt: 'p',
+      negativePrompt: '',
+      numImages: 1,
+      steps: 1,
+      guidance: 1,
+      seed: 1,
+    };
     await generations.create({ ...base, id: 'gen_a', jobId: 'gen_a' });
     await generations.create({ ...base, id: 'gen_b', jobId: 'gen_b' });
     await generations.transition('acme', 'gen_a', 'running');
@@ -57,12 +81,27 @@ describe('ActiveIndex maintained by the stores (real Redis)', () => {
 
   it('batches: re-scored by progress, removed on completion, listed again by retry-failed', async () => {
     const batches = new BatchStore(fx.redis, keySpace, events);
-    const { record } = await batches.create({ id: 'bat_a', tenantId: 'acme', modelId: 'mdl_a', targetModel: 't', artifactEtag: 'e', total: 2, steps: 1, guidance: 1 });
+    const { record } = await batches.create({
+      id: 'bat_a',
+      tenantId: 'acme',
+      modelId: 'mdl_a',
+      targetModel: 't',
+      artifactEtag: 'e',
+      total: 2,
+      steps: 1,
+      guidance: 1,
+    });
     const [before] = await index.due('batch', Date.now() + 1, 10);
     await batches.recordItems('acme', 'bat_a', [{ index: 0, state: 'succeeded', seed: 0 }]);
     const [after] = await index.due('batch', Date.now() + 1, 10);
     expect(after!.updatedAt).toBeGreaterThanOrEqual(before!.updatedAt);
-    const failed = { index: 1, state: 'failed' as const, seed: 1, error: { code: 'e', message: 'm' }, retry: { prompt: 'p', negativePrompt: '', seed: 1 } };
+    const failed = {
+      index: 1,
+      state: 'failed' as const,
+      seed: 1,
+      error: { code: 'e', message: 'm' },
+      retry: { prompt: 'p', negativePrompt: '', seed: 1 },
+    };
     const result = await batches.recordItems('acme', 'bat_a', [failed]);
     expect(result?.finalize).toBe(true);
     expect(await batches.complete({ ...record, status: 'running' }, result!.counts, 'manifest')).toBe(true);

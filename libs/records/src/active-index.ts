@@ -35,12 +35,25 @@ export class ActiveIndex {
 
   /** Up to `limit` resources whose last change is at or before `before`, oldest first. */
   async due(kind: ActiveKind, before: number, limit: number): Promise<ActiveRef[]> {
-    const rows = await this.redis.zrangebyscore(this.key(kind), '-inf', String(before), 'WITHSCORES', 'LIMIT', 0, limit);
+    const rows = await this.redis.zrangebyscore(
+      this.key(kind),
+      '-inf',
+      String(before),
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      limit,
+    );
     const refs: ActiveRef[] = [];
     for (let i = 0; i + 1 < rows.length; i += 2) {
       const member = rows[i]!;
       const slash = member.indexOf('/');
-      refs.push({ kind, tenantId: member.slice(0, slash), id: member.slice(slash + 1), updatedAt: Number(rows[i + 1]) });
+      refs.push({
+        kind,
+        tenantId: member.slice(0, slash),
+        id: member.slice(slash + 1),
+        updatedAt: Number(rows[i + 1]),
+      });
     }
     return refs;
   }

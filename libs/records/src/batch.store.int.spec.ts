@@ -15,10 +15,23 @@ describe('BatchStore (real Redis)', () => {
   afterAll(async () => fx.close());
 
   const newBatch = (id: string, total: number) =>
-    store.create({ id, tenantId: 'acme', modelId: 'mdl_a', targetModel: 't.tar.gz', artifactEtag: 'e', total, steps: 20, guidance: 7 });
+    store.create({
+      id,
+      tenantId: 'acme',
+      modelId: 'mdl_a',
+      targetModel: 't.tar.gz',
+      artifactEtag: 'e',
+      total,
+      steps: 20,
+      guidance: 7,
+    });
   const ok = (index: number): ItemOutcome => ({ index, state: 'succeeded', seed: index });
   const bad = (index: number): ItemOutcome => ({
-    index, state: 'failed', seed: index, error: { code: 'model_error', message: 'bad | input' }, retry: { prompt: `p${index}`, negativePrompt: '', seed: index },
+    index,
+    state: 'failed',
+    seed: index,
+    error: { code: 'model_error', message: 'bad | input' },
+    retry: { prompt: `p${index}`, negativePrompt: '', seed: index },
   });
 
   it('counts each item once however often a job reports it (I10-style duplicate delivery)', async () => {
@@ -32,13 +45,24 @@ describe('BatchStore (real Redis)', () => {
 
   it('finishes exactly once when the last jobs complete concurrently', async () => {
     await newBatch('bat_race', 16);
-    await store.recordItems('acme', 'bat_race', Array.from({ length: 8 }, (_, i) => ok(i)));
+    await store.recordItems(
+      'acme',
+      'bat_race',
+      Array.from({ length: 8 }, (_, i) => ok(i)),
+    );
     const last = Array.from({ length: 8 }, (_, i) => ok(8 + i));
-    const results = await Promise.all([store.recordItems('acme', 'bat_race', last), store.recordItems('acme', 'bat_race', last)]);
+    const results = await Promise.all([
+      store.recordItems('acme', 'bat_race', last),
+      store.recordItems('acme', 'bat_race', last),
+    ]);
     const record = (await store.get('acme', 'bat_race'))!;
-    const completions = await Promise.all(results.filter((r) => r?.finalize).map((r) => store.complete(record, r!.counts, 'manifest')));
+    const completions = await Promise.all(
+      results.filter((r) => r?.finalize).map((r) => store.complete(record, r!.counts, 'manifest')),
+    );
     expect(completions.filter(Boolean)).toHaveLength(1);
-    const completedEvents = (await events.readAfter('acme', '0', 1000)).filter((e) => e.resourceId === 'bat_race' && e.type === 'batch.completed');
+    const completedEvents = (await events.readAfter('acme', '0', 1000)).filter(
+      (e) => e.resourceId === 'bat_race' && e.type === 'batch.completed',
+    );
     expect(completedEvents).toHaveLength(1);
     expect((await store.get('acme', 'bat_race'))?.status).toBe('completed');
   });
@@ -49,7 +73,12 @@ describe('BatchStore (real Redis)', () => {
     await store.complete((await store.get('acme', 'bat_retry'))!, r!.counts, 'm');
     const manifest = [];
     for await (const item of store.items('acme', 'bat_retry', 3)) manifest.push(item);
-    expect(manifest[1]).toEqual({ index: 1, status: 'failed', seed: 1, error: { code: 'model_error', message: 'bad | input' } });
+    expect(manifest[1]).toEqual({
+      index: 1,
+      status: 'failed',
+      seed: 1,
+      error: { code: 'model_error', message: 'bad | input' },
+    });
 
     expect(await store.reopenFailed('acme', 'bat_retry')).toEqual({ round: 1, items: 2 });
     expect((await store.retrySpecs('acme', 'bat_retry')).map((s) => s.prompt)).toEqual(['p1', 'p2']);

@@ -39,7 +39,10 @@ export interface BatchRecord {
   manifestKey?: string;
 }
 
-export type NewBatch = Pick<BatchRecord, 'id' | 'tenantId' | 'modelId' | 'targetModel' | 'artifactEtag' | 'total' | 'steps' | 'guidance'>;
+export type NewBatch = Pick<
+  BatchRecord,
+  'id' | 'tenantId' | 'modelId' | 'targetModel' | 'artifactEtag' | 'total' | 'steps' | 'guidance'
+>;
 
 export type ItemState = 'succeeded' | 'failed' | 'canceled';
 
@@ -105,12 +108,31 @@ export class BatchStore {
   async create(batch: NewBatch): Promise<{ record: BatchRecord; created: boolean }> {
     const k = this.keys(batch.tenantId, batch.id);
     const createdAt = new Date().toISOString();
-    const fields = { ...batch, status: 'queued', round: 0, succeeded: 0, failed: 0, canceled: 0, completedRound: -1, createdAt };
+    const fields = {
+      ...batch,
+      status: 'queued',
+      round: 0,
+      succeeded: 0,
+      failed: 0,
+      canceled: 0,
+      completedRound: -1,
+      createdAt,
+    };
     const created = (await this.redis.hsetnx(k.batch, 'id', batch.id)) === 1;
     if (created) {
       const multi = this.redis.multi().hset(k.batch, stringify(fields)).expire(k.batch, this.retentionSeconds);
       multi.zadd(this.activeKey(), Date.parse(createdAt), ActiveIndex.member(batch.tenantId, batch.id));
-      void this.events.append(batch.tenantId, { type: 'batch.queued', resource: 'batch', resourceId: batch.id, status: 'queued', data: { total: batch.total } }, multi);
+      void this.events.append(
+        batch.tenantId,
+        {
+          type: 'batch.queued',
+          resource: 'batch',
+          resourceId: batch.id,
+          status: 'queued',
+          data: { total: batch.total },
+        },
+        multi,
+      );
       await multi.exec();
     }
     return { record: (await this.get(batch.tenantId, batch.id))!, created };
@@ -120,9 +142,20 @@ export class BatchStore {
     const h = await this.redis.hgetall(this.keys(tenantId, batchId).batch);
     if (!h.status) return undefined;
     return {
-      id: h.id, tenantId: h.tenantId, modelId: h.modelId, targetModel: h.targetModel, artifactEtag: h.artifactEtag,
-      total: Number(h.total), steps: Number(h.steps), guidance: Number(h.guidance), status: h.status as BatchStatus,
-      round: Number(h.round), chunks: Number(h.chunks ?? 0), succeeded: Number(h.succeeded), failed: Number(h.failed), canceled: Number(h.canceled),
+      id: h.id,
+      tenantId: h.tenantId,
+      modelId: h.modelId,
+      targetModel: h.targetModel,
+      artifactEtag: h.artifactEtag,
+      total: Number(h.total),
+      steps: Number(h.steps),
+      guidance: Number(h.guidance),
+      status: h.status as BatchStatus,
+      round: Number(h.round),
+      chunks: Number(h.chunks ?? 0),
+      succeeded: Number(h.succeeded),
+      failed: Number(h.failed),
+      canceled: Number(h.canceled),
       createdAt: h.createdAt,
       ...(h.startedAt && { startedAt: Number(h.startedAt) }),
       ...(h.finishedAt && { finishedAt: h.finishedAt }),
@@ -134,7 +167,8 @@ export class BatchStore {
   async recordItems(tenantId: string, batchId: string, outcomes: ItemOutcome[]): Promise<RecordResult | undefined> {
     const k = this.keys(tenantId, batchId);
     const argv: (string | number)[] = [Date.now(), this.progressIntervalMs];
-    for (const o of outcomes) argv.push(o.index, STATE_CODE[o.state], encodeItem(o), o.retry ? JSON.stringify(o.retry) : '');
+    for (const o of outcomes)
+      argv.push(o.index, STATE_CODE[o.state], encodeItem(o), o.retry ? JSON.stringify(o.retry) : '');
     const reply = (await RECORD_ITEMS.run(this.redis, [k.batch, k.items, k.retry], argv)) as (number | string)[];
     if (reply[0] === -1) return undefined;
     const [finalize, progress, succeeded, failed, canceled, total, status, round] = reply;
@@ -146,7 +180,12 @@ export class BatchStore {
     return {
       finalize: finalize === 1,
       progressDue: progress === 1,
-      counts: { succeeded: Number(succeeded), failed: Number(failed), canceled: Number(canceled), total: Number(total) },
+      counts: {
+        succeeded: Number(succeeded),
+        failed: Number(failed),
+        canceled: Number(canceled),
+        total: Number(total),
+      },
       status: status as BatchStatus,
       round: Number(round),
     };
@@ -154,7 +193,13 @@ export class BatchStore {
 
   /** Appends a (throttled by the caller) `batch.progress` event. */
   async progress(tenantId: string, batchId: string, counts: RecordResult['counts']): Promise<void> {
-    await this.events.append(tenantId, { type: 'batch.progress', resource: 'batch', resourceId: batchId, status: 'running', data: counts });
+    await this.events.append(tenantId, {
+      type: 'batch.progress',
+      resource: 'batch',
+      resourceId: batchId,
+      status: 'running',
+      data: counts,
+    });
   }
 
   /**
@@ -164,28 +209,62 @@ export class BatchStore {
   async complete(record: BatchRecord, counts: RecordResult['counts'], manifestKey: string): Promise<boolean> {
     const status: BatchStatus = record.status === 'canceled' ? 'canceled' : 'completed';
     const xadds = recordEventCommands(this.events, record.tenantId, {
-      type: 'batch.completed', resource: 'batch', resourceId: record.id, status, data: { ...counts, round: record.round },
+      type: 'batch.completed',
+      resource: 'batch',
+      resourceId: record.id,
+      status,
+      data: { ...counts, round: record.round },
     });
     const patch = { completedRound: record.round, status, finishedAt: new Date().toISOString(), manifestKey };
     const guard = { field: 'completedRound', mode: 'ne' as const, values: [String(record.round)] };
-    const index = { key: this.activeKey(), member: ActiveIndex.member(record.tenantId, record.id), op: 'rem' as const, score: 0 };
-    return (await guardedUpdate(this.redis, this.keys(record.tenantId, record.id).batch, guard, patch, xadds, index)).applied;
+    const index = {
+      key: this.activeKey(),
+      member: ActiveIndex.member(record.tenantId, record.id),
+      op: 'rem' as const,
+      score: 0,
+    };
+    return (await guardedUpdate(this.redis, this.keys(record.tenantId, record.id).batch, guard, patch, xadds, index))
+      .applied;
   }
 
   /** queued|running → canceled, with its event; false when the batch already finished. */
   async cancel(tenantId: string, batchId: string): Promise<boolean> {
-    const xadds = recordEventCommands(this.events, tenantId, { type: 'batch.canceled', resource: 'batch', resourceId: batchId, status: 'canceled' });
+    const xadds = recordEventCommands(this.events, tenantId, {
+      type: 'batch.canceled',
+      resource: 'batch',
+      resourceId: batchId,
+      status: 'canceled',
+    });
     const guard = { field: 'status', mode: 'in' as const, values: ['queued', 'running'] };
     // A canceled batch stays active until its last items are recorded and the round is completed.
-    const index = { key: this.activeKey(), member: ActiveIndex.member(tenantId, batchId), op: 'add' as const, score: Date.now() };
-    return (await guardedUpdate(this.redis, this.keys(tenantId, batchId).batch, guard, { status: 'canceled' }, xadds, index)).applied;
+    const index = {
+      key: this.activeKey(),
+      member: ActiveIndex.member(tenantId, batchId),
+      op: 'add' as const,
+      score: Date.now(),
+    };
+    return (
+      await guardedUpdate(this.redis, this.keys(tenantId, batchId).batch, guard, { status: 'canceled' }, xadds, index)
+    ).applied;
   }
 
   /** Re-opens a completed batch for its failed items; returns the new round, or why it cannot. */
-  async reopenFailed(tenantId: string, batchId: string): Promise<{ round: number; items: number } | { notCompleted: string }> {
+  async reopenFailed(
+    tenantId: string,
+    batchId: string,
+  ): Promise<{ round: number; items: number } | { notCompleted: string }> {
     const k = this.keys(tenantId, batchId);
     const member = ActiveIndex.member(tenantId, batchId);
-    const [a, b] = (await this.redis.eval(REOPEN_FAILED_SCRIPT, 4, k.batch, k.items, k.retry, this.activeKey(), member, Date.now())) as [number, number | string];
+    const [a, b] = (await this.redis.eval(
+      REOPEN_FAILED_SCRIPT,
+      4,
+      k.batch,
+      k.items,
+      k.retry,
+      this.activeKey(),
+      member,
+      Date.now(),
+    )) as [number, number | string];
     if (a === -1) return { notCompleted: String(b) };
     return { round: a, items: Number(b) };
   }
@@ -196,7 +275,10 @@ export class BatchStore {
   }
 
   /** Failed items' specs (index order), for the jobs of a retry round. */
-  async retrySpecs(tenantId: string, batchId: string): Promise<(NonNullable<ItemOutcome['retry']> & { index: number })[]> {
+  async retrySpecs(
+    tenantId: string,
+    batchId: string,
+  ): Promise<(NonNullable<ItemOutcome['retry']> & { index: number })[]> {
     const all = await this.redis.hgetall(this.keys(tenantId, batchId).retry);
     return Object.entries(all)
       .map(([index, spec]) => ({ index: Number(index), ...(JSON.parse(spec) as NonNullable<ItemOutcome['retry']>) }))

@@ -10,7 +10,12 @@ describe('EventLog (real Redis)', () => {
 
   it('appends per tenant and reads strictly after an id', async () => {
     const log = new EventLog(fx.redis, fx.keySpace());
-    const first = await log.append('acme', { type: 'model.queued', resource: 'model', resourceId: 'mdl_a', status: 'queued' });
+    const first = await log.append('acme', {
+      type: 'model.queued',
+      resource: 'model',
+      resourceId: 'mdl_a',
+      status: 'queued',
+    });
     await log.append('acme', { type: 'model.ready', resource: 'model', resourceId: 'mdl_a', status: 'ready' });
     await log.append('other', { type: 'model.ready', resource: 'model', resourceId: 'mdl_b', status: 'ready' });
 

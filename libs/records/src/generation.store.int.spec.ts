@@ -3,8 +3,18 @@ import { EventLog } from './event-log';
 import { GenerationStore, type NewGeneration } from './generation.store';
 
 const gen = (id: string): NewGeneration => ({
-  id, tenantId: 'acme', modelId: 'mdl_a', targetModel: 'acme-mdl-a-v1.tar.gz', artifactEtag: 'etag1', prompt: 'p', negativePrompt: '',
-  numImages: 2, steps: 20, guidance: 7, seed: 42, jobId: id,
+  id,
+  tenantId: 'acme',
+  modelId: 'mdl_a',
+  targetModel: 'acme-mdl-a-v1.tar.gz',
+  artifactEtag: 'etag1',
+  prompt: 'p',
+  negativePrompt: '',
+  numImages: 2,
+  steps: 20,
+  guidance: 7,
+  seed: 42,
+  jobId: id,
 });
 
 describe('GenerationStore (real Redis)', () => {
@@ -28,7 +38,10 @@ describe('GenerationStore (real Redis)', () => {
   it('moves queued → running → succeeded with one event per change, images recorded', async () => {
     await store.create(gen('gen_two'));
     expect((await store.transition('acme', 'gen_two', 'running')).applied).toBe(true);
-    const images = [{ index: 0, seed: 42, key: 'k0' }, { index: 1, seed: 43, key: 'k1' }];
+    const images = [
+      { index: 0, seed: 42, key: 'k0' },
+      { index: 1, seed: 43, key: 'k1' },
+    ];
     expect((await store.transition('acme', 'gen_two', 'succeeded', { images })).applied).toBe(true);
     expect(await store.get('acme', 'gen_two')).toMatchObject({ status: 'succeeded', images });
     const types = (await events.readAfter('acme')).filter((e) => e.resourceId === 'gen_two').map((e) => e.type);
@@ -45,6 +58,8 @@ describe('GenerationStore (real Redis)', () => {
     expect(cancel.applied).not.toBe(success.applied);
     const types = (await events.readAfter('acme')).filter((e) => e.resourceId === 'gen_three').map((e) => e.type);
     expect(types).toHaveLength(3);
-    expect((await store.transition('acme', 'gen_three', 'failed', { error: { code: 'x', message: 'y' } })).applied).toBe(false);
+    expect(
+      (await store.transition('acme', 'gen_three', 'failed', { error: { code: 'x', message: 'y' } })).applied,
+    ).toBe(false);
   });
 });

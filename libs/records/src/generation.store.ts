@@ -49,7 +49,10 @@ export interface GenerationRecord {
   error?: GenerationFailure;
 }
 
-export type NewGeneration = Omit<GenerationRecord, 'status' | 'images' | 'createdAt' | 'startedAt' | 'finishedAt' | 'error'>;
+export type NewGeneration = Omit<
+  GenerationRecord,
+  'status' | 'images' | 'createdAt' | 'startedAt' | 'finishedAt' | 'error'
+>;
 
 export interface GenerationStoreOptions {
   /** How long a generation record is kept after creation. @defaultValue 30 days */
@@ -89,10 +92,19 @@ export class GenerationStore {
 
   /** Writes the record (status `queued`) and its `generation.queued` event in one transaction. */
   async create(generation: NewGeneration): Promise<GenerationRecord> {
-    const record: GenerationRecord = { ...generation, status: 'queued', images: [], createdAt: new Date().toISOString() };
+    const record: GenerationRecord = {
+      ...generation,
+      status: 'queued',
+      images: [],
+      createdAt: new Date().toISOString(),
+    };
     const key = this.key(record.tenantId, record.id);
     const multi = this.redis.multi().hset(key, toHash(record)).expire(key, this.retentionSeconds);
-    multi.zadd(activeIndexKey(this.keySpace, 'generation'), Date.parse(record.createdAt), ActiveIndex.member(record.tenantId, record.id));
+    multi.zadd(
+      activeIndexKey(this.keySpace, 'generation'),
+      Date.parse(record.createdAt),
+      ActiveIndex.member(record.tenantId, record.id),
+    );
     void this.events.append(record.tenantId, event(record.id, 'queued'), multi);
     await multi.exec();
     return record;
@@ -108,7 +120,12 @@ export class GenerationStore {
    * Moves a generation to `to` if its current status allows it, appending `generation.<to>` atomically.
    * `applied: false` means someone else got there first (e.g. the user canceled): the caller discards.
    */
-  async transition(tenantId: string, generationId: string, to: GenerationStatus, patch: TransitionPatch = {}): Promise<GuardedUpdateResult> {
+  async transition(
+    tenantId: string,
+    generationId: string,
+    to: GenerationStatus,
+    patch: TransitionPatch = {},
+  ): Promise<GuardedUpdateResult> {
     const now = new Date().toISOString();
     const fields: Record<string, string> = { status: to };
     if (to === 'running') fields.startedAt = now;
@@ -121,14 +138,30 @@ export class GenerationStore {
     const xadds = recordEventCommands(this.events, tenantId, event(generationId, to, data));
     // Running stays in the active index (re-scored); every other target status is terminal and leaves it.
     const index = {
-      key: activeIndexKey(this.keySpace, 'generation'), member: ActiveIndex.member(tenantId, generationId), op: to === 'running' ? ('add' as const) : ('rem' as const), score: Date.now(),
+      key: activeIndexKey(this.keySpace, 'generation'),
+      member: ActiveIndex.member(tenantId, generationId),
+      op: to === 'running' ? ('add' as const) : ('rem' as const),
+      score: Date.now(),
     };
-    return guardedUpdate(this.redis, this.key(tenantId, generationId), { field: 'status', mode: 'in', values: ALLOWED_FROM[to] }, fields, xadds, index);
+    return guardedUpdate(
+      this.redis,
+      this.key(tenantId, generationId),
+      { field: 'status', mode: 'in', values: ALLOWED_FROM[to] },
+      fields,
+      xadds,
+      index,
+    );
   }
 }
 
 function event(generationId: string, status: GenerationStatus, data?: Record<string, unknown>) {
-  return { type: `generation.${status}`, resource: 'generation' as const, resourceId: generationId, status, ...(data && Object.keys(data).length > 0 && { data }) };
+  return {
+    type: `generation.${status}`,
+    resource: 'generation' as const,
+    resourceId: generationId,
+    status,
+    ...(data && Object.keys(data).length > 0 && { data }),
+  };
 }
 
 function toHash(r: GenerationRecord): Record<string, string> {

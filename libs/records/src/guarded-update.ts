@@ -99,9 +99,6 @@ export async function guardedUpdate(
     keys.push(index.key);
     argv.push(index.op, index.member, index.score);
   }
-  const [applied, previous] = (await SCRIPT.run(redis, keys, argv)) as [
-    number,
-    string,
-  ];
+  const [applied, previous] = (await SCRIPT.run(redis, keys, argv)) as [number, string];
   return { applied: applied === 1, previous };
 }

@@ -1,7 +1,28 @@
-export { EventLog, toStoredEvent, type EventLogOptions, type ResourceEvent, type ResourceType, type StoredEvent } from './event-log';
+export {
+  EventLog,
+  toStoredEvent,
+  type EventLogOptions,
+  type ResourceEvent,
+  type ResourceType,
+  type StoredEvent,
+} from './event-log';
 export { WebhookTargets } from './webhook-targets';
-export { canTransition, isRunning, ModelStore, type ListPage, type ModelRecord, type TransitionResult } from './model.store';
-export { decodeCursor, encodeCursor, JobIndex, type JobIndexEntry, type JobSearchPage, type JobSearchQuery } from './job-index';
+export {
+  canTransition,
+  isRunning,
+  ModelStore,
+  type ListPage,
+  type ModelRecord,
+  type TransitionResult,
+} from './model.store';
+export {
+  decodeCursor,
+  encodeCursor,
+  JobIndex,
+  type JobIndexEntry,
+  type JobSearchPage,
+  type JobSearchQuery,
+} from './job-index';
 export { JobIndexRetention, type PruneOptions, type PruneResult } from './job-index-retention';
 export { generateWebhookSecret, WebhookSecrets, type WebhookSecret } from './webhook-secrets';
 export {

@@ -33,7 +33,11 @@ export class ModelDemand {
 
   async add(targetModel: string, jobs: number): Promise<void> {
     if (jobs === 0) return;
-    await this.redis.multi().hincrby(this.pendingKey(), targetModel, jobs).expire(this.pendingKey(), this.idleSeconds).exec();
+    await this.redis
+      .multi()
+      .hincrby(this.pendingKey(), targetModel, jobs)
+      .expire(this.pendingKey(), this.idleSeconds)
+      .exec();
   }
 
   async done(targetModel: string, jobs = 1): Promise<void> {

@@ -64,7 +64,8 @@ describe('ModelStore (real Redis)', () => {
   });
 
   it('pages newest first and never reads another tenant', async () => {
-    for (let i = 0; i < 5; i++) await store.create(record(`mdl_p${i}`, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()));
+    for (let i = 0; i < 5; i++)
+      await store.create(record(`mdl_p${i}`, new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()));
     const first = await store.list('acme', 2);
     expect(first.items.map((m) => m.id)).toEqual(['mdl_p4', 'mdl_p3']);
     const second = await store.list('acme', 2, first.nextCursor);

@@ -44,7 +44,16 @@ export interface ListPage {
   nextCursor?: string;
 }
 
-const ORDER: Record<ModelStatus, number> = { queued: 0, preparing: 1, training: 2, registering: 3, ready: 4, failed: 5, canceled: 5, deleted: 6 };
+const ORDER: Record<ModelStatus, number> = {
+  queued: 0,
+  preparing: 1,
+  training: 2,
+  registering: 3,
+  ready: 4,
+  failed: 5,
+  canceled: 5,
+  deleted: 6,
+};
 const ENDINGS: readonly ModelStatus[] = ['failed', 'canceled', 'deleted'];
 
 /**
@@ -83,7 +92,11 @@ export class ModelStore {
     const tx = multi ?? this.redis.multi();
     tx.set(this.key(record.tenantId, record.id), JSON.stringify(record));
     tx.zadd(this.indexKey(record.tenantId), Date.parse(record.createdAt), record.id);
-    tx.zadd(activeIndexKey(this.keySpace, 'model'), Date.parse(record.updatedAt), ActiveIndex.member(record.tenantId, record.id));
+    tx.zadd(
+      activeIndexKey(this.keySpace, 'model'),
+      Date.parse(record.updatedAt),
+      ActiveIndex.member(record.tenantId, record.id),
+    );
     this.events.append(record.tenantId, event(record), tx);
     if (!multi) await tx.exec();
   }
@@ -125,7 +138,10 @@ export class ModelStore {
     await this.update(
       tenantId,
       id,
-      (current) => (isRunning(current.status) && progress > current.progress ? { ...current, progress: Math.min(100, Math.round(progress)) } : undefined),
+      (current) =>
+        isRunning(current.status) && progress > current.progress
+          ? { ...current, progress: Math.min(100, Math.round(progress)) }
+          : undefined,
       false,
     );
   }
@@ -135,7 +151,12 @@ export class ModelStore {
    * the event is appended in the same atomic step. (WATCH would need a connection per caller: the
    * connection here is shared by every job and request of the process.)
    */
-  private async update(tenantId: string, id: string, change: (current: ModelRecord) => ModelRecord | undefined, emit = true): Promise<TransitionResult> {
+  private async update(
+    tenantId: string,
+    id: string,
+    change: (current: ModelRecord) => ModelRecord | undefined,
+    emit = true,
+  ): Promise<TransitionResult> {
     const key = this.key(tenantId, id);
     for (let attempt = 0; attempt < 50; attempt++) {
       const raw = await this.redis.get(key);
@@ -147,8 +168,18 @@ export class ModelStore {
       // A running model stays in the active index (re-scored by each change); an ended one leaves it.
       const indexOp = isRunning(next.status) ? 'add' : 'rem';
       const done = await this.redis.eval(
-        CAS_SCRIPT, 4, key, ...streams, activeIndexKey(this.keySpace, 'model'),
-        raw, JSON.stringify(next), fields, String(this.events.maxLength), ActiveIndex.member(tenantId, id), indexOp, String(Date.now()),
+        CAS_SCRIPT,
+        4,
+        key,
+        ...streams,
+        activeIndexKey(this.keySpace, 'model'),
+        raw,
+        JSON.stringify(next),
+        fields,
+        String(this.events.maxLength),
+        ActiveIndex.member(tenantId, id),
+        indexOp,
+        String(Date.now()),
       );
       if (done === 1) return { record: next, changed: true };
     }

@@ -1,4 +1,10 @@
-export { createRedisConnection, redisOptionsFor, waitForReady, type RedisConnectionOptions, type RedisRole } from './create-redis-connection';
+export {
+  createRedisConnection,
+  redisOptionsFor,
+  waitForReady,
+  type RedisConnectionOptions,
+  type RedisRole,
+} from './create-redis-connection';
 export { assertRedisFit } from './assert-redis-fit';
 export { createKeySpace, type KeySpace } from './key-space';
 export { Redis } from 'ioredis';

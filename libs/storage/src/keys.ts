@@ -18,7 +18,8 @@ export const keys = {
   trainingPhoto: (tenantId: string, modelId: string, index: number) =>
     `${tenantRoot(tenantId)}/models/${segment(modelId, 'model id')}/photos/${String(index).padStart(2, '0')}.jpg`,
   /** The tar the training endpoint reads (images + config.json). */
-  trainingInput: (tenantId: string, modelId: string) => `${tenantRoot(tenantId)}/models/${segment(modelId, 'model id')}/input.tar`,
+  trainingInput: (tenantId: string, modelId: string) =>
+    `${tenantRoot(tenantId)}/models/${segment(modelId, 'model id')}/input.tar`,
   /** One generated image; deterministic so a retried upload overwrites itself instead of duplicating. */
   generationImage: (tenantId: string, generationId: string, index: number) =>
     `${tenantRoot(tenantId)}/generations/${segment(generationId, 'generation id')}/${index}.jpg`,
@@ -33,7 +34,10 @@ export const TARGET_MODEL_PATTERN = /^[a-z0-9-]+\.tar\.gz$/;
 
 /** The MME artifact name for (tenant, model, version): new versions get new names, never overwrites. */
 export function targetModelName(tenantId: string, modelId: string, version: number): string {
-  const name = `${segment(tenantId, 'tenant id')}-${segment(modelId, 'model id')}-v${version}.tar.gz`.replace(/_/g, '-');
+  const name = `${segment(tenantId, 'tenant id')}-${segment(modelId, 'model id')}-v${version}.tar.gz`.replace(
+    /_/g,
+    '-',
+  );
   if (!TARGET_MODEL_PATTERN.test(name)) throw new Error(`Invalid TargetModel ${name}`);
   return name;
 }

@@ -39,7 +39,12 @@ export class S3ObjectStore implements ObjectStore {
     readonly bucket: string,
   ) {}
 
-  async put(key: string, body: Buffer | string, contentType = 'application/octet-stream', signal?: AbortSignal): Promise<StoredObject> {
+  async put(
+    key: string,
+    body: Buffer | string,
+    contentType = 'application/octet-stream',
+    signal?: AbortSignal,
+  ): Promise<StoredObject> {
     const out = await this.client.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
       { abortSignal: signal },
@@ -48,13 +53,17 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string, signal?: AbortSignal): Promise<Buffer> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+    const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      abortSignal: signal,
+    });
     return Buffer.from(await out.Body!.transformToByteArray());
   }
 
   async head(key: string, signal?: AbortSignal): Promise<StoredObject | undefined> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: signal,
+      });
       return { etag: stripQuotes(out.ETag), size: out.ContentLength ?? 0 };
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -64,7 +73,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async copy(fromKey: string, toKey: string, signal?: AbortSignal): Promise<StoredObject> {
     const source = `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
-    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: source }), { abortSignal: signal });
+    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: source }), {
+      abortSignal: signal,
+    });
     const stored = await this.head(toKey, signal);
     if (!stored) throw new Error(`Copy to ${toKey} reported success but the object is missing`);
     return stored;

@@ -33,7 +33,14 @@ export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'dq-emulator-'));
   const ownsDir = overrides.dataDir === undefined;
   const logger = createLogger({ name: 'emulator', level: process.env.EMULATOR_LOG_LEVEL ?? 'silent' });
-  const emulator = await startEmulator({ logger, ...TEST_EMULATOR_DEFAULTS, ...overrides, dataDir, s3Port: overrides.s3Port ?? 0, runtimePort: overrides.runtimePort ?? 0 });
+  const emulator = await startEmulator({
+    logger,
+    ...TEST_EMULATOR_DEFAULTS,
+    ...overrides,
+    dataDir,
+    s3Port: overrides.s3Port ?? 0,
+    runtimePort: overrides.runtimePort ?? 0,
+  });
   const untrack = track(`emulator ${emulator.runtimeEndpoint}`);
   const list: { destroy(): void }[] = [];
   const test: TestEmulator = {
@@ -77,10 +84,18 @@ export function s3ClientFor(emulator: RunningEmulator, options: { maxAttempts?: 
 }
 
 /** A real SageMaker Runtime client; `maxAttempts` defaults to 1 so tests see every emulator answer. */
-export function sageMakerRuntimeClientFor(emulator: RunningEmulator, options: { maxAttempts?: number } = {}): SageMakerRuntimeClient {
+export function sageMakerRuntimeClientFor(
+  emulator: RunningEmulator,
+  options: { maxAttempts?: number } = {},
+): SageMakerRuntimeClient {
   return remember(
     emulator,
-    new SageMakerRuntimeClient({ region: 'us-east-1', endpoint: emulator.runtimeEndpoint, credentials: CREDENTIALS, maxAttempts: options.maxAttempts ?? 1 }),
+    new SageMakerRuntimeClient({
+      region: 'us-east-1',
+      endpoint: emulator.runtimeEndpoint,
+      credentials: CREDENTIALS,
+      maxAttempts: options.maxAttempts ?? 1,
+    }),
   );
 }
 
@@ -88,6 +103,11 @@ export function sageMakerRuntimeClientFor(emulator: RunningEmulator, options: { 
 export function sageMakerClientFor(emulator: RunningEmulator, options: { maxAttempts?: number } = {}): SageMakerClient {
   return remember(
     emulator,
-    new SageMakerClient({ region: 'us-east-1', endpoint: emulator.runtimeEndpoint, credentials: CREDENTIALS, maxAttempts: options.maxAttempts ?? 1 }),
+    new SageMakerClient({
+      region: 'us-east-1',
+      endpoint: emulator.runtimeEndpoint,
+      credentials: CREDENTIALS,
+      maxAttempts: options.maxAttempts ?? 1,
+    }),
   );
 }

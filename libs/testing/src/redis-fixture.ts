@@ -1,4 +1,11 @@
-import { createKeySpace, createRedisConnection, waitForReady, type KeySpace, type Redis, type RedisRole } from '@dreamqueue/redis';
+import {
+  createKeySpace,
+  createRedisConnection,
+  waitForReady,
+  type KeySpace,
+  type Redis,
+  type RedisRole,
+} from '@dreamqueue/redis';
 import { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server';
 import { uniquePrefix } from './unique';
 
@@ -11,7 +18,9 @@ export interface RedisFixture {
   close(): Promise<void>;
 }
 
-export async function startRedisFixture(options: RedisServerOptions & { role?: RedisRole } = {}): Promise<RedisFixture> {
+export async function startRedisFixture(
+  options: RedisServerOptions & { role?: RedisRole } = {},
+): Promise<RedisFixture> {
   const server = await startRedisServer(options);
   const redis = createRedisConnection({ url: server.url, role: options.role ?? 'worker' });
   redis.on('error', () => undefined);

@@ -27,7 +27,12 @@ export class ApiKeyStore {
   ) {}
 
   /** Creates a key and returns it once; afterwards only its hash exists. */
-  async create(input: { tenantId: string; role: Role; name: string; key?: string }): Promise<{ key: string; record: ApiKeyRecord }> {
+  async create(input: {
+    tenantId: string;
+    role: Role;
+    name: string;
+    key?: string;
+  }): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = input.key ?? generateApiKey();
     if (!isWellFormedApiKey(key)) throw new Error('An API key must look like dq_ followed by 40 letters or digits');
     const record: ApiKeyRecord = {
@@ -76,7 +81,11 @@ export class ApiKeyStore {
   private async findByKey(key: string): Promise<ApiKeyRecord | undefined> {
     if (!isWellFormedApiKey(key)) return undefined;
     const hash = hashApiKey(key);
-    const flat = (await FIND_BY_HASH.run(this.redis, [this.keySpace.key('apikey', hash)], [this.keySpace.key('apikeys', '')])) as string[];
+    const flat = (await FIND_BY_HASH.run(
+      this.redis,
+      [this.keySpace.key('apikey', hash)],
+      [this.keySpace.key('apikeys', '')],
+    )) as string[];
     const raw: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) raw[flat[i]!] = flat[i + 1]!;
     if (!raw.id || !raw.hash || !sameDigest(raw.hash, hash)) return undefined;

@@ -15,14 +15,23 @@ const REMOVE_GROUP = 200;
  */
 export async function cancelBatch(deps: GenerationDeps, batch: BatchRecord): Promise<void> {
   if (!(await deps.batches.cancel(batch.tenantId, batch.id))) {
-    throw conflict('batch_finished', `Batch ${batch.id} is ${batch.status}; only a queued or running batch can be canceled.`);
+    throw conflict(
+      'batch_finished',
+      `Batch ${batch.id} is ${batch.status}; only a queued or running batch can be canceled.`,
+    );
   }
   for (let first = 0; first < batch.chunks; first += REMOVE_GROUP) {
-    const ids = Array.from({ length: Math.min(REMOVE_GROUP, batch.chunks - first) }, (_, i) => batchJobId(batch.id, batch.round, first + i));
-    const removed = (await Promise.all(ids.map((id) => removeIfWaiting(deps, id)))).filter((j): j is GeneratePayload => j !== undefined);
+    const ids = Array.from({ length: Math.min(REMOVE_GROUP, batch.chunks - first) }, (_, i) =>
+      batchJobId(batch.id, batch.round, first + i),
+    );
+    const removed = (await Promise.all(ids.map((id) => removeIfWaiting(deps, id)))).filter(
+      (j): j is GeneratePayload => j !== undefined,
+    );
     if (removed.length === 0) continue;
     await deps.demand.done(batch.targetModel, removed.length);
-    const outcomes: ItemOutcome[] = removed.flatMap((p) => p.items.map((i) => ({ index: i.index, state: 'canceled' as const, seed: i.seed })));
+    const outcomes: ItemOutcome[] = removed.flatMap((p) =>
+      p.items.map((i) => ({ index: i.index, state: 'canceled' as const, seed: i.seed })),
+    );
     const result = await deps.batches.recordItems(batch.tenantId, batch.id, outcomes);
     if (result?.finalize) {
       const current = (await deps.batches.get(batch.tenantId, batch.id))!;
@@ -47,11 +56,21 @@ async function removeIfWaiting(deps: GenerationDeps, jobId: string): Promise<Gen
 export async function retryFailedItems(deps: GenerationDeps, batch: BatchRecord): Promise<number> {
   const reopened = await deps.batches.reopenFailed(batch.tenantId, batch.id);
   if ('notCompleted' in reopened) {
-    throw conflict('batch_not_finished', `Batch ${batch.id} is ${reopened.notCompleted}; retry-failed applies to a completed batch.`);
+    throw conflict(
+      'batch_not_finished',
+      `Batch ${batch.id} is ${reopened.notCompleted}; retry-failed applies to a completed batch.`,
+    );
   }
   if (reopened.items === 0) return 0;
   const specs = await deps.batches.retrySpecs(batch.tenantId, batch.id);
-  const spec = { tenantId: batch.tenantId, batchId: batch.id, modelId: batch.modelId, steps: batch.steps, guidance: batch.guidance, round: reopened.round };
+  const spec = {
+    tenantId: batch.tenantId,
+    batchId: batch.id,
+    modelId: batch.modelId,
+    steps: batch.steps,
+    guidance: batch.guidance,
+    round: reopened.round,
+  };
   const chunks = await enqueueBatchJobs(deps, spec, specs.length, (i) => specs[i]!);
   await deps.batches.setChunks(batch.tenantId, batch.id, chunks);
   await deps.demand.add(batch.targetModel, chunks);

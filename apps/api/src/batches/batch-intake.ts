@@ -43,9 +43,14 @@ export class ItemValidator {
   /** Throws `invalid_batch_items` (nothing enqueued) when any item was invalid, `empty_batch` for none. */
   finish(): BatchItem[] {
     if (this.invalid > 0) {
-      throw badRequest('invalid_batch_items', `${this.invalid} item(s) are invalid; nothing was queued. The first errors are listed.`, {
-        invalidItems: this.invalid, errors: this.errors,
-      });
+      throw badRequest(
+        'invalid_batch_items',
+        `${this.invalid} item(s) are invalid; nothing was queued. The first errors are listed.`,
+        {
+          invalidItems: this.invalid,
+          errors: this.errors,
+        },
+      );
     }
     if (this.items.length === 0) throw badRequest('empty_batch', 'A batch needs at least one item.');
     return this.items;
@@ -54,10 +59,12 @@ export class ItemValidator {
 
 /** `{model, defaults, webhookUrl?, items: [...]}` parsed once by express.json (size-capped). */
 export function readJsonBatch(body: unknown, bodyHash: string): BatchIntake {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('invalid_request', 'The body must be a JSON object.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest('invalid_request', 'The body must be a JSON object.');
   const { items, ...rest } = body as { items?: unknown };
   const header = parseHeader(rest);
-  if (!Array.isArray(items)) throw badRequest('invalid_request', 'items must be an array of {prompt, negativePrompt?, seed?}.');
+  if (!Array.isArray(items))
+    throw badRequest('invalid_request', 'items must be an array of {prompt, negativePrompt?, seed?}.');
   const validator = new ItemValidator();
   items.forEach((item, index) => validator.add(index, item));
   return { header, items: validator.finish(), bodyHash };
@@ -90,7 +97,8 @@ export async function readNdjsonBatch(req: Request, maxBytes: number): Promise<B
   };
   for await (const chunk of req as AsyncIterable<Buffer>) {
     bytes += chunk.length;
-    if (bytes > maxBytes) throw new AppError('payload_too_large', `The batch stream exceeds ${maxBytes} bytes.`, { status: 413 });
+    if (bytes > maxBytes)
+      throw new AppError('payload_too_large', `The batch stream exceeds ${maxBytes} bytes.`, { status: 413 });
     hash.update(chunk);
     pending += decoder.write(chunk);
     let start = 0;
@@ -100,10 +108,15 @@ export async function readNdjsonBatch(req: Request, maxBytes: number): Promise<B
       start = newline + 1;
     }
     pending = pending.slice(start);
-    if (pending.length > MAX_LINE_BYTES) throw badRequest('line_too_long', `Line ${index + 2} is longer than ${MAX_LINE_BYTES} bytes.`);
+    if (pending.length > MAX_LINE_BYTES)
+      throw badRequest('line_too_long', `Line ${index + 2} is longer than ${MAX_LINE_BYTES} bytes.`);
   }
   line(pending + decoder.end());
-  if (!header) throw badRequest('invalid_batch_header', 'The stream is empty: the first line must be {"model": …, "defaults": {…}}.');
+  if (!header)
+    throw badRequest(
+      'invalid_batch_header',
+      'The stream is empty: the first line must be {"model": …, "defaults": {…}}.',
+    );
   return { header, items: validator.finish(), bodyHash: hash.digest('hex') };
 }
 
@@ -111,7 +124,11 @@ function parseHeader(raw: unknown): BatchHeader {
   const parsed = BatchHeader.safeParse(raw);
   if (!parsed.success) {
     const errors = fieldErrors(parsed.error);
-    throw badRequest('invalid_batch_header', `Invalid batch header: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, { errors });
+    throw badRequest(
+      'invalid_batch_header',
+      `Invalid batch header: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      { errors },
+    );
   }
   return parsed.data;
 }

@@ -26,23 +26,32 @@ export function batchRoutes(deps: GenerationDeps): Router {
     },
   });
 
-  router.post('/batches', async (req, res, next) => {
-    if (req.is('application/x-ndjson')) return next();
-    json(req, res, next);
-  }, async (req, res) => {
-    const { tenantId } = principalOf(res);
-    const intake: BatchIntake = req.is('application/x-ndjson')
-      ? await readNdjsonBatch(req, maxBytes)
-      : readJsonBatch(req.body, (req as Request & { bodyHash?: string }).bodyHash ?? '');
-    const key = header(req, 'idempotency-key');
-    const id = batchIdFor(tenantId, key);
-    const result = await deps.idempotency.run(tenantId, key, fingerprint('POST /v1/batches', intake.bodyHash), async () => {
-      const record = await createBatch(deps, tenantId, id, intake);
-      return { status: 202, body: batchView(record) };
-    });
-    if (result.replayed) res.setHeader('idempotent-replayed', 'true');
-    res.status(result.status).location(`/v1/batches/${result.body.id}`).json(result.body);
-  });
+  router.post(
+    '/batches',
+    async (req, res, next) => {
+      if (req.is('application/x-ndjson')) return next();
+      json(req, res, next);
+    },
+    async (req, res) => {
+      const { tenantId } = principalOf(res);
+      const intake: BatchIntake = req.is('application/x-ndjson')
+        ? await readNdjsonBatch(req, maxBytes)
+        : readJsonBatch(req.body, (req as Request & { bodyHash?: string }).bodyHash ?? '');
+      const key = header(req, 'idempotency-key');
+      const id = batchIdFor(tenantId, key);
+      const result = await deps.idempotency.run(
+        tenantId,
+        key,
+        fingerprint('POST /v1/batches', intake.bodyHash),
+        async () => {
+          const record = await createBatch(deps, tenantId, id, intake);
+          return { status: 202, body: batchView(record) };
+        },
+      );
+      if (result.replayed) res.setHeader('idempotent-replayed', 'true');
+      res.status(result.status).location(`/v1/batches/${result.body.id}`).json(result.body);
+    },
+  );
 
   router.get('/batches/:id', async (req, res) => {
     res.json(batchView(await own(req, res)));
@@ -61,7 +70,9 @@ export function batchRoutes(deps: GenerationDeps): Router {
   router.post('/batches/:id/retry-failed', async (req, res) => {
     const batch = await own(req, res);
     const retried = await retryFailedItems(deps, batch);
-    res.status(retried > 0 ? 202 : 200).json({ ...batchView((await deps.batches.get(batch.tenantId, batch.id))!), retried });
+    res
+      .status(retried > 0 ? 202 : 200)
+      .json({ ...batchView((await deps.batches.get(batch.tenantId, batch.id))!), retried });
   });
 
   async function own(req: Request, res: Response): Promise<BatchRecord> {

@@ -20,13 +20,26 @@ export function batchIdFor(tenantId: string, idempotencyKey: string | undefined)
   return `bat_${[...digest.subarray(0, 20)].map((b) => alphabet[b % alphabet.length]).join('')}`;
 }
 
-export async function createBatch(deps: GenerationDeps, tenantId: string, batchId: string, intake: BatchIntake): Promise<BatchRecord> {
+export async function createBatch(
+  deps: GenerationDeps,
+  tenantId: string,
+  batchId: string,
+  intake: BatchIntake,
+): Promise<BatchRecord> {
   const { header, items } = intake;
-  const webhookUrl = header.webhookUrl === undefined ? undefined : validateWebhookUrl(header.webhookUrl, deps.webhookPolicy);
+  const webhookUrl =
+    header.webhookUrl === undefined ? undefined : validateWebhookUrl(header.webhookUrl, deps.webhookPolicy);
   const model = await requireReadyModel(deps.models, tenantId, header.model);
   const { steps, guidance, negativePrompt } = header.defaults;
   await deps.batches.create({
-    id: batchId, tenantId, modelId: header.model, targetModel: model.targetModel, artifactEtag: model.artifactEtag, total: items.length, steps, guidance,
+    id: batchId,
+    tenantId,
+    modelId: header.model,
+    targetModel: model.targetModel,
+    artifactEtag: model.artifactEtag,
+    total: items.length,
+    steps,
+    guidance,
   });
   if (webhookUrl) await deps.webhookTargets.setForResource(tenantId, batchId, webhookUrl);
   const spec = { tenantId, batchId, modelId: header.model, steps, guidance, round: 0 };

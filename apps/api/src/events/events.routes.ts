@@ -74,14 +74,12 @@ async function stream(
   try {
     await waitForReady(reader, 5_000);
     let cursor = lastEventId ?? (await latestId(reader, deps.events.streamKey(tenantId)));
-    res
-      .status(200)
-      .set({
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
+    res.status(200).set({
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.flushHeaders();
     res.write('retry: 3000\n\n');
     heartbeat = setInterval(() => {

@@ -30,8 +30,18 @@ export async function generationView(deps: GenerationDeps, g: GenerationRecord) 
     g.images.map(async (image) => {
       const { url, expiresAt } = await deps.objects.presignGet(image.key, deps.presignExpirySeconds);
       return {
-        index: image.index, url, expiresAt,
-        reproduction: { model: g.targetModel, modelEtag: g.artifactEtag, prompt: g.prompt, negativePrompt: g.negativePrompt, seed: image.seed, steps: g.steps, guidance: g.guidance },
+        index: image.index,
+        url,
+        expiresAt,
+        reproduction: {
+          model: g.targetModel,
+          modelEtag: g.artifactEtag,
+          prompt: g.prompt,
+          negativePrompt: g.negativePrompt,
+          seed: image.seed,
+          steps: g.steps,
+          guidance: g.guidance,
+        },
       };
     }),
   );
@@ -39,7 +49,10 @@ export async function generationView(deps: GenerationDeps, g: GenerationRecord) 
 }
 
 /** Position among waiting generate jobs (priority order) and a rough ETA. */
-async function queueEstimate(deps: GenerationDeps, jobId: string): Promise<{ queuePosition?: number; etaSeconds?: number }> {
+async function queueEstimate(
+  deps: GenerationDeps,
+  jobId: string,
+): Promise<{ queuePosition?: number; etaSeconds?: number }> {
   // BullMQ keeps prioritized jobs in a sorted set scored by (priority, insertion order).
   const rank = await deps.redis.zrank(`${deps.keySpace.queuePrefix}:${deps.queue.name}:prioritized`, jobId);
   if (rank === null) return {};

@@ -13,7 +13,10 @@ import { generationRoutes } from './generations.routes';
 import { ModelStoreLookup } from './model-lookup';
 
 export interface GenerationsModuleDeps {
-  config: Pick<ApiConfig, 'S3_BUCKET' | 'MME_PREFIX' | 'PRESIGN_EXPIRY_SECONDS' | 'WEBHOOK_ALLOW_HTTP' | 'BATCH_MAX_BODY_BYTES'>;
+  config: Pick<
+    ApiConfig,
+    'S3_BUCKET' | 'MME_PREFIX' | 'PRESIGN_EXPIRY_SECONDS' | 'WEBHOOK_ALLOW_HTTP' | 'BATCH_MAX_BODY_BYTES'
+  >;
   redis: Redis;
   keySpace: KeySpace;
   queues: Queue[];
@@ -21,7 +24,10 @@ export interface GenerationsModuleDeps {
 }
 
 /** Builds the generation and batch routers (mounted under /v1) from the API's connections. */
-export function generationsModule(deps: GenerationsModuleDeps): { v1: ReturnType<typeof generationRoutes>[]; deps: GenerationDeps } {
+export function generationsModule(deps: GenerationsModuleDeps): {
+  v1: ReturnType<typeof generationRoutes>[];
+  deps: GenerationDeps;
+} {
   const { config, redis, keySpace } = deps;
   const events = new EventLog(redis, keySpace);
   const objects = new S3ObjectStore(deps.s3, config.S3_BUCKET);

@@ -35,7 +35,11 @@ export function generationRoutes(deps: GenerationDeps): Router {
   router.post('/generations/:id/cancel', async (req, res) => {
     const g = await own(req, res);
     const { applied, previous } = await deps.generations.transition(g.tenantId, g.id, 'canceled');
-    if (!applied) throw conflict('generation_finished', `Generation ${g.id} is ${previous}; only a queued or running generation can be canceled.`);
+    if (!applied)
+      throw conflict(
+        'generation_finished',
+        `Generation ${g.id} is ${previous}; only a queued or running generation can be canceled.`,
+      );
     // A queued job is removed; a running one (locked) finishes and its result is discarded by the worker.
     if ((await deps.queue.remove(g.jobId)) === 1) await deps.demand.done(g.targetModel);
     res.json(await generationView(deps, (await deps.generations.get(g.tenantId, g.id))!));

@@ -11,7 +11,8 @@ export interface ReadyModel {
   triggerPhrase: string;
 }
 
-export type ModelLookupResult = { found: false } | { found: true; ready: false; status: string } | { found: true; ready: true; model: ReadyModel };
+export type ModelLookupResult =
+  { found: false } | { found: true; ready: false; status: string } | { found: true; ready: true; model: ReadyModel };
 
 /** The port generations and batches read models through; `TargetModel` always comes from here, never from input. */
 export interface ModelLookup {
@@ -22,7 +23,10 @@ export interface ModelLookup {
 export async function requireReadyModel(models: ModelLookup, tenantId: string, modelId: string): Promise<ReadyModel> {
   const result = await models.lookup(tenantId, modelId);
   if (!result.found) throw notFound('Model', modelId);
-  if (!result.ready) throw conflict('model_not_ready', `Model ${modelId} is ${result.status}; generations need a ready model.`, { status: result.status });
+  if (!result.ready)
+    throw conflict('model_not_ready', `Model ${modelId} is ${result.status}; generations need a ready model.`, {
+      status: result.status,
+    });
   return result.model;
 }
 
@@ -50,13 +54,33 @@ export class ModelStoreLookup implements ModelLookup {
     if (stored.status !== 'ready' || !stored.targetModel) return { found: true, ready: false, status: stored.status };
     const etag = stored.artifactEtag ?? (await this.legacyEtag(stored.targetModel));
     if (!etag) return { found: true, ready: false, status: 'artifact_missing' };
-    return { found: true, ready: true, model: { targetModel: stored.targetModel, artifactEtag: etag, triggerPhrase: stored.triggerPhrase ?? '' } };
+    return {
+      found: true,
+      ready: true,
+      model: { targetModel: stored.targetModel, artifactEtag: etag, triggerPhrase: stored.triggerPhrase ?? '' },
+    };
   }
 
   /** Test and benchmark helper: records a ready model (the fields a generation reads) without a training. */
-  async registerReady(tenantId: string, modelId: string, targetModel: string, triggerPhrase: string, artifactEtag?: string): Promise<void> {
+  async registerReady(
+    tenantId: string,
+    modelId: string,
+    targetModel: string,
+    triggerPhrase: string,
+    artifactEtag?: string,
+  ): Promise<void> {
     const now = new Date().toISOString();
-    const record = { id: modelId, tenantId, status: 'ready', targetModel, triggerPhrase, createdAt: now, updatedAt: now, version: 1, ...(artifactEtag && { artifactEtag }) };
+    const record = {
+      id: modelId,
+      tenantId,
+      status: 'ready',
+      targetModel,
+      triggerPhrase,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+      ...(artifactEtag && { artifactEtag }),
+    };
     await this.redis.set(this.keySpace.key('model', tenantId, modelId), JSON.stringify(record));
   }
 

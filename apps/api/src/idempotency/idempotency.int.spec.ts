@@ -24,7 +24,9 @@ describe('IdempotencyStore (real Redis)', () => {
 
   it('rejects the same key with a different request', async () => {
     await store.run('acme', 'k1', fingerprint('a'), async () => ({ status: 202, body: {} }));
-    await expect(store.run('acme', 'k1', fingerprint('b'), async () => ({ status: 202, body: {} }))).rejects.toMatchObject({
+    await expect(
+      store.run('acme', 'k1', fingerprint('b'), async () => ({ status: 202, body: {} })),
+    ).rejects.toMatchObject({
       code: 'idempotency_key_reused',
       status: 422,
     });
@@ -38,8 +40,15 @@ describe('IdempotencyStore (real Redis)', () => {
 
   it('answers 409 to a duplicate while the first is still running', async () => {
     let release!: () => void;
-    const slow = store.run('acme', 'k1', fingerprint('a'), () => new Promise<{ status: number; body: object }>((r) => (release = () => r({ status: 202, body: {} }))));
-    await expect(store.run('acme', 'k1', fingerprint('a'), async () => ({ status: 202, body: {} }))).rejects.toMatchObject({
+    const slow = store.run(
+      'acme',
+      'k1',
+      fingerprint('a'),
+      () => new Promise<{ status: number; body: object }>((r) => (release = () => r({ status: 202, body: {} }))),
+    );
+    await expect(
+      store.run('acme', 'k1', fingerprint('a'), async () => ({ status: 202, body: {} })),
+    ).rejects.toMatchObject({
       code: 'idempotency_in_progress',
     });
     release();
@@ -47,11 +56,19 @@ describe('IdempotencyStore (real Redis)', () => {
   });
 
   it('frees the key when the first request fails', async () => {
-    await expect(store.run('acme', 'k1', fingerprint('a'), async () => Promise.reject(new Error('invalid')))).rejects.toThrow('invalid');
-    await expect(store.run('acme', 'k1', fingerprint('a'), async () => ({ status: 202, body: { ok: true } }))).resolves.toMatchObject({ replayed: false });
+    await expect(
+      store.run('acme', 'k1', fingerprint('a'), async () => Promise.reject(new Error('invalid'))),
+    ).rejects.toThrow('invalid');
+    await expect(
+      store.run('acme', 'k1', fingerprint('a'), async () => ({ status: 202, body: { ok: true } })),
+    ).resolves.toMatchObject({ replayed: false });
   });
 
   it('works without a key', async () => {
-    await expect(store.run('acme', undefined, 'x', async () => ({ status: 201, body: 1 }))).resolves.toEqual({ status: 201, body: 1, replayed: false });
+    await expect(store.run('acme', undefined, 'x', async () => ({ status: 201, body: 1 }))).resolves.toEqual({
+      status: 201,
+      body: 1,
+      replayed: false,
+    });
   });
 });

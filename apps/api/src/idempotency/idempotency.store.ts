@@ -40,13 +40,24 @@ export class IdempotencyStore {
       throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1–255 printable ASCII characters.');
     }
     const key = this.keySpace.key('idem', tenantId, createHash('sha256').update(idempotencyKey).digest('hex'));
-    const claimed = await this.redis.set(key, JSON.stringify({ fingerprint: requestFingerprint, state: 'running' }), 'EX', this.lockSeconds, 'NX');
+    const claimed = await this.redis.set(
+      key,
+      JSON.stringify({ fingerprint: requestFingerprint, state: 'running' }),
+      'EX',
+      this.lockSeconds,
+      'NX',
+    );
     if (claimed === null) return this.replay<T>(key, requestFingerprint);
 
     try {
       const response = await create();
       if (response.status < 500) {
-        await this.redis.set(key, JSON.stringify({ fingerprint: requestFingerprint, state: 'done', response }), 'EX', this.ttlSeconds);
+        await this.redis.set(
+          key,
+          JSON.stringify({ fingerprint: requestFingerprint, state: 'done', response }),
+          'EX',
+          this.ttlSeconds,
+        );
       } else {
         await this.redis.del(key);
       }
@@ -60,10 +71,16 @@ export class IdempotencyStore {
 
   private async replay<T>(key: string, requestFingerprint: string): Promise<IdempotentResult<T>> {
     const raw = await this.redis.get(key);
-    if (!raw) throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key just finished or expired; retry it.');
+    if (!raw)
+      throw conflict(
+        'idempotency_in_progress',
+        'A request with this Idempotency-Key just finished or expired; retry it.',
+      );
     const stored = JSON.parse(raw) as { fingerprint: string; state: 'running' | 'done'; response?: StoredResponse<T> };
     if (stored.fingerprint !== requestFingerprint) {
-      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request.', { status: 422 });
+      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request.', {
+        status: 422,
+      });
     }
     if (stored.state !== 'done' || !stored.response) {
       throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed.');

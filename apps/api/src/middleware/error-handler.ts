@@ -29,7 +29,9 @@ function normalize(err: unknown): unknown {
 /** ioredis with the offline queue off fails fast while Redis is down; the client should retry, not see a 500. */
 function isRedisUnavailable(err: unknown): boolean {
   const message = (err as Error | undefined)?.message ?? '';
-  return /enableOfflineQueue|Connection is closed|Stream isn't writeable|ECONNREFUSED|OOM command not allowed/.test(message);
+  return /enableOfflineQueue|Connection is closed|Stream isn't writeable|ECONNREFUSED|OOM command not allowed/.test(
+    message,
+  );
 }
 
 const clientError = (code: string, message: string, status: number) => new AppError(code, message, { status });

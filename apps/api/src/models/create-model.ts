@@ -21,12 +21,22 @@ export interface CreateModelDeps {
  * enqueues the train job with jobId = model id, so a duplicate enqueue is a no-op. If the enqueue fails the
  * model is marked failed at once — never left `queued` with no job behind it — and the caller gets 503.
  */
-export async function createModel(deps: CreateModelDeps, tenantId: string, request: ModelRequest, photos: CheckedImage[]): Promise<ModelRecord> {
+export async function createModel(
+  deps: CreateModelDeps,
+  tenantId: string,
+  request: ModelRequest,
+  photos: CheckedImage[],
+): Promise<ModelRecord> {
   const id = newId('model');
   try {
-    for (const [i, photo] of photos.entries()) await deps.objects.put(keys.trainingPhoto(tenantId, id, i), photo.jpeg, 'image/jpeg');
+    for (const [i, photo] of photos.entries())
+      await deps.objects.put(keys.trainingPhoto(tenantId, id, i), photo.jpeg, 'image/jpeg');
   } catch (err) {
-    throw serviceUnavailable('storage_unavailable', 'The photos could not be stored; nothing was queued. Try again.', err);
+    throw serviceUnavailable(
+      'storage_unavailable',
+      'The photos could not be stored; nothing was queued. Try again.',
+      err,
+    );
   }
   const now = new Date().toISOString();
   const record: ModelRecord = {
@@ -48,14 +58,26 @@ export async function createModel(deps: CreateModelDeps, tenantId: string, reque
   try {
     await deps.models.create(record);
   } catch (err) {
-    throw serviceUnavailable('redis_unavailable', 'The model could not be recorded; nothing was queued. Try again.', err);
+    throw serviceUnavailable(
+      'redis_unavailable',
+      'The model could not be recorded; nothing was queued. Try again.',
+      err,
+    );
   }
   try {
-    await deps.trainQueue.add(trainQueue.name, { tenantId, modelId: id, step: 'prepare', checkpoint: {} }, { jobId: id });
+    await deps.trainQueue.add(
+      trainQueue.name,
+      { tenantId, modelId: id, step: 'prepare', checkpoint: {} },
+      { jobId: id },
+    );
   } catch (err) {
     await deps.models
-      .transition(tenantId, id, 'failed', { failureReason: 'The training could not be queued (the queue was unavailable); nothing was trained.' })
-      .catch((markErr: unknown) => deps.logger.error({ err: markErr, modelId: id }, 'could not mark an unqueued model failed'));
+      .transition(tenantId, id, 'failed', {
+        failureReason: 'The training could not be queued (the queue was unavailable); nothing was trained.',
+      })
+      .catch((markErr: unknown) =>
+        deps.logger.error({ err: markErr, modelId: id }, 'could not mark an unqueued model failed'),
+      );
     throw serviceUnavailable('redis_unavailable', 'The training could not be queued; try again.', err);
   }
   return record;

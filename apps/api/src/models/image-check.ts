@@ -17,7 +17,13 @@ export type ImageFormat = 'jpeg' | 'png' | 'webp';
 
 export interface ImageProblem {
   index: number;
-  code: 'unsupported_image_type' | 'image_undecodable' | 'pixel_limit_exceeded' | 'image_too_small' | 'animated_image' | 'duplicate_image';
+  code:
+    | 'unsupported_image_type'
+    | 'image_undecodable'
+    | 'pixel_limit_exceeded'
+    | 'image_too_small'
+    | 'animated_image'
+    | 'duplicate_image';
   reason: string;
 }
 
@@ -34,7 +40,8 @@ export interface CheckedImage {
 export function sniffImageType(bytes: Buffer): ImageFormat | 'svg' | 'gif' | undefined {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
   if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-  if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp';
+  if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP')
+    return 'webp';
   if (bytes.subarray(0, 4).toString('latin1') === 'GIF8') return 'gif';
   const head = bytes.subarray(0, 512).toString('utf8').trimStart().toLowerCase();
   if (head.startsWith('<?xml') || head.startsWith('<svg') || head.includes('<svg')) return 'svg';
@@ -53,11 +60,22 @@ function isAnimatedPng(bytes: Buffer): boolean {
  * decoded), single frame, decodable, big enough; then re-encodes it as JPEG, which drops EXIF (GPS) and
  * every other metadata block.
  */
-export async function checkImage(index: number, bytes: Buffer, rules: ImageRules = DEFAULT_IMAGE_RULES): Promise<CheckedImage | ImageProblem> {
+export async function checkImage(
+  index: number,
+  bytes: Buffer,
+  rules: ImageRules = DEFAULT_IMAGE_RULES,
+): Promise<CheckedImage | ImageProblem> {
   const type = sniffImageType(bytes);
-  if (type === 'svg') return { index, code: 'unsupported_image_type', reason: 'SVG images are not accepted; send JPEG, PNG or WebP.' };
-  if (type === 'gif') return { index, code: 'unsupported_image_type', reason: 'GIF images are not accepted; send JPEG, PNG or WebP.' };
-  if (!type) return { index, code: 'unsupported_image_type', reason: 'Not a JPEG, PNG or WebP image (checked from its content).' };
+  if (type === 'svg')
+    return { index, code: 'unsupported_image_type', reason: 'SVG images are not accepted; send JPEG, PNG or WebP.' };
+  if (type === 'gif')
+    return { index, code: 'unsupported_image_type', reason: 'GIF images are not accepted; send JPEG, PNG or WebP.' };
+  if (!type)
+    return {
+      index,
+      code: 'unsupported_image_type',
+      reason: 'Not a JPEG, PNG or WebP image (checked from its content).',
+    };
 
   let meta: Metadata;
   try {
@@ -68,13 +86,21 @@ export async function checkImage(index: number, bytes: Buffer, rules: ImageRules
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
   if (width * height > rules.maxPixels) {
-    return { index, code: 'pixel_limit_exceeded', reason: `${width}×${height} exceeds the limit of ${rules.maxPixels / 1e6} megapixels.` };
+    return {
+      index,
+      code: 'pixel_limit_exceeded',
+      reason: `${width}×${height} exceeds the limit of ${rules.maxPixels / 1e6} megapixels.`,
+    };
   }
   if ((meta.pages ?? 1) > 1 || (type === 'png' && isAnimatedPng(bytes))) {
     return { index, code: 'animated_image', reason: 'Animated images are not accepted; send a single still photo.' };
   }
   if (Math.min(width, height) < rules.minSide) {
-    return { index, code: 'image_too_small', reason: `${width}×${height} is smaller than ${rules.minSide}×${rules.minSide}.` };
+    return {
+      index,
+      code: 'image_too_small',
+      reason: `${width}×${height} is smaller than ${rules.minSide}×${rules.minSide}.`,
+    };
   }
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: rules.maxPixels, failOn: 'warning' })
@@ -98,7 +124,12 @@ export function findDuplicates(images: { index: number; bytes: Buffer }[]): Imag
     const digest = createHash('sha256').update(bytes).digest('hex');
     const first = seen.get(digest);
     if (first === undefined) seen.set(digest, index);
-    else problems.push({ index, code: 'duplicate_image', reason: `Photo ${index} is an exact duplicate of photo ${first}.` });
+    else
+      problems.push({
+        index,
+        code: 'duplicate_image',
+        reason: `Photo ${index} is an exact duplicate of photo ${first}.`,
+      });
   }
   return problems;
 }

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { modelNameSchema, newSubjectToken, subjectClassSchema, subjectTokenSchema, TrainingParams } from '@dreamqueue/contracts';
+import {
+  modelNameSchema,
+  newSubjectToken,
+  subjectClassSchema,
+  subjectTokenSchema,
+  TrainingParams,
+} from '@dreamqueue/contracts';
 import { badRequest } from '@dreamqueue/errors';
 
 export interface ModelRequest {
@@ -21,12 +27,17 @@ const Fields = z.object({
 export function parseModelFields(fields: Record<string, string>): ModelRequest {
   const unknown = Object.keys(fields).filter((f) => !KNOWN_FIELDS.includes(f));
   if (unknown.length > 0) {
-    throw badRequest('invalid_params', `Unknown field(s): ${unknown.map((f) => f.slice(0, 40)).join(', ')}.`, unknown.map((f) => ({ field: f.slice(0, 40), reason: 'unknown field' })));
+    throw badRequest(
+      'invalid_params',
+      `Unknown field(s): ${unknown.map((f) => f.slice(0, 40)).join(', ')}.`,
+      unknown.map((f) => ({ field: f.slice(0, 40), reason: 'unknown field' })),
+    );
   }
   const parsed = Fields.safeParse(fields);
   let rawParams: unknown = {};
   const problems: { field: string; reason: string }[] = [];
-  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message })));
+  if (!parsed.success)
+    problems.push(...parsed.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message })));
   if (fields.params !== undefined && fields.params.trim() !== '') {
     try {
       rawParams = JSON.parse(fields.params);
@@ -46,5 +57,10 @@ export function parseModelFields(fields: Record<string, string>): ModelRequest {
   if (problems.length > 0 || !parsed.success || !params.success) {
     throw badRequest('invalid_params', `Invalid field(s): ${problems.map((p) => p.field).join(', ')}.`, problems);
   }
-  return { name: parsed.data.name, subjectClass: parsed.data.subjectClass, token: parsed.data.token ?? newSubjectToken(), params: params.data };
+  return {
+    name: parsed.data.name,
+    subjectClass: parsed.data.subjectClass,
+    token: parsed.data.token ?? newSubjectToken(),
+    params: params.data,
+  };
 }

@@ -11,7 +11,11 @@ export function modelView(record: ModelRecord) {
     subjectClass: record.subjectClass,
     token: record.token,
     triggerPhrase: record.triggerPhrase,
-    params: { ...record.params, loraAlpha: record.params.loraAlpha ?? record.params.loraRank, classPrompt: record.params.classPrompt ?? `a photo of ${record.subjectClass}` },
+    params: {
+      ...record.params,
+      loraAlpha: record.params.loraAlpha ?? record.params.loraRank,
+      classPrompt: record.params.classPrompt ?? `a photo of ${record.subjectClass}`,
+    },
     photoCount: record.photoCount,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -36,7 +36,13 @@ export function modelsModule(deps: ModelsModuleDeps): { v1: Router[]; public: Ro
     logger: deps.logger,
     idempotency: new IdempotencyStore(deps.redis, deps.keySpace),
     mmePrefix: config.MME_PREFIX,
-    uploadLimits: { maxFileBytes: config.MODEL_MAX_PHOTO_BYTES, maxTotalBytes: config.MODEL_MAX_UPLOAD_BYTES, maxFiles: 15, maxFields: 8, maxFieldBytes: 16 * 1024 },
+    uploadLimits: {
+      maxFileBytes: config.MODEL_MAX_PHOTO_BYTES,
+      maxTotalBytes: config.MODEL_MAX_UPLOAD_BYTES,
+      maxFiles: 15,
+      maxFields: 8,
+      maxFieldBytes: 16 * 1024,
+    },
     imageRules: { maxPixels: config.MODEL_MAX_PIXELS, minSide: config.MODEL_MIN_SIDE, storedMaxSide: 2048 },
   });
   const sns = snsNotificationRoutes({

@@ -48,9 +48,14 @@ export function modelRoutes(deps: ModelRoutesDeps): Router {
   router.get('/models', async (req, res) => {
     const { tenantId } = principalOf(res);
     const limit = Math.min(Math.max(Number.parseInt(String(req.query.limit ?? '20'), 10) || 20, 1), 100);
-    const cursor = typeof req.query.cursor === 'string' && /^\d{1,9}$/.test(req.query.cursor) ? req.query.cursor : undefined;
+    const cursor =
+      typeof req.query.cursor === 'string' && /^\d{1,9}$/.test(req.query.cursor) ? req.query.cursor : undefined;
     const page = await deps.models.list(tenantId, limit, cursor);
-    res.json({ object: 'list', data: page.items.map(modelView), ...(page.nextCursor && { nextCursor: page.nextCursor }) });
+    res.json({
+      object: 'list',
+      data: page.items.map(modelView),
+      ...(page.nextCursor && { nextCursor: page.nextCursor }),
+    });
   });
 
   router.get('/models/:id', async (req, res) => {
@@ -59,9 +64,17 @@ export function modelRoutes(deps: ModelRoutesDeps): Router {
 
   router.post('/models/:id/cancel', async (req, res) => {
     const model = await ownModel(req, res);
-    if (!isRunning(model.status)) throw conflict('model_not_cancelable', `Model ${model.id} is ${model.status}; only a training in progress can be canceled.`);
+    if (!isRunning(model.status))
+      throw conflict(
+        'model_not_cancelable',
+        `Model ${model.id} is ${model.status}; only a training in progress can be canceled.`,
+      );
     const { record, changed } = await deps.models.transition(model.tenantId, model.id, 'canceled');
-    if (!changed) throw conflict('model_not_cancelable', `Model ${model.id} is ${record?.status}; only a training in progress can be canceled.`);
+    if (!changed)
+      throw conflict(
+        'model_not_cancelable',
+        `Model ${model.id} is ${record?.status}; only a training in progress can be canceled.`,
+      );
     await wakeTrainJob(deps, model.id);
     res.json(modelView(record!));
   });

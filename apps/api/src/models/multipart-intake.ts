@@ -46,14 +46,22 @@ export const IMAGE_FIELD = 'images';
 export function readModelUpload(req: Request, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): Promise<ModelUpload> {
   const type = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
-    return Promise.reject(new AppError('unsupported_media_type', 'Send the photos as multipart/form-data.', { status: 415 }));
+    return Promise.reject(
+      new AppError('unsupported_media_type', 'Send the photos as multipart/form-data.', { status: 415 }),
+    );
   }
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
       bb = busboy({
         headers: req.headers,
-        limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles + 1, fields: limits.maxFields, parts: limits.maxFiles + limits.maxFields + 1, fieldSize: limits.maxFieldBytes },
+        limits: {
+          fileSize: limits.maxFileBytes,
+          files: limits.maxFiles + 1,
+          fields: limits.maxFields,
+          parts: limits.maxFiles + limits.maxFields + 1,
+          fieldSize: limits.maxFieldBytes,
+        },
       });
     } catch (err) {
       return reject(badRequest('invalid_multipart', `The multipart body cannot be parsed: ${(err as Error).message}`));
@@ -76,7 +84,9 @@ export function readModelUpload(req: Request, limits: UploadLimits = DEFAULT_UPL
     bb.on('file', (name, stream, info) => {
       if (name !== IMAGE_FIELD) {
         stream.resume();
-        return fail(badRequest('unexpected_field', `Unexpected file field "${safeName(name)}"; send photos in "${IMAGE_FIELD}".`));
+        return fail(
+          badRequest('unexpected_field', `Unexpected file field "${safeName(name)}"; send photos in "${IMAGE_FIELD}".`),
+        );
       }
       const index = images.length;
       const chunks: Buffer[] = [];
@@ -84,12 +94,21 @@ export function readModelUpload(req: Request, limits: UploadLimits = DEFAULT_UPL
       stream.on('data', (chunk: Buffer) => {
         total += chunk.length;
         if (total > limits.maxTotalBytes) {
-          return fail(new AppError('payload_too_large', `The photos exceed ${mb(limits.maxTotalBytes)} in total.`, { status: 413 }));
+          return fail(
+            new AppError('payload_too_large', `The photos exceed ${mb(limits.maxTotalBytes)} in total.`, {
+              status: 413,
+            }),
+          );
         }
         chunks.push(chunk);
       });
       stream.on('limit', () =>
-        fail(new AppError('image_too_large', `Photo ${index} exceeds ${mb(limits.maxFileBytes)}.`, { status: 413, details: [{ index, code: 'image_too_large', reason: `larger than ${mb(limits.maxFileBytes)}` }] })),
+        fail(
+          new AppError('image_too_large', `Photo ${index} exceeds ${mb(limits.maxFileBytes)}.`, {
+            status: 413,
+            details: [{ index, code: 'image_too_large', reason: `larger than ${mb(limits.maxFileBytes)}` }],
+          }),
+        ),
       );
       stream.on('end', () => {
         images[index] = { index, bytes: Buffer.concat(chunks) };
@@ -97,7 +116,10 @@ export function readModelUpload(req: Request, limits: UploadLimits = DEFAULT_UPL
       void info;
     });
     bb.on('field', (name, value, info) => {
-      if (info.valueTruncated) return fail(badRequest('invalid_params', `Field "${safeName(name)}" is longer than ${limits.maxFieldBytes} bytes.`));
+      if (info.valueTruncated)
+        return fail(
+          badRequest('invalid_params', `Field "${safeName(name)}" is longer than ${limits.maxFieldBytes} bytes.`),
+        );
       fields[name] = value;
     });
     bb.on('filesLimit', () =>
@@ -105,7 +127,9 @@ export function readModelUpload(req: Request, limits: UploadLimits = DEFAULT_UPL
     );
     bb.on('fieldsLimit', () => fail(badRequest('too_many_parts', `Send at most ${limits.maxFields} text fields.`)));
     bb.on('partsLimit', () => fail(badRequest('too_many_parts', 'The request has too many parts.')));
-    bb.on('error', (err: Error) => fail(badRequest('invalid_multipart', `The multipart body cannot be parsed: ${err.message}`)));
+    bb.on('error', (err: Error) =>
+      fail(badRequest('invalid_multipart', `The multipart body cannot be parsed: ${err.message}`)),
+    );
     bb.on('close', () => {
       if (settled) return;
       settled = true;

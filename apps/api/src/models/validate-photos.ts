@@ -1,6 +1,13 @@
 import { MODEL_PHOTOS } from '@dreamqueue/contracts';
 import { AppError, badRequest } from '@dreamqueue/errors';
-import { checkImage, findDuplicates, isProblem, type CheckedImage, type ImageProblem, type ImageRules } from './image-check';
+import {
+  checkImage,
+  findDuplicates,
+  isProblem,
+  type CheckedImage,
+  type ImageProblem,
+  type ImageRules,
+} from './image-check';
 import { type UploadedImage } from './multipart-intake';
 
 const STATUS: Record<ImageProblem['code'], number> = {
@@ -18,11 +25,15 @@ const STATUS: Record<ImageProblem['code'], number> = {
  */
 export async function validatePhotos(images: UploadedImage[], rules: ImageRules): Promise<CheckedImage[]> {
   if (images.length < MODEL_PHOTOS.min || images.length > MODEL_PHOTOS.max) {
-    throw badRequest('image_count_out_of_range', `Send ${MODEL_PHOTOS.min}–${MODEL_PHOTOS.max} photos in the "images" field; got ${images.length}.`, {
-      min: MODEL_PHOTOS.min,
-      max: MODEL_PHOTOS.max,
-      received: images.length,
-    });
+    throw badRequest(
+      'image_count_out_of_range',
+      `Send ${MODEL_PHOTOS.min}–${MODEL_PHOTOS.max} photos in the "images" field; got ${images.length}.`,
+      {
+        min: MODEL_PHOTOS.min,
+        max: MODEL_PHOTOS.max,
+        received: images.length,
+      },
+    );
   }
   const results: (CheckedImage | ImageProblem)[] = [];
   // One at a time: a request holds at most one decoded photo in memory.

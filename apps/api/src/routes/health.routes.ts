@@ -30,7 +30,9 @@ async function runCheck({ name, check }: ReadinessCheck): Promise<{ name: string
   try {
     await Promise.race([
       check(signal),
-      new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('timed out')), { once: true })),
+      new Promise((_, reject) =>
+        signal.addEventListener('abort', () => reject(new Error('timed out')), { once: true }),
+      ),
     ]);
     return { name, ok: true };
   } catch (err) {

@@ -19,7 +19,9 @@ describe('validateWebhookUrl', () => {
     ['not a url', 'not a valid URL'],
     [`https://x.example.com/${'a'.repeat(3000)}`, 'not a valid URL'],
   ])('refuses %s in production (%s)', (url, reason) => {
-    expect(() => validateWebhookUrl(url, strict)).toThrow(expect.objectContaining({ code: 'invalid_webhook_url', message: expect.stringContaining(reason) }));
+    expect(() => validateWebhookUrl(url, strict)).toThrow(
+      expect.objectContaining({ code: 'invalid_webhook_url', message: expect.stringContaining(reason) }),
+    );
   });
 
   it('accepts http and loopback in local development, but never link-local', () => {

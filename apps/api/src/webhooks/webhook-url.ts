@@ -43,7 +43,15 @@ function isLinkLocal(ip: string): boolean {
 function isPrivateAddress(ip: string): boolean {
   if (ip.includes(':')) return /^(::1?$|f[cd]|fe[89ab]|::ffff:)/i.test(ip);
   const [a, b] = ip.split('.').map(Number) as [number, number];
-  return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  return (
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127)
+  );
 }
 
 const invalid = (message: string) => badRequest('invalid_webhook_url', message);

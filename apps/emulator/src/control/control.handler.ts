@@ -68,7 +68,9 @@ function parseJson(body: Buffer): unknown {
 function parseConfigPatch(input: unknown) {
   const parsed = ConfigPatchSchema.safeParse(input);
   if (!parsed.success) {
-    throw new Error(`Invalid config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Invalid config: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

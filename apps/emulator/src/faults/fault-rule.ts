@@ -28,12 +28,7 @@ export const S3_FAULTS = ['SlowDown', 'InternalError', 'ServiceUnavailable'] as 
 /** What a training can be made to do: write a failure object, or never write anything. */
 export const TRAINING_FAULTS = ['TrainingFailed', 'NoOutput'] as const;
 
-export const FAULT_ERRORS = [
-  ...RUNTIME_FAULTS,
-  'SlowDown',
-  'InternalError',
-  ...TRAINING_FAULTS,
-] as const;
+export const FAULT_ERRORS = [...RUNTIME_FAULTS, 'SlowDown', 'InternalError', ...TRAINING_FAULTS] as const;
 export type FaultError = (typeof FAULT_ERRORS)[number];
 
 const ALLOWED: Record<'runtime' | 's3' | 'training', readonly string[]> = {

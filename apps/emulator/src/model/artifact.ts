@@ -5,7 +5,11 @@ import { packTar, readTar } from './tar';
 export const MODEL_FILE = 'model.json';
 export const ARTIFACT_FORMAT = 'dreamqueue-emulator-lora/1';
 
-const RgbSchema = z.tuple([z.number().int().min(0).max(255), z.number().int().min(0).max(255), z.number().int().min(0).max(255)]);
+const RgbSchema = z.tuple([
+  z.number().int().min(0).max(255),
+  z.number().int().min(0).max(255),
+  z.number().int().min(0).max(255),
+]);
 
 export const ModelDescriptionSchema = z.object({
   format: z.literal(ARTIFACT_FORMAT),

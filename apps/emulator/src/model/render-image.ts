@@ -26,7 +26,16 @@ const BLOCKS = IMAGE_SIZE / BLOCK;
  */
 export async function renderImage(params: RenderParams): Promise<Buffer> {
   const digest = createHash('sha256')
-    .update(JSON.stringify([params.modelTag, params.prompt, params.negativePrompt, params.seed, params.steps, params.guidance]))
+    .update(
+      JSON.stringify([
+        params.modelTag,
+        params.prompt,
+        params.negativePrompt,
+        params.seed,
+        params.steps,
+        params.guidance,
+      ]),
+    )
     .digest();
   const pixels = Buffer.alloc(IMAGE_SIZE * IMAGE_SIZE * 3);
   for (let by = 0; by < BLOCKS; by++) {

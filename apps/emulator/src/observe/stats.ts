@@ -64,10 +64,12 @@ export class StatsRecorder {
     this.data.trainings[event] += 1;
   }
 
-  snapshot(live: Pick<EmulatorStats, 'inFlight' | 'faultsFired' | 'ledgerDropped' | 'instances'> & {
-    queued: number;
-    running: number;
-  }): EmulatorStats {
+  snapshot(
+    live: Pick<EmulatorStats, 'inFlight' | 'faultsFired' | 'ledgerDropped' | 'instances'> & {
+      queued: number;
+      running: number;
+    },
+  ): EmulatorStats {
     const copy = structuredClone(this.data);
     return {
       ...copy,

@@ -8,7 +8,11 @@ const JSON_11 = { 'Content-Type': 'application/x-amz-json-1.1' };
  * `POST /` with `x-amz-target: SageMaker.<Operation>` (awsJson1_1), enough for DescribeEndpoint, its
  * waiter, and ListEndpoints. Timestamps are epoch seconds as numbers: ISO strings break the SDK (§5.2).
  */
-export async function handleControlPlane(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleControlPlane(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const target = header(req, 'x-amz-target') ?? '';
   const { body } = await readBody(req, 1024 * 1024);
   let input: Record<string, unknown>;
@@ -28,7 +32,13 @@ export async function handleControlPlane(ctx: EmulatorContext, req: IncomingMess
     const endpoints = endpointNames(ctx)
       .filter((n) => n.includes(contains))
       .map((n) => describeEndpoint(ctx, n)!)
-      .map(({ EndpointName, EndpointArn, CreationTime, LastModifiedTime, EndpointStatus }) => ({ EndpointName, EndpointArn, CreationTime, LastModifiedTime, EndpointStatus }));
+      .map(({ EndpointName, EndpointArn, CreationTime, LastModifiedTime, EndpointStatus }) => ({
+        EndpointName,
+        EndpointArn,
+        CreationTime,
+        LastModifiedTime,
+        EndpointStatus,
+      }));
     return sendJson(res, 200, { Endpoints: endpoints }, JSON_11);
   }
   return sendError(res, 'UnknownOperationException', `The emulator does not implement ${target || 'this operation'}.`);

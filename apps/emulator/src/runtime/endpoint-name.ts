@@ -12,7 +12,9 @@ export function resolveEndpoint(ctx: EmulatorContext, encodedName: string): { na
     throw validationError(`Invalid endpoint name "${encodedName}".`);
   }
   if (name === '') {
-    throw validationError("1 validation error detected: Value '' at 'endpointName' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    throw validationError(
+      "1 validation error detected: Value '' at 'endpointName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
   }
   if (name === ctx.options.trainingEndpoint) return { name, kind: 'training' };
   if (name === ctx.options.mmeEndpoint) return { name, kind: 'mme' };

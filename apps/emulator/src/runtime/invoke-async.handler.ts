@@ -17,7 +17,12 @@ import {
 import { sendRuntimeError } from './wire';
 
 /** `POST /endpoints/{name}/async-invocations`: accept (202) and queue a training. */
-export async function handleInvokeAsync(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, encodedName: string): Promise<void> {
+export async function handleInvokeAsync(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  encodedName: string,
+): Promise<void> {
   for await (const _chunk of req as AsyncIterable<Buffer>) void _chunk; // no body is expected; drain any
   let endpoint = encodedName;
   let known = false;
@@ -26,7 +31,8 @@ export async function handleInvokeAsync(ctx: EmulatorContext, req: IncomingMessa
     endpoint = resolved.name;
     known = true;
     ctx.stats.invocation(endpoint);
-    if (resolved.kind !== 'training') throw validationError(`Endpoint ${endpoint} is not configured for asynchronous inference.`);
+    if (resolved.kind !== 'training')
+      throw validationError(`Endpoint ${endpoint} is not configured for asynchronous inference.`);
     const request = buildRequest(ctx, req, endpoint);
     const decision = ctx.faults.decide('invokeAsync');
     if (decision?.latencyMs) await ctx.clock.sleep(decision.latencyMs);
@@ -35,10 +41,15 @@ export async function handleInvokeAsync(ctx: EmulatorContext, req: IncomingMessa
     ctx.trainings.submit(request);
     ctx.stats.asyncInvocation();
     const bucket = ctx.options.bucket;
-    sendJson(res, 202, { InferenceId: request.inferenceId }, {
-      'X-Amzn-SageMaker-OutputLocation': `s3://${bucket}/${request.outputKey}`,
-      'X-Amzn-SageMaker-FailureLocation': `s3://${bucket}/${request.failureKey}`,
-    });
+    sendJson(
+      res,
+      202,
+      { InferenceId: request.inferenceId },
+      {
+        'X-Amzn-SageMaker-OutputLocation': `s3://${bucket}/${request.outputKey}`,
+        'X-Amzn-SageMaker-FailureLocation': `s3://${bucket}/${request.failureKey}`,
+      },
+    );
     record(ctx, req, endpoint, request.inferenceId, 'ok', 202);
   } catch (err) {
     if (!(err instanceof RuntimeError)) throw err;
@@ -56,11 +67,22 @@ function buildRequest(ctx: EmulatorContext, req: IncomingMessage, endpoint: stri
   if (inferenceId.length > 64 || !/^[\x21-\x7e][\x20-\x7e]*$/.test(inferenceId)) {
     throw validationError('InferenceId must be 1-64 printable ASCII characters.');
   }
-  const timeout = seconds(header(req, 'x-amzn-sagemaker-invocationtimeoutseconds'), 'InvocationTimeoutSeconds', 1, MAX_INVOCATION_TIMEOUT_SECONDS);
-  const ttl = seconds(header(req, 'x-amzn-sagemaker-requestttlseconds'), 'RequestTTLSeconds', MIN_REQUEST_TTL_SECONDS, DEFAULT_REQUEST_TTL_SECONDS);
+  const timeout = seconds(
+    header(req, 'x-amzn-sagemaker-invocationtimeoutseconds'),
+    'InvocationTimeoutSeconds',
+    1,
+    MAX_INVOCATION_TIMEOUT_SECONDS,
+  );
+  const ttl = seconds(
+    header(req, 'x-amzn-sagemaker-requestttlseconds'),
+    'RequestTTLSeconds',
+    MIN_REQUEST_TTL_SECONDS,
+    DEFAULT_REQUEST_TTL_SECONDS,
+  );
   const extension = outputExtension(header(req, 'x-amzn-sagemaker-s3outputpathextension'));
   const filename = header(req, 'x-amzn-sagemaker-filename');
-  if (filename !== undefined && !/^[A-Za-z0-9._-]{1,255}$/.test(filename)) throw validationError(`Invalid Filename "${filename}".`);
+  if (filename !== undefined && !/^[A-Za-z0-9._-]{1,255}$/.test(filename))
+    throw validationError(`Invalid Filename "${filename}".`);
   const safeId = keySafeId(inferenceId);
   return {
     inferenceId,
@@ -79,7 +101,9 @@ function seconds(value: string | undefined, name: string, min: number, max: numb
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw validationError(`1 validation error detected: Value '${value}' at '${name}' failed to satisfy constraint: Member must be between ${min} and ${max}`);
+    throw validationError(
+      `1 validation error detected: Value '${value}' at '${name}' failed to satisfy constraint: Member must be between ${min} and ${max}`,
+    );
   }
   return n;
 }
@@ -93,7 +117,14 @@ function outputExtension(value: string | undefined): string {
   return `${trimmed}/`;
 }
 
-function record(ctx: EmulatorContext, req: IncomingMessage, endpoint: string, inferenceId: string | undefined, outcome: string, status: number): void {
+function record(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  endpoint: string,
+  inferenceId: string | undefined,
+  outcome: string,
+  status: number,
+): void {
   ctx.ledger.record({
     op: 'InvokeEndpointAsync',
     source: 'client',

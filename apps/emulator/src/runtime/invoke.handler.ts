@@ -11,7 +11,12 @@ import { sendRuntimeError } from './wire';
 export const MAX_PAYLOAD_BYTES = 6_291_456;
 
 /** `POST /endpoints/{name}/invocations`: validation, faults, capacity, then the MME. */
-export async function handleInvoke(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, encodedName: string): Promise<void> {
+export async function handleInvoke(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  encodedName: string,
+): Promise<void> {
   const targetModel = header(req, 'x-amzn-sagemaker-target-model');
   const { body, tooLarge } = await readBody(req, MAX_PAYLOAD_BYTES);
   let endpoint = encodedName;
@@ -26,7 +31,10 @@ export async function handleInvoke(ctx: EmulatorContext, req: IncomingMessage, r
       throw validationError(`Endpoint ${endpoint} is configured for asynchronous inference; use InvokeEndpointAsync.`);
     }
     if (tooLarge) throw validationError(`Request payload exceeds the maximum of ${MAX_PAYLOAD_BYTES} bytes.`);
-    if (body.length === 0) throw validationError('1 validation error detected: Value at \'body\' failed to satisfy constraint: Member must not be null');
+    if (body.length === 0)
+      throw validationError(
+        "1 validation error detected: Value at 'body' failed to satisfy constraint: Member must not be null",
+      );
     await applyFault(ctx, endpoint, targetModel);
     if (ctx.mme.inFlight >= ctx.settings.mmeCapacity) throw throttling();
     ctx.mme.inFlight += 1;
@@ -63,7 +71,14 @@ function customAttributesHeader(req: IncomingMessage): Record<string, string> {
   return value ? { 'X-Amzn-SageMaker-Custom-Attributes': value } : {};
 }
 
-function record(ctx: EmulatorContext, req: IncomingMessage, endpoint: string, targetModel: string | undefined, outcome: string, status: number): void {
+function record(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  endpoint: string,
+  targetModel: string | undefined,
+  outcome: string,
+  status: number,
+): void {
   ctx.ledger.record({
     op: 'InvokeEndpoint',
     source: 'client',

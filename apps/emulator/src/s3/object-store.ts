@@ -54,7 +54,9 @@ export class ObjectStore {
   }
 
   async put(key: string, body: Buffer | string, contentType: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
     this.ledger.record({ op: 'PutObject', source: 'emulator', bucket: this.bucket, key, outcome: 'ok', status: 200 });
   }
 

@@ -17,7 +17,13 @@ export interface S3rverProcess {
 export async function startS3rver(directory: string, bucket: string): Promise<S3rverProcess> {
   mkdirSync(directory, { recursive: true });
   const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', S3RVER_CHILD_SCRIPT], {
-    env: { ...process.env, S3RVER_MODULE: require.resolve('s3rver'), S3RVER_DIR: directory, S3RVER_BUCKET: bucket, NODE_OPTIONS: '' },
+    env: {
+      ...process.env,
+      S3RVER_MODULE: require.resolve('s3rver'),
+      S3RVER_DIR: directory,
+      S3RVER_BUCKET: bucket,
+      NODE_OPTIONS: '',
+    },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

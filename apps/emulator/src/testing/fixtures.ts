@@ -7,20 +7,34 @@ import { packTar } from '../model/tar';
 
 /** A small photo of one colour (with a little noise so it is a real image), as PNG or JPEG. */
 export async function photo(rgb: Rgb, format: 'png' | 'jpeg' = 'png', size = 32): Promise<Buffer> {
-  const image = sharp({ create: { width: size, height: size, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } });
+  const image = sharp({
+    create: { width: size, height: size, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } },
+  });
   return format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer();
 }
 
 /** A training tar with one photo per colour (alternating PNG/JPEG) and an optional config.json. */
-export async function trainingTar(colours: Rgb[], options: { config?: unknown; extra?: { name: string; data: Buffer }[] } = {}): Promise<Buffer> {
+export async function trainingTar(
+  colours: Rgb[],
+  options: { config?: unknown; extra?: { name: string; data: Buffer }[] } = {},
+): Promise<Buffer> {
   const files = await Promise.all(
-    colours.map(async (c, i) => ({ name: `photo-${String(i).padStart(2, '0')}.${i % 2 ? 'jpg' : 'png'}`, data: await photo(c, i % 2 ? 'jpeg' : 'png') })),
+    colours.map(async (c, i) => ({
+      name: `photo-${String(i).padStart(2, '0')}.${i % 2 ? 'jpg' : 'png'}`,
+      data: await photo(c, i % 2 ? 'jpeg' : 'png'),
+    })),
   );
-  if (options.config !== undefined) files.push({ name: 'config.json', data: Buffer.from(JSON.stringify(options.config)) });
+  if (options.config !== undefined)
+    files.push({ name: 'config.json', data: Buffer.from(JSON.stringify(options.config)) });
   return packTar([...files, ...(options.extra ?? [])]);
 }
 
-export async function putObject(s3: S3Client, emulator: RunningEmulator, key: string, body: Buffer | string): Promise<string> {
+export async function putObject(
+  s3: S3Client,
+  emulator: RunningEmulator,
+  key: string,
+  body: Buffer | string,
+): Promise<string> {
   await s3.send(new PutObjectCommand({ Bucket: emulator.bucket, Key: key, Body: body }));
   return `s3://${emulator.bucket}/${key}`;
 }
@@ -67,31 +81,62 @@ export function generationBody(rows: Row[]): string {
   const tensor = (name: string, data: string[]) => ({ name, shape: [n, 1], datatype: 'BYTES', data });
   return JSON.stringify({
     inputs: [
-      tensor('prompt', rows.map((r) => r.prompt ?? 'photo of <<TOK>> as an astronaut')),
-      tensor('negative_prompt', rows.map((r) => r.negativePrompt ?? 'blurry')),
-      tensor('gen_args', rows.map((r) => JSON.stringify({ num_inference_steps: r.steps ?? 50, guidance_scale: r.guidance ?? 7.5, seed: r.seed ?? 1 }))),
+      tensor(
+        'prompt',
+        rows.map((r) => r.prompt ?? 'photo of <<TOK>> as an astronaut'),
+      ),
+      tensor(
+        'negative_prompt',
+        rows.map((r) => r.negativePrompt ?? 'blurry'),
+      ),
+      tensor(
+        'gen_args',
+        rows.map((r) =>
+          JSON.stringify({ num_inference_steps: r.steps ?? 50, guidance_scale: r.guidance ?? 7.5, seed: r.seed ?? 1 }),
+        ),
+      ),
     ],
   });
 }
 
 /** Invokes the MME and decodes the generated JPEGs. */
-export async function generate(runtime: SageMakerRuntimeClient, emulator: RunningEmulator, targetModel: string, rows: Row[]): Promise<Buffer[]> {
+export async function generate(
+  runtime: SageMakerRuntimeClient,
+  emulator: RunningEmulator,
+  targetModel: string,
+  rows: Row[],
+): Promise<Buffer[]> {
   const out = await runtime.send(
-    new InvokeEndpointCommand({ EndpointName: emulator.mmeEndpoint, TargetModel: targetModel, ContentType: 'application/octet-stream', Body: generationBody(rows) }),
+    new InvokeEndpointCommand({
+      EndpointName: emulator.mmeEndpoint,
+      TargetModel: targetModel,
+      ContentType: 'application/octet-stream',
+      Body: generationBody(rows),
+    }),
   );
-  const parsed = JSON.parse(Buffer.from(out.Body).toString('utf8')) as { outputs: { name: string; shape: number[]; data: string[] }[] };
+  const parsed = JSON.parse(Buffer.from(out.Body).toString('utf8')) as {
+    outputs: { name: string; shape: number[]; data: string[] }[];
+  };
   return parsed.outputs[0].data.map((b64) => Buffer.from(b64, 'base64'));
 }
 
 /** Invokes model_setup once per instance (round-robin routing reaches each). */
-export async function bootstrap(runtime: SageMakerRuntimeClient, emulator: RunningEmulator, instances = 1): Promise<void> {
+export async function bootstrap(
+  runtime: SageMakerRuntimeClient,
+  emulator: RunningEmulator,
+  instances = 1,
+): Promise<void> {
   for (let i = 0; i < instances; i++) {
-    await runtime.send(new InvokeEndpointCommand({ EndpointName: emulator.mmeEndpoint, TargetModel: 'model_setup.tar.gz', Body: '{}' }));
+    await runtime.send(
+      new InvokeEndpointCommand({ EndpointName: emulator.mmeEndpoint, TargetModel: 'model_setup.tar.gz', Body: '{}' }),
+    );
   }
 }
 
 /** Runs `fn` and returns the error it throws (fails if it does not throw). */
-export async function caught(fn: () => Promise<unknown>): Promise<Error & Record<string, unknown> & { $metadata: { httpStatusCode?: number } }> {
+export async function caught(
+  fn: () => Promise<unknown>,
+): Promise<Error & Record<string, unknown> & { $metadata: { httpStatusCode?: number } }> {
   try {
     await fn();
   } catch (err) {

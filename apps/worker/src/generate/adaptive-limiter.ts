@@ -58,7 +58,8 @@ export class AdaptiveLimiter {
     } else if (outcome === 'success') {
       this.value = Math.min(this.max, this.value + 1 / this.value);
     }
-    if (this.limit !== before) this.options.logger?.info({ limit: this.limit, previous: before, outcome }, 'generate concurrency limit changed');
+    if (this.limit !== before)
+      this.options.logger?.info({ limit: this.limit, previous: before, outcome }, 'generate concurrency limit changed');
     this.wake();
   }
 

@@ -1,7 +1,13 @@
 import { type MultiModelInference } from '@dreamqueue/aws';
 import { type GeneratePayload } from '@dreamqueue/contracts';
 import { type Logger } from '@dreamqueue/logger';
-import { type BatchRecord, type BatchStore, type GenerationRecord, type GenerationStore, type ModelDemand } from '@dreamqueue/records';
+import {
+  type BatchRecord,
+  type BatchStore,
+  type GenerationRecord,
+  type GenerationStore,
+  type ModelDemand,
+} from '@dreamqueue/records';
 import { type ObjectStore } from '@dreamqueue/storage';
 import { type AdaptiveLimiter } from './adaptive-limiter';
 import { type ModelAffinity } from './model-affinity';

@@ -28,7 +28,9 @@ export function generateProcessorEntry(deps: WorkerDeps): GenerateEntry {
     mme: deps.mme,
     endpoint: config.MME_ENDPOINT,
     generations: new GenerationStore(deps.redis, deps.keySpace, deps.events),
-    batches: new BatchStore(deps.redis, deps.keySpace, deps.events, { progressIntervalMs: config.BATCH_PROGRESS_INTERVAL }),
+    batches: new BatchStore(deps.redis, deps.keySpace, deps.events, {
+      progressIntervalMs: config.BATCH_PROGRESS_INTERVAL,
+    }),
     demand,
     limiter,
     affinity: new ModelAffinity(demand, {

@@ -20,7 +20,8 @@ type GenerateJob = CatalogJob<'generate'>;
 export function createGenerateProcessor(deps: GenerateDeps) {
   return async (job: GenerateJob, token?: string, signal?: AbortSignal): Promise<GenerateResult> => {
     const parsed = GeneratePayload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`Invalid generate payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(`Invalid generate payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
     const p = parsed.data;
     const target = await loadTarget(deps, p);
     if (!target) throw new UnrecoverableError('The generation or batch of this job no longer exists');
@@ -40,11 +41,23 @@ export function createGenerateProcessor(deps: GenerateDeps) {
       await deps.generations.transition(target.tenantId, target.record.id, 'running');
     }
 
-    const rows = p.items.map((i) => ({ prompt: i.prompt, negativePrompt: i.negativePrompt, seed: i.seed, steps: p.steps, guidance: p.guidance }));
+    const rows = p.items.map((i) => ({
+      prompt: i.prompt,
+      negativePrompt: i.negativePrompt,
+      seed: i.seed,
+      steps: p.steps,
+      guidance: p.guidance,
+    }));
     const startedAt = await deps.limiter.acquire();
     let body: Buffer;
     try {
-      body = await invokeModel(deps.mme, { endpoint: deps.endpoint, targetModel: target.targetModel, rows, inferenceId: job.id ?? 'job', signal });
+      body = await invokeModel(deps.mme, {
+        endpoint: deps.endpoint,
+        targetModel: target.targetModel,
+        rows,
+        inferenceId: job.id ?? 'job',
+        signal,
+      });
     } catch (err) {
       const failure = classifyAwsError(err);
       deps.limiter.release(startedAt, failure.kind === 'throttled' ? 'throttled' : 'neutral');
@@ -57,7 +70,11 @@ export function createGenerateProcessor(deps: GenerateDeps) {
     try {
       images = decodeGenerationResponse(body, rows.length);
     } catch (err) {
-      return handleFailure(deps, job, token, target, p, err, { kind: 'transient', name: 'BadResponse', reason: coerceError(err).message });
+      return handleFailure(deps, job, token, target, p, err, {
+        kind: 'transient',
+        name: 'BadResponse',
+        reason: coerceError(err).message,
+      });
     }
     const delivered = await deliverImages(deps, target, p, images);
     await deps.demand.done(target.targetModel);
@@ -66,17 +83,27 @@ export function createGenerateProcessor(deps: GenerateDeps) {
 }
 
 /** Canceled, expired or already finished resources need no invocation. */
-async function skipIfFinished(deps: GenerateDeps, target: GenerateTarget, p: GeneratePayload): Promise<GenerateResult | undefined> {
+async function skipIfFinished(
+  deps: GenerateDeps,
+  target: GenerateTarget,
+  p: GeneratePayload,
+): Promise<GenerateResult | undefined> {
   if (target.kind === 'batch') {
     if (target.record.status !== 'canceled') return undefined;
-    await recordBatchItems(deps, target, p.items.map((i) => ({ index: i.index, state: 'canceled', seed: i.seed })));
+    await recordBatchItems(
+      deps,
+      target,
+      p.items.map((i) => ({ index: i.index, state: 'canceled', seed: i.seed })),
+    );
     return { images: 0, failed: 0, skipped: 'canceled' };
   }
   const { status, deadlineAt, id } = target.record;
   if (status === 'canceled' || status === 'expired') return { images: 0, failed: 0, skipped: status };
   if (status !== 'queued' && status !== 'running') return { images: 0, failed: 0, skipped: 'finished' };
   if (deadlineAt !== undefined && Date.now() > deadlineAt) {
-    await deps.generations.transition(target.tenantId, id, 'expired', { error: { code: 'deadline_exceeded', message: 'The deadline passed before the images were generated.' } });
+    await deps.generations.transition(target.tenantId, id, 'expired', {
+      error: { code: 'deadline_exceeded', message: 'The deadline passed before the images were generated.' },
+    });
     return { images: 0, failed: 0, skipped: 'expired' };
   }
   return undefined;
@@ -104,7 +131,10 @@ async function handleFailure(
       throw new DelayedError();
     }
     const seconds = Math.round(deps.settings.coldLoadBudgetMs / 1000);
-    return failFinally(deps, target, p, { code: 'model_load_timeout', message: `The model did not finish loading on the endpoint within ${seconds} s.` });
+    return failFinally(deps, target, p, {
+      code: 'model_load_timeout',
+      message: `The model did not finish loading on the endpoint within ${seconds} s.`,
+    });
   }
   if (failure.kind === 'transient') {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -112,15 +142,28 @@ async function handleFailure(
     if (lastAttempt) await recordFinal(deps, target, p, { code: 'endpoint_unavailable', message: failure.reason });
     throw coerceError(err);
   }
-  return failFinally(deps, target, p, { code: failure.kind === 'not_found' ? 'model_unavailable' : 'model_error', message: failure.reason });
+  return failFinally(deps, target, p, {
+    code: failure.kind === 'not_found' ? 'model_unavailable' : 'model_error',
+    message: failure.reason,
+  });
 }
 
-async function failFinally(deps: GenerateDeps, target: GenerateTarget, p: GeneratePayload, reason: { code: string; message: string }): Promise<never> {
+async function failFinally(
+  deps: GenerateDeps,
+  target: GenerateTarget,
+  p: GeneratePayload,
+  reason: { code: string; message: string },
+): Promise<never> {
   await recordFinal(deps, target, p, reason);
   throw new UnrecoverableError(reason.message);
 }
 
-async function recordFinal(deps: GenerateDeps, target: GenerateTarget, p: GeneratePayload, reason: { code: string; message: string }): Promise<void> {
+async function recordFinal(
+  deps: GenerateDeps,
+  target: GenerateTarget,
+  p: GeneratePayload,
+  reason: { code: string; message: string },
+): Promise<void> {
   await recordFailure(deps, target, p, reason);
   await deps.demand.done(target.targetModel);
 }

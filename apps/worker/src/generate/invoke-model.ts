@@ -1,4 +1,9 @@
-import { classifyAwsError, encodeGenerationRequest, type GenerationRow, type MultiModelInference } from '@dreamqueue/aws';
+import {
+  classifyAwsError,
+  encodeGenerationRequest,
+  type GenerationRow,
+  type MultiModelInference,
+} from '@dreamqueue/aws';
 
 /** The MME's per-instance bootstrap model (DESIGN.md §7): unpacks the base model before any LoRA loads. */
 export const SETUP_MODEL = 'model_setup.tar.gz';
@@ -20,12 +25,23 @@ export async function invokeModel(
   request: { endpoint: string; targetModel: string; rows: GenerationRow[]; inferenceId: string; signal?: AbortSignal },
 ): Promise<Buffer> {
   const call = () =>
-    mme.invoke({ endpoint: request.endpoint, targetModel: request.targetModel, body: encodeGenerationRequest(request.rows), inferenceId: request.inferenceId, signal: request.signal });
+    mme.invoke({
+      endpoint: request.endpoint,
+      targetModel: request.targetModel,
+      body: encodeGenerationRequest(request.rows),
+      inferenceId: request.inferenceId,
+      signal: request.signal,
+    });
   try {
     return await call();
   } catch (err) {
     if (!needsBootstrap(err)) throw err;
-    await mme.invoke({ endpoint: request.endpoint, targetModel: SETUP_MODEL, body: SETUP_BODY, signal: request.signal });
+    await mme.invoke({
+      endpoint: request.endpoint,
+      targetModel: SETUP_MODEL,
+      body: SETUP_BODY,
+      signal: request.signal,
+    });
     return call();
   }
 }

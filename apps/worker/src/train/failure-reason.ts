@@ -9,7 +9,15 @@ export interface TrainingFailureInfo {
   transient: boolean;
 }
 
-const TRANSIENT = [/out of memory/i, /cuda/i, /internal (emulator |server )?error/i, /expired/i, /timed out/i, /throttl/i, /unavailable/i];
+const TRANSIENT = [
+  /out of memory/i,
+  /cuda/i,
+  /internal (emulator |server )?error/i,
+  /expired/i,
+  /timed out/i,
+  /throttl/i,
+  /unavailable/i,
+];
 
 export function parseTrainingFailure(body: Buffer | string): TrainingFailureInfo {
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;

@@ -18,7 +18,12 @@ export function jobKeys(job: Job): { jobKey: string; lockKey: string } {
  * job must not overwrite the newer checkpoint of the worker that took over. Returns false when the lock is
  * gone (the caller stops).
  */
-export async function saveCheckpoint<T>(redis: Redis, job: Job<T>, token: string | undefined, data: T): Promise<boolean> {
+export async function saveCheckpoint<T>(
+  redis: Redis,
+  job: Job<T>,
+  token: string | undefined,
+  data: T,
+): Promise<boolean> {
   if (!token) {
     await job.updateData(data);
     return true;

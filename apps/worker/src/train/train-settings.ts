@@ -11,7 +11,10 @@ export function trainSettingsFrom(config: Readonly<WorkerConfig>): TrainSettings
     invocationTimeoutSeconds: config.TRAIN_INVOCATION_TIMEOUT_SECONDS,
     // SageMaker drops a request that waited this long, so it can never start after we stopped waiting.
     requestTtlSeconds: Math.min(21_600, Math.max(60, queueMarginSeconds)),
-    deadlineMs: config.TRAIN_DEADLINE > 0 ? config.TRAIN_DEADLINE : config.TRAIN_INVOCATION_TIMEOUT_SECONDS * 1000 + config.TRAIN_QUEUE_MARGIN,
+    deadlineMs:
+      config.TRAIN_DEADLINE > 0
+        ? config.TRAIN_DEADLINE
+        : config.TRAIN_INVOCATION_TIMEOUT_SECONDS * 1000 + config.TRAIN_QUEUE_MARGIN,
     pollIntervalMs: config.TRAIN_POLL_INTERVAL,
     pollMaxIntervalMs: Math.max(config.TRAIN_POLL_INTERVAL, config.TRAIN_POLL_MAX_INTERVAL),
     claimStaleMs: config.TRAIN_CLAIM_STALE,

@@ -28,7 +28,13 @@ const STEPS: Record<Step, (ports: StepPorts, input: StepInput) => Promise<StepOu
   register: registerStep,
   warm: warmStep,
 };
-const STATUS_OF: Record<Step, ModelStatus> = { prepare: 'preparing', submit: 'training', await: 'training', register: 'registering', warm: 'registering' };
+const STATUS_OF: Record<Step, ModelStatus> = {
+  prepare: 'preparing',
+  submit: 'training',
+  await: 'training',
+  register: 'registering',
+  warm: 'registering',
+};
 /** Immediate re-runs of a step (waitMs 0) per activation before the job is parked anyway. */
 const MAX_INLINE_RUNS = 20;
 
@@ -41,7 +47,8 @@ export function createTrainProcessor(deps: TrainProcessorDeps): CatalogProcessor
   return async (job, token, signal) => {
     const log = jobLogger(deps.logger, job);
     const parsed = TrainPayload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`Invalid train payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(`Invalid train payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     let data = parsed.data;
     try {
       for (let runs = 0; ; runs++) {
@@ -49,14 +56,23 @@ export function createTrainProcessor(deps: TrainProcessorDeps): CatalogProcessor
         if (!model) throw new TrainingFailure(`Model ${data.modelId} has no record.`);
         // A failed model is resumed (an operator retried its job); a canceled or deleted one is discarded.
         const discarding = model.status === 'canceled' || model.status === 'deleted';
-        if (data.step === 'done' || (discarding && data.step !== 'await')) return await finish(deps, job, model, data.checkpoint, discarding);
+        if (data.step === 'done' || (discarding && data.step !== 'await'))
+          return await finish(deps, job, model, data.checkpoint, discarding);
         if (!discarding) await enter(deps, model, STATUS_OF[data.step]);
-        const input: StepInput = { model, checkpoint: data.checkpoint, jobId: job.id!, lock: token ? { key: jobKeys(job).lockKey, token } : undefined, discarding, signal };
+        const input: StepInput = {
+          model,
+          checkpoint: data.checkpoint,
+          jobId: job.id!,
+          lock: token ? { key: jobKeys(job).lockKey, token } : undefined,
+          discarding,
+          signal,
+        };
         const outcome = await STEPS[data.step](deps, input);
         const checkpoint = { ...data.checkpoint, ...outcome.patch };
         if ('discarded' in outcome) return await finish(deps, job, model, checkpoint, true, outcome.log);
         data = { ...data, checkpoint, step: 'next' in outcome ? outcome.next : data.step };
-        if (!(await saveCheckpoint(deps.redis, job, token, data))) throw new LostJobLockError(`Lost the lock of train job ${job.id}`);
+        if (!(await saveCheckpoint(deps.redis, job, token, data)))
+          throw new LostJobLockError(`Lost the lock of train job ${job.id}`);
         if (outcome.log) await job.log(`[${parsed.data.step}→${data.step}] ${outcome.log}`);
         if (outcome.progress !== undefined) await progress(deps, job, model, outcome.progress);
         if ('waitMs' in outcome && (outcome.waitMs > 0 || runs >= MAX_INLINE_RUNS)) {
@@ -71,16 +87,29 @@ export function createTrainProcessor(deps: TrainProcessorDeps): CatalogProcessor
 }
 
 async function enter(deps: TrainProcessorDeps, model: ModelRecord, status: ModelStatus): Promise<void> {
-  if (model.status !== status) await deps.models.transition(model.tenantId, model.id, status, { failureReason: undefined });
+  if (model.status !== status)
+    await deps.models.transition(model.tenantId, model.id, status, { failureReason: undefined });
 }
 
-async function progress(deps: TrainProcessorDeps, job: CatalogJob<'train'>, model: ModelRecord, value: number): Promise<void> {
+async function progress(
+  deps: TrainProcessorDeps,
+  job: CatalogJob<'train'>,
+  model: ModelRecord,
+  value: number,
+): Promise<void> {
   await job.updateProgress(value);
   await deps.models.setProgress(model.tenantId, model.id, value);
 }
 
 /** Ends the job: `ready` (the model is offered), or a quiet completion that discards a late result. */
-async function finish(deps: TrainProcessorDeps, job: Job, model: ModelRecord, checkpoint: StepInput['checkpoint'], discarding: boolean, note?: string): Promise<TrainResult> {
+async function finish(
+  deps: TrainProcessorDeps,
+  job: Job,
+  model: ModelRecord,
+  checkpoint: StepInput['checkpoint'],
+  discarding: boolean,
+  note?: string,
+): Promise<TrainResult> {
   if (!discarding) {
     const { changed, record } = await deps.models.transition(model.tenantId, model.id, 'ready', {
       targetModel: checkpoint.targetModel,
@@ -91,7 +120,8 @@ async function finish(deps: TrainProcessorDeps, job: Job, model: ModelRecord, ch
       await job.log(`model ready as ${checkpoint.targetModel}`);
       return { modelId: model.id, targetModel: checkpoint.targetModel ?? '', outcome: 'ready' };
     }
-    if (record?.status === 'ready') return { modelId: model.id, targetModel: record.targetModel ?? '', outcome: 'ready' };
+    if (record?.status === 'ready')
+      return { modelId: model.id, targetModel: record.targetModel ?? '', outcome: 'ready' };
   }
   await discardModel(deps, model, checkpoint);
   await job.log(note ?? `model is ${model.status}: result discarded`);
@@ -99,7 +129,13 @@ async function finish(deps: TrainProcessorDeps, job: Job, model: ModelRecord, ch
 }
 
 /** Maps a step's error to what BullMQ should do, and makes a final failure durable on the model record. */
-async function onError(deps: TrainProcessorDeps, job: CatalogJob<'train'>, data: TrainPayload, err: unknown, log: StepPorts['logger']): Promise<Error> {
+async function onError(
+  deps: TrainProcessorDeps,
+  job: CatalogJob<'train'>,
+  data: TrainPayload,
+  err: unknown,
+  log: StepPorts['logger'],
+): Promise<Error> {
   if (err instanceof DelayedError || err instanceof LostJobLockError) return err;
   if (!(err instanceof TrainingFailure) && !(err instanceof UnrecoverableError)) {
     const failure = classifyAwsError(err);
@@ -114,7 +150,10 @@ async function onError(deps: TrainProcessorDeps, job: CatalogJob<'train'>, data:
       return coerceError(err);
     }
   }
-  const reason = err instanceof TrainingFailure ? err.message : `Training failed at step ${data.step}: ${classifyAwsError(err).reason}`;
+  const reason =
+    err instanceof TrainingFailure
+      ? err.message
+      : `Training failed at step ${data.step}: ${classifyAwsError(err).reason}`;
   log.warn({ err, step: data.step }, 'training failed');
   await failModel(deps, data, reason);
   await job.log(`failed: ${reason}`);

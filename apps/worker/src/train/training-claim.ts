@@ -51,7 +51,15 @@ export class TrainingClaims {
    * When a claim exists it is returned instead: the caller resumes from it and does not submit.
    */
   async acquire(modelId: string, claim: TrainingClaim, lock?: { key: string; token: string }): Promise<AcquireResult> {
-    const [code, raw] = (await this.redis.eval(ACQUIRE, 2, lock?.key ?? this.key(modelId), this.key(modelId), lock?.token ?? '', JSON.stringify(claim), String(this.ttlSeconds))) as [number, string];
+    const [code, raw] = (await this.redis.eval(
+      ACQUIRE,
+      2,
+      lock?.key ?? this.key(modelId),
+      this.key(modelId),
+      lock?.token ?? '',
+      JSON.stringify(claim),
+      String(this.ttlSeconds),
+    )) as [number, string];
     if (code === -1) return { kind: 'lost_lock' };
     if (code === 1) return { kind: 'acquired' };
     return { kind: 'exists', claim: JSON.parse(raw) as TrainingClaim };
@@ -64,7 +72,16 @@ export class TrainingClaims {
 
   /** Replaces the claim if it still names `inferenceId` (compare-and-set); false otherwise. */
   async replace(modelId: string, inferenceId: string, next: TrainingClaim): Promise<boolean> {
-    return (await this.redis.eval(REPLACE, 1, this.key(modelId), inferenceId, JSON.stringify(next), String(this.ttlSeconds))) === 1;
+    return (
+      (await this.redis.eval(
+        REPLACE,
+        1,
+        this.key(modelId),
+        inferenceId,
+        JSON.stringify(next),
+        String(this.ttlSeconds),
+      )) === 1
+    );
   }
 
   /** Deletes the claim if it still names `inferenceId`: the call was refused, or a resubmission is due. */

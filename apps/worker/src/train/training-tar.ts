@@ -18,7 +18,8 @@ export function buildTrainingTar(files: TarFile[]): Promise<Buffer> {
     tar.on('error', reject);
   });
   for (const file of files) {
-    if (!/^[a-z0-9][a-z0-9._-]*$/.test(file.name)) throw new Error(`Unsafe tar entry name ${JSON.stringify(file.name)}`);
+    if (!/^[a-z0-9][a-z0-9._-]*$/.test(file.name))
+      throw new Error(`Unsafe tar entry name ${JSON.stringify(file.name)}`);
     tar.entry({ name: file.name, size: file.data.length, mode: 0o644, mtime: new Date(0), type: 'file' }, file.data);
   }
   tar.finalize();

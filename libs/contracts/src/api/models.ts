@@ -6,7 +6,16 @@ import { z } from 'zod';
  * camelCase on the wire and become the trainer's snake_case `config.json` (DESIGN.md §7) in one place:
  * {@link trainerConfig}.
  */
-export const MODEL_STATUSES = ['queued', 'preparing', 'training', 'registering', 'ready', 'failed', 'canceled', 'deleted'] as const;
+export const MODEL_STATUSES = [
+  'queued',
+  'preparing',
+  'training',
+  'registering',
+  'ready',
+  'failed',
+  'canceled',
+  'deleted',
+] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
 /** States a model never leaves (except into `deleted`). */
@@ -39,7 +48,10 @@ export type TrainingParams = z.output<typeof TrainingParams>;
 /** The subject token the prompt uses to mean "this person"; `<<abcdef>>` style when the server picks it. */
 export const subjectTokenSchema = z
   .string()
-  .regex(/^(<<)?[a-z][a-z0-9]{2,23}(>>)?$/, 'expected 3–24 lowercase letters/digits starting with a letter, optionally wrapped in << >>');
+  .regex(
+    /^(<<)?[a-z][a-z0-9]{2,23}(>>)?$/,
+    'expected 3–24 lowercase letters/digits starting with a letter, optionally wrapped in << >>',
+  );
 
 export const subjectClassSchema = z
   .string()
@@ -63,7 +75,11 @@ export function newSubjectToken(): string {
 export const triggerPhrase = (token: string, subjectClass: string) => `photo of ${token} ${subjectClass}`;
 
 /** The trainer's `config.json`, with exactly the keys the container reads. */
-export function trainerConfig(params: TrainingParams, token: string, subjectClass: string): Record<string, string | number | boolean> {
+export function trainerConfig(
+  params: TrainingParams,
+  token: string,
+  subjectClass: string,
+): Record<string, string | number | boolean> {
   return {
     n_steps: params.steps,
     learning_rate: params.learningRate,

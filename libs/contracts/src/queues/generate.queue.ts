@@ -30,7 +30,11 @@ export const GenerateItem = z.object({
   index: z.number().int().min(0),
   prompt: z.string().min(1),
   negativePrompt: z.string().default(''),
-  seed: z.number().int().min(0).max(2 ** 32 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
 });
 export type GenerateItem = z.output<typeof GenerateItem>;
 

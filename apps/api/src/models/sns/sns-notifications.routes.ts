@@ -30,13 +30,18 @@ export function snsNotificationRoutes(deps: SnsRoutesDeps): Router {
   router.post('/v1/notifications/sns', express.text({ type: () => true, limit: '256kb' }), async (req, res) => {
     const message = parse(req.body);
     if (!localMode) {
-      if (!deps.topicArns.includes(message.TopicArn)) throw new AppError('unknown_topic', 'This topic is not accepted here.', { status: 403 });
+      if (!deps.topicArns.includes(message.TopicArn))
+        throw new AppError('unknown_topic', 'This topic is not accepted here.', { status: 403 });
       if (!(await verifySnsSignature(message, deps.fetchCert).catch(() => false))) {
         throw new AppError('invalid_signature', 'The SNS signature does not verify.', { status: 403 });
       }
     }
     if (message.Type === 'SubscriptionConfirmation') {
-      if (!localMode && message.SubscribeURL && /^https:\/\/sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(message.SubscribeURL)) {
+      if (
+        !localMode &&
+        message.SubscribeURL &&
+        /^https:\/\/sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(message.SubscribeURL)
+      ) {
         await deps.confirmSubscription?.(message.SubscribeURL);
       }
       return res.status(204).end();
@@ -72,6 +77,8 @@ async function wake(deps: SnsRoutesDeps, raw: string): Promise<void> {
   if (!modelId || !idSchema('model').safeParse(modelId).success) return;
   const job = await deps.trainQueue.getJob(modelId);
   if (job && (await job.isDelayed())) {
-    await job.promote().catch((err: unknown) => deps.logger.debug({ err, modelId }, 'train job was not delayed any more'));
+    await job
+      .promote()
+      .catch((err: unknown) => deps.logger.debug({ err, modelId }, 'train job was not delayed any more'));
   }
 }

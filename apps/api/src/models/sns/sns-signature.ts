@@ -31,7 +31,10 @@ export function stringToSign(message: SnsMessage): string {
  * Verifies a SignatureVersion 2 (RSA-SHA256) signature with the certificate from `SigningCertURL`, which
  * must be an SNS host. `fetchCert` is injected (and cached by the caller) so tests need no network.
  */
-export async function verifySnsSignature(message: SnsMessage, fetchCert: (url: string) => Promise<string>): Promise<boolean> {
+export async function verifySnsSignature(
+  message: SnsMessage,
+  fetchCert: (url: string) => Promise<string>,
+): Promise<boolean> {
   if (message.SignatureVersion !== '2' || !message.Signature || !message.SigningCertURL) return false;
   if (!SNS_CERT_URL.test(message.SigningCertURL)) return false;
   const cert = await fetchCert(message.SigningCertURL);
@@ -41,7 +44,9 @@ export async function verifySnsSignature(message: SnsMessage, fetchCert: (url: s
 }
 
 /** Fetches and caches signing certificates (they rotate rarely). */
-export function cachedCertFetcher(fetchText: (url: string) => Promise<string> = defaultFetch): (url: string) => Promise<string> {
+export function cachedCertFetcher(
+  fetchText: (url: string) => Promise<string> = defaultFetch,
+): (url: string) => Promise<string> {
   const cache = new Map<string, Promise<string>>();
   return (url) => {
     let cert = cache.get(url);

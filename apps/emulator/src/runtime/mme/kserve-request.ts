@@ -46,7 +46,8 @@ export function parseGenerationRequest(body: Buffer): GenerationRow[] {
     throw new KServeInputError('request body is not valid JSON');
   }
   const parsed = BodySchema.safeParse(json);
-  if (!parsed.success) throw new KServeInputError(`request is not a KServe v2 inference request: ${issue(parsed.error)}`);
+  if (!parsed.success)
+    throw new KServeInputError(`request is not a KServe v2 inference request: ${issue(parsed.error)}`);
   const byName = new Map(parsed.data.inputs.map((t) => [t.name, t]));
   const unknown = [...byName.keys()].filter((n) => !(INPUT_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) throw new KServeInputError(`unexpected input(s): ${unknown.join(', ')}`);
@@ -83,6 +84,10 @@ function parseGenArgs(row: string, index: number): Pick<GenerationRow, 'seed' | 
 
 function issue(error: z.ZodError): string {
   return error.issues
-    .map((i) => (i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')}` : `${i.path.join('.') || 'body'}: ${i.message}`))
+    .map((i) =>
+      i.code === 'unrecognized_keys'
+        ? `unknown key(s) ${i.keys.join(', ')}`
+        : `${i.path.join('.') || 'body'}: ${i.message}`,
+    )
     .join('; ');
 }

@@ -3,7 +3,11 @@ import { MmeInstance } from './mme-instance';
 import { assertSafeTargetModel } from './target-model';
 import { type LoadedModel } from './mme-instance';
 
-const model = { description: { format: 'dreamqueue-emulator-lora/1', id: 'x', palette: [[0, 0, 0]], config: {} }, etag: 'e', readyAt: 0 } as LoadedModel;
+const model = {
+  description: { format: 'dreamqueue-emulator-lora/1', id: 'x', palette: [[0, 0, 0]], config: {} },
+  etag: 'e',
+  readyAt: 0,
+} as LoadedModel;
 
 describe('MME routing and caching', () => {
   it('maps a model to the same instance every time and spreads models over all instances', () => {
@@ -22,9 +26,12 @@ describe('MME routing and caching', () => {
     expect(instance.loadedModels()).toEqual(['a', 'c']);
   });
 
-  it.each(['../x.tar.gz', '/abs.tar.gz', 'a//b.tar.gz', 'a/./b', 'sp ace.tar.gz', 'semi;colon', '', 'ünï.tar.gz'])('rejects the unsafe TargetModel %j', (target) => {
-    expect(() => assertSafeTargetModel(target)).toThrow(target === '' ? /required/ : /Invalid TargetModel/);
-  });
+  it.each(['../x.tar.gz', '/abs.tar.gz', 'a//b.tar.gz', 'a/./b', 'sp ace.tar.gz', 'semi;colon', '', 'ünï.tar.gz'])(
+    'rejects the unsafe TargetModel %j',
+    (target) => {
+      expect(() => assertSafeTargetModel(target)).toThrow(target === '' ? /required/ : /Invalid TargetModel/);
+    },
+  );
 
   it('accepts plain keys, including sub-folders', () => {
     expect(assertSafeTargetModel('abc123.tar.gz')).toBe('abc123.tar.gz');

@@ -39,14 +39,28 @@ export class MmeService {
       );
     }
     const fixed = this.deps.settings.fixedLatencyMs;
-    const model = await ensureModelReady(this.deps, instance, targetModel, fixed + this.deps.settings.perImageLatencyMs);
+    const model = await ensureModelReady(
+      this.deps,
+      instance,
+      targetModel,
+      fixed + this.deps.settings.perImageLatencyMs,
+    );
     const rows = this.parseRows(body);
     await this.spendInferenceTime(rows.length);
     const images = await Promise.all(
-      rows.map((row) => renderImage({ ...row, palette: model.description.palette, modelTag: `${model.description.id}:${model.etag}` })),
+      rows.map((row) =>
+        renderImage({ ...row, palette: model.description.palette, modelTag: `${model.description.id}:${model.etag}` }),
+      ),
     );
     this.deps.stats.served(targetModel, rows.length);
-    const outputs = [{ name: 'generated_image', shape: [rows.length, 1], datatype: 'BYTES', data: images.map((i) => i.toString('base64')) }];
+    const outputs = [
+      {
+        name: 'generated_image',
+        shape: [rows.length, 1],
+        datatype: 'BYTES',
+        data: images.map((i) => i.toString('base64')),
+      },
+    ];
     return Buffer.from(JSON.stringify({ outputs }));
   }
 
@@ -94,7 +108,11 @@ export class MmeService {
     const latencyMs = this.deps.settings.fixedLatencyMs + this.deps.settings.perImageLatencyMs * rows;
     if (latencyMs > RESPONSE_LIMIT_MS) {
       await this.deps.clock.sleep(RESPONSE_LIMIT_MS);
-      throw modelError(this.deps.endpoint, 500, `Model did not respond within ${RESPONSE_LIMIT_MS / 1000} s (the invocation timed out).`);
+      throw modelError(
+        this.deps.endpoint,
+        500,
+        `Model did not respond within ${RESPONSE_LIMIT_MS / 1000} s (the invocation timed out).`,
+      );
     }
     await this.deps.clock.sleep(latencyMs);
   }

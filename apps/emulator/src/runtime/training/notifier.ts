@@ -61,12 +61,18 @@ function post(url: string, body: string): Promise<void> {
       {
         method: 'POST',
         agent: false,
-        headers: { 'Content-Type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification', 'Content-Length': Buffer.byteLength(body) },
+        headers: {
+          'Content-Type': 'text/plain; charset=UTF-8',
+          'x-amz-sns-message-type': 'Notification',
+          'Content-Length': Buffer.byteLength(body),
+        },
         timeout: 10_000,
       },
       (res) => {
         res.resume();
-        res.once('end', () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        res.once('end', () =>
+          (res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
       },
     );
     req.once('timeout', () => req.destroy(new Error('timeout')));

@@ -16,7 +16,10 @@ export class PendingTrainings {
   }
 
   save(request: TrainingRequest): void {
-    const file = join(this.dir, `${keySafeId(request.inferenceId)}-${request.receivedAt}-${randomBytes(3).toString('hex')}.json`);
+    const file = join(
+      this.dir,
+      `${keySafeId(request.inferenceId)}-${request.receivedAt}-${randomBytes(3).toString('hex')}.json`,
+    );
     writeFileSync(file, JSON.stringify(request));
     this.files.set(request, file);
   }

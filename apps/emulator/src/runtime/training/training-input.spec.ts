@@ -3,20 +3,33 @@ import { packTar } from '../../model/tar';
 import { keySafeId, parseS3Uri } from './training-request';
 import { readTrainingInput } from './training-input';
 
-const png = (r: number) => sharp({ create: { width: 8, height: 8, channels: 3, background: { r, g: 10, b: 20 } } }).png().toBuffer();
+const png = (r: number) =>
+  sharp({ create: { width: 8, height: 8, channels: 3, background: { r, g: 10, b: 20 } } })
+    .png()
+    .toBuffer();
 
 describe('training input', () => {
   it('reads photos in name order, normalising ./ prefixes, and fills config defaults', async () => {
     const tar = await packTar([
       { name: './b.png', data: await png(100) },
       { name: './a.png', data: await png(50) },
-      { name: 'c.webp', data: await sharp(await png(150)).webp({ lossless: true }).toBuffer() },
+      {
+        name: 'c.webp',
+        data: await sharp(await png(150))
+          .webp({ lossless: true })
+          .toBuffer(),
+      },
       { name: 'config.json', data: Buffer.from('{"n_steps":500,"train_text_encoder":false}') },
     ]);
     const input = await readTrainingInput(tar);
     expect(input.imageNames).toEqual(['a.png', 'b.png', 'c.webp']);
     expect(input.palette.map((c) => c[0])).toEqual([50, 100, 150]);
-    expect(input.config).toMatchObject({ n_steps: 500, train_text_encoder: false, lora_r: 128, class_prompt: 'a photo of person' });
+    expect(input.config).toMatchObject({
+      n_steps: 500,
+      train_text_encoder: false,
+      lora_r: 128,
+      class_prompt: 'a photo of person',
+    });
   });
 
   it.each([
@@ -26,12 +39,18 @@ describe('training input', () => {
     [{ class_prompt: '' }, /class_prompt/],
     [[1, 2], /config.json is invalid/],
   ])('rejects config %j', async (config, message) => {
-    const tar = await packTar([...(await Promise.all([1, 2, 3].map(async (i) => ({ name: `${i}.png`, data: await png(i) })))), { name: 'config.json', data: Buffer.from(JSON.stringify(config)) }]);
+    const tar = await packTar([
+      ...(await Promise.all([1, 2, 3].map(async (i) => ({ name: `${i}.png`, data: await png(i) })))),
+      { name: 'config.json', data: Buffer.from(JSON.stringify(config)) },
+    ]);
     await expect(readTrainingInput(tar)).rejects.toThrow(message);
   });
 
   it('rejects a .png that is not an image', async () => {
-    const tar = await packTar([...(await Promise.all([1, 2].map(async (i) => ({ name: `${i}.png`, data: await png(i) })))), { name: 'x.png', data: Buffer.from('GIF89a') }]);
+    const tar = await packTar([
+      ...(await Promise.all([1, 2].map(async (i) => ({ name: `${i}.png`, data: await png(i) })))),
+      { name: 'x.png', data: Buffer.from('GIF89a') },
+    ]);
     await expect(readTrainingInput(tar)).rejects.toThrow(/image x.png cannot be decoded/);
   });
 

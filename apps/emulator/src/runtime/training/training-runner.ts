@@ -31,7 +31,11 @@ export const TRAINING_FAILED = 'Training Failed!';
  * and write the output JSON, or write the reason to the FailureLocation. Every path ends in exactly one
  * object, except the injected `NoOutput` fault, which models a lost result.
  */
-export async function runTraining(deps: TrainingRunnerDeps, request: TrainingRequest, signal: AbortSignal): Promise<void> {
+export async function runTraining(
+  deps: TrainingRunnerDeps,
+  request: TrainingRequest,
+  signal: AbortSignal,
+): Promise<void> {
   const fault = deps.faults.decide('training');
   if (fault?.error === 'NoOutput') {
     deps.logger.info({ inferenceId: request.inferenceId }, 'injected NoOutput: training result will never appear');
@@ -48,16 +52,30 @@ export async function runTraining(deps: TrainingRunnerDeps, request: TrainingReq
   const timeoutMs = request.invocationTimeoutSeconds * 1000;
   if (trainingMs > timeoutMs) {
     if (!(await deps.clock.sleep(timeoutMs, signal))) return;
-    return failTraining(deps, request, `Invocation timed out after ${request.invocationTimeoutSeconds} seconds (InvocationTimeoutSeconds); the training needs ${trainingMs / 1000} seconds.`);
+    return failTraining(
+      deps,
+      request,
+      `Invocation timed out after ${request.invocationTimeoutSeconds} seconds (InvocationTimeoutSeconds); the training needs ${trainingMs / 1000} seconds.`,
+    );
   }
   if (!(await deps.clock.sleep(trainingMs, signal))) return;
-  if (fault?.error === 'TrainingFailed') return failTraining(deps, request, 'Injected fault: the trainer crashed (CUDA error: out of memory)');
+  if (fault?.error === 'TrainingFailed')
+    return failTraining(deps, request, 'Injected fault: the trainer crashed (CUDA error: out of memory)');
 
   const artifactKey = `${deps.mmePrefix}${randomBytes(3).toString('hex')}.tar.gz`;
-  const artifact = await buildArtifact({ palette: input.palette, config: input.config, inferenceId: request.inferenceId, id: artifactKey });
+  const artifact = await buildArtifact({
+    palette: input.palette,
+    config: input.config,
+    inferenceId: request.inferenceId,
+    id: artifactKey,
+  });
   await deps.store.put(artifactKey, artifact, 'application/gzip');
   const outputLocation = `s3://${deps.bucket}/${artifactKey}`;
-  await deps.store.put(request.outputKey, JSON.stringify({ status: TRAINING_COMPLETED, output_location: outputLocation }), 'application/json');
+  await deps.store.put(
+    request.outputKey,
+    JSON.stringify({ status: TRAINING_COMPLETED, output_location: outputLocation }),
+    'application/json',
+  );
   deps.stats.training('completed');
   deps.logger.info({ inferenceId: request.inferenceId, artifactKey }, 'training completed');
   await notify(deps, { request, status: 'Completed', outputLocation: `s3://${deps.bucket}/${request.outputKey}` });
@@ -65,10 +83,19 @@ export async function runTraining(deps: TrainingRunnerDeps, request: TrainingReq
 
 /** Writes the failure object to the FailureLocation (and notifies). */
 export async function failTraining(deps: TrainingRunnerDeps, request: TrainingRequest, reason: string): Promise<void> {
-  await deps.store.put(request.failureKey, JSON.stringify({ status: TRAINING_FAILED, error: reason }), 'application/json');
+  await deps.store.put(
+    request.failureKey,
+    JSON.stringify({ status: TRAINING_FAILED, error: reason }),
+    'application/json',
+  );
   deps.stats.training('failed');
   deps.logger.info({ inferenceId: request.inferenceId, reason }, 'training failed');
-  await notify(deps, { request, status: 'Failed', failureLocation: `s3://${deps.bucket}/${request.failureKey}`, failureReason: reason });
+  await notify(deps, {
+    request,
+    status: 'Failed',
+    failureLocation: `s3://${deps.bucket}/${request.failureKey}`,
+    failureReason: reason,
+  });
 }
 
 async function readInput(deps: TrainingRunnerDeps, inputLocation: string) {

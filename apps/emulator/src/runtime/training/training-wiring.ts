@@ -7,7 +7,10 @@ import { failTraining, runTraining, type TrainingRunnerDeps } from './training-r
  * Connects the queue, the runner and on-disk persistence: a request leaves the pending directory once it
  * has produced its result (or was expired), never when the emulator is merely closing.
  */
-export function createTrainingQueue(deps: TrainingRunnerDeps & { dataDir: string }): { queue: TrainingQueue; pending: PendingTrainings } {
+export function createTrainingQueue(deps: TrainingRunnerDeps & { dataDir: string }): {
+  queue: TrainingQueue;
+  pending: PendingTrainings;
+} {
   const pending = new PendingTrainings(join(deps.dataDir, 'trainings'));
   const queue = new TrainingQueue({
     settings: deps.settings,
@@ -17,7 +20,11 @@ export function createTrainingQueue(deps: TrainingRunnerDeps & { dataDir: string
       if (!signal.aborted) pending.remove(request);
     },
     expire: async (request) => {
-      await failTraining(deps, request, `Request expired: it waited longer than RequestTTLSeconds (${request.requestTtlSeconds} s) before a training slot was free.`);
+      await failTraining(
+        deps,
+        request,
+        `Request expired: it waited longer than RequestTTLSeconds (${request.requestTtlSeconds} s) before a training slot was free.`,
+      );
       pending.remove(request);
     },
     onError: (err, request) => {

@@ -13,24 +13,37 @@ export const TRAINING_COMPLETED = 'Training Completed!';
  */
 export async function awaitStep(ports: StepPorts, input: StepInput): Promise<StepOutcome> {
   const { checkpoint } = input;
-  if (!checkpoint.outputLocation || !checkpoint.inferenceId) throw new TrainingFailure('No submitted training to wait for.');
+  if (!checkpoint.outputLocation || !checkpoint.inferenceId)
+    throw new TrainingFailure('No submitted training to wait for.');
   const polls = checkpoint.polls ?? 0;
   try {
     const output = keyIn(ports, checkpoint.outputLocation);
     const failure = checkpoint.failureLocation ? keyIn(ports, checkpoint.failureLocation) : undefined;
-    const [out, failed] = await Promise.all([ports.objects.head(output, input.signal), failure ? ports.objects.head(failure, input.signal) : undefined]);
+    const [out, failed] = await Promise.all([
+      ports.objects.head(output, input.signal),
+      failure ? ports.objects.head(failure, input.signal) : undefined,
+    ]);
     if (out) return await completed(ports, input, output);
     if (failed && failure) return await trainingFailed(ports, input, await ports.objects.get(failure, input.signal));
   } catch (err) {
     if (err instanceof TrainingFailure || classifyAwsError(err).kind !== 'transient') throw err;
-    ports.logger.warn({ err, modelId: input.model.id }, 'transient error while checking the training output; checking again later');
+    ports.logger.warn(
+      { err, modelId: input.model.id },
+      'transient error while checking the training output; checking again later',
+    );
   }
   if (ports.now() > (checkpoint.deadlineAt ?? Infinity)) {
     if (input.discarding) return { discarded: true, log: 'discarded: the canceled training never finished' };
     const minutes = Math.round(ports.settings.deadlineMs / 60_000);
-    throw new TrainingFailure(`Training timed out: no result ${minutes} minutes after submission (${checkpoint.inferenceId}).`);
+    throw new TrainingFailure(
+      `Training timed out: no result ${minutes} minutes after submission (${checkpoint.inferenceId}).`,
+    );
   }
-  return { waitMs: pollDelay(ports, polls, checkpoint.deadlineAt), patch: { polls: polls + 1 }, progress: trainingProgress(ports, checkpoint.submittedAt) };
+  return {
+    waitMs: pollDelay(ports, polls, checkpoint.deadlineAt),
+    patch: { polls: polls + 1 },
+    progress: trainingProgress(ports, checkpoint.submittedAt),
+  };
 }
 
 async function completed(ports: StepPorts, input: StepInput, outputKey: string): Promise<StepOutcome> {
@@ -52,7 +65,12 @@ async function completed(ports: StepPorts, input: StepInput, outputKey: string):
     await ports.objects.delete(artifact);
     return { discarded: true, log: `discarded the late result of a canceled training (${artifact} removed)` };
   }
-  return { next: 'register', patch: { trainedArtifact: artifact }, progress: 80, log: `training completed: ${artifact}` };
+  return {
+    next: 'register',
+    patch: { trainedArtifact: artifact },
+    progress: 80,
+    log: `training completed: ${artifact}`,
+  };
 }
 
 async function trainingFailed(ports: StepPorts, input: StepInput, body: Buffer): Promise<StepOutcome> {
@@ -61,10 +79,17 @@ async function trainingFailed(ports: StepPorts, input: StepInput, body: Buffer):
   const submission = input.checkpoint.submission ?? 1;
   if (!info.transient || submission >= ports.settings.maxSubmissions) throw new TrainingFailure(info.reason);
   // Infrastructure, not input: train again under the next submission number (the claim rotates first).
-  if (!(await ports.claims.release(input.model.id, input.checkpoint.inferenceId!))) throw new Error('The submission claim changed under this job; retrying');
+  if (!(await ports.claims.release(input.model.id, input.checkpoint.inferenceId!)))
+    throw new Error('The submission claim changed under this job; retrying');
   return {
     next: 'submit',
-    patch: { submission: submission + 1, inferenceId: undefined, outputLocation: undefined, failureLocation: undefined, polls: 0 },
+    patch: {
+      submission: submission + 1,
+      inferenceId: undefined,
+      outputLocation: undefined,
+      failureLocation: undefined,
+      polls: 0,
+    },
     log: `${info.reason} (transient: resubmitting as #${submission + 1})`,
   };
 }
@@ -72,7 +97,8 @@ async function trainingFailed(ports: StepPorts, input: StepInput, body: Buffer):
 /** `s3://<our bucket>/<key>` → key; anything else is a configuration error, not something to retry. */
 function keyIn(ports: StepPorts, uri: string): string {
   const location = parseS3Uri(uri);
-  if (location.bucket !== ports.objects.bucket) throw new TrainingFailure(`The endpoint writes to bucket ${location.bucket}, not ${ports.objects.bucket}.`);
+  if (location.bucket !== ports.objects.bucket)
+    throw new TrainingFailure(`The endpoint writes to bucket ${location.bucket}, not ${ports.objects.bucket}.`);
   return location.key;
 }
 

@@ -19,5 +19,10 @@ export async function prepareStep(ports: StepPorts, input: StepInput): Promise<S
   const inputKey = keys.trainingInput(model.tenantId, model.id);
   const tar = await buildTrainingTar(files);
   await ports.objects.put(inputKey, tar, 'application/x-tar', input.signal);
-  return { next: 'submit', patch: { inputKey }, progress: 5, log: `training input written (${model.photoCount} photos, ${tar.length} bytes)` };
+  return {
+    next: 'submit',
+    patch: { inputKey },
+    progress: 5,
+    log: `training input written (${model.photoCount} photos, ${tar.length} bytes)`,
+  };
 }

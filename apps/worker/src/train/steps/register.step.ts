@@ -13,11 +13,16 @@ export async function registerStep(ports: StepPorts, input: StepInput): Promise<
   if (!source) throw new TrainingFailure('No trained artifact to register.');
   const targetModel = targetModelName(model.tenantId, model.id, model.version);
   const targetKey = `${ports.settings.mmePrefix}${targetModel}`;
-  const [target, original] = await Promise.all([ports.objects.head(targetKey, input.signal), ports.objects.head(source, input.signal)]);
+  const [target, original] = await Promise.all([
+    ports.objects.head(targetKey, input.signal),
+    ports.objects.head(source, input.signal),
+  ]);
   let etag: string;
   if (target) {
     if (original && original.etag !== target.etag) {
-      throw new TrainingFailure(`The artifact name ${targetModel} is already taken by different content; refusing to overwrite it.`);
+      throw new TrainingFailure(
+        `The artifact name ${targetModel} is already taken by different content; refusing to overwrite it.`,
+      );
     }
     etag = target.etag;
   } else {

@@ -23,12 +23,18 @@ export async function submitStep(ports: StepPorts, input: StepInput): Promise<St
   if (!checkpoint.inputKey) throw new TrainingFailure('The training input was never prepared.');
   const claim: TrainingClaim = { inferenceId, submission, state: 'submitting', since: ports.now() };
   const acquired = await ports.claims.acquire(model.id, claim, input.lock);
-  if (acquired.kind === 'lost_lock') throw new LostJobLockError(`Lost the lock of train job ${input.jobId} before submitting`);
+  if (acquired.kind === 'lost_lock')
+    throw new LostJobLockError(`Lost the lock of train job ${input.jobId} before submitting`);
   if (acquired.kind === 'exists') return resumeFrom(ports, input, acquired.claim);
   return invoke(ports, input, claim, checkpoint.inputKey);
 }
 
-async function invoke(ports: StepPorts, input: StepInput, claim: TrainingClaim, inputKey: string): Promise<StepOutcome> {
+async function invoke(
+  ports: StepPorts,
+  input: StepInput,
+  claim: TrainingClaim,
+  inputKey: string,
+): Promise<StepOutcome> {
   const { settings } = ports;
   let result;
   try {
@@ -49,26 +55,50 @@ async function invoke(ports: StepPorts, input: StepInput, claim: TrainingClaim, 
     throw err;
   }
   const submittedAt = ports.now();
-  const done: TrainingClaim = { ...claim, state: 'submitted', outputLocation: result.outputLocation, failureLocation: result.failureLocation, submittedAt };
+  const done: TrainingClaim = {
+    ...claim,
+    state: 'submitted',
+    outputLocation: result.outputLocation,
+    failureLocation: result.failureLocation,
+    submittedAt,
+  };
   await ports.claims.replace(input.model.id, claim.inferenceId, done);
   return { next: 'await', patch: fromClaim(ports, done), progress: 10, log: `submitted ${claim.inferenceId}` };
 }
 
 async function resumeFrom(ports: StepPorts, input: StepInput, claim: TrainingClaim): Promise<StepOutcome> {
   if (claim.state === 'submitted') {
-    return { next: 'await', patch: fromClaim(ports, claim), progress: 10, log: `resumed from the recorded submission ${claim.inferenceId}` };
+    return {
+      next: 'await',
+      patch: fromClaim(ports, claim),
+      progress: 10,
+      log: `resumed from the recorded submission ${claim.inferenceId}`,
+    };
   }
   if (ports.now() - claim.since < ports.settings.claimStaleMs) {
     // Another worker is in the middle of the call (or froze there): wait for its result, do not submit.
-    return { waitMs: Math.min(ports.settings.pollIntervalMs, ports.settings.claimStaleMs), log: `submission ${claim.inferenceId} in progress elsewhere; waiting` };
+    return {
+      waitMs: Math.min(ports.settings.pollIntervalMs, ports.settings.claimStaleMs),
+      log: `submission ${claim.inferenceId} in progress elsewhere; waiting`,
+    };
   }
   // The worker that took the claim died mid-call. The call may or may not have reached SageMaker (there is
   // no API to ask): submit again under the next number so a duplicate stays traceable.
   const next = claim.submission + 1;
-  if (next > ports.settings.maxSubmissions) throw new TrainingFailure(`The training submission ${claim.inferenceId} was interrupted and the submission limit is reached.`);
+  if (next > ports.settings.maxSubmissions)
+    throw new TrainingFailure(
+      `The training submission ${claim.inferenceId} was interrupted and the submission limit is reached.`,
+    );
   if (!(await ports.claims.release(input.model.id, claim.inferenceId))) return { waitMs: 0 };
-  ports.logger.warn({ modelId: input.model.id, abandoned: claim.inferenceId }, 'abandoned submission claim; submitting again (possible duplicate)');
-  return { next: 'submit', patch: { submission: next }, log: `submission ${claim.inferenceId} was abandoned mid-call; resubmitting as #${next}` };
+  ports.logger.warn(
+    { modelId: input.model.id, abandoned: claim.inferenceId },
+    'abandoned submission claim; submitting again (possible duplicate)',
+  );
+  return {
+    next: 'submit',
+    patch: { submission: next },
+    log: `submission ${claim.inferenceId} was abandoned mid-call; resubmitting as #${next}`,
+  };
 }
 
 function fromClaim(ports: StepPorts, claim: TrainingClaim) {

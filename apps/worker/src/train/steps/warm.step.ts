@@ -18,8 +18,16 @@ export async function warmStep(ports: StepPorts, input: StepInput): Promise<Step
   const checks = (checkpoint.warmChecks ?? 0) + 1;
   const base = { warmStartedAt: startedAt, warmChecks: checks };
   try {
-    const body = encodeGenerationRequest([{ prompt: model.triggerPhrase, negativePrompt: '', seed: 1, steps: 1, guidance: 7.5 }]);
-    const out = await ports.mme.invoke({ endpoint: ports.settings.mmeEndpoint, targetModel: checkpoint.targetModel, body, inferenceId: `warm-${model.id}`, signal: input.signal });
+    const body = encodeGenerationRequest([
+      { prompt: model.triggerPhrase, negativePrompt: '', seed: 1, steps: 1, guidance: 7.5 },
+    ]);
+    const out = await ports.mme.invoke({
+      endpoint: ports.settings.mmeEndpoint,
+      targetModel: checkpoint.targetModel,
+      body,
+      inferenceId: `warm-${model.id}`,
+      signal: input.signal,
+    });
     decodeGenerationResponse(out, 1);
     return { next: 'done', patch: base, progress: 100, log: `warm: ${checkpoint.targetModel} answered` };
   } catch (err) {
@@ -27,19 +35,30 @@ export async function warmStep(ports: StepPorts, input: StepInput): Promise<Step
   }
 }
 
-async function afterWarmError(ports: StepPorts, input: StepInput, err: unknown, base: { warmStartedAt: number; warmChecks: number }): Promise<StepOutcome> {
+async function afterWarmError(
+  ports: StepPorts,
+  input: StepInput,
+  err: unknown,
+  base: { warmStartedAt: number; warmChecks: number },
+): Promise<StepOutcome> {
   const failure = classifyAwsError(err);
   const { settings } = ports;
   const loadingFor = ports.now() - base.warmStartedAt;
   if (failure.kind === 'throttled') throw err;
   if (failure.kind === 'model_not_ready') {
     if (loadingFor > settings.warmWindowMs) {
-      throw new TrainingFailure(`The model did not load on the endpoint within ${Math.round(settings.warmWindowMs / 1000)} s.`);
+      throw new TrainingFailure(
+        `The model did not load on the endpoint within ${Math.round(settings.warmWindowMs / 1000)} s.`,
+      );
     }
     return { waitMs: settings.warmRetryMs, patch: base, log: 'warm: model still loading' };
   }
   const message = `${(err as Error)?.message ?? ''} ${(err as { OriginalMessage?: string })?.OriginalMessage ?? ''}`;
-  if (failure.name === 'ModelError' && BASE_MODEL_MISSING.test(message) && base.warmChecks <= settings.warmMaxErrors * 4) {
+  if (
+    failure.name === 'ModelError' &&
+    BASE_MODEL_MISSING.test(message) &&
+    base.warmChecks <= settings.warmMaxErrors * 4
+  ) {
     return bootstrap(ports, input, base);
   }
   if (failure.kind === 'transient') {
@@ -51,13 +70,24 @@ async function afterWarmError(ports: StepPorts, input: StepInput, err: unknown, 
 }
 
 /** Invokes model_setup on the instance; its own cold load is waited out like any model's. */
-async function bootstrap(ports: StepPorts, input: StepInput, base: { warmStartedAt: number; warmChecks: number }): Promise<StepOutcome> {
+async function bootstrap(
+  ports: StepPorts,
+  input: StepInput,
+  base: { warmStartedAt: number; warmChecks: number },
+): Promise<StepOutcome> {
   try {
-    await ports.mme.invoke({ endpoint: ports.settings.mmeEndpoint, targetModel: SETUP_MODEL, body: Buffer.from('{}'), inferenceId: `setup-${input.model.id}`, signal: input.signal });
+    await ports.mme.invoke({
+      endpoint: ports.settings.mmeEndpoint,
+      targetModel: SETUP_MODEL,
+      body: Buffer.from('{}'),
+      inferenceId: `setup-${input.model.id}`,
+      signal: input.signal,
+    });
     return { waitMs: 0, patch: base, log: 'warm: the instance lacked the base model; model_setup invoked' };
   } catch (err) {
     const failure = classifyAwsError(err);
-    if (failure.kind === 'model_not_ready' || failure.kind === 'transient') return { waitMs: ports.settings.warmRetryMs, patch: base, log: 'warm: model_setup loading' };
+    if (failure.kind === 'model_not_ready' || failure.kind === 'transient')
+      return { waitMs: ports.settings.warmRetryMs, patch: base, log: 'warm: model_setup loading' };
     throw err;
   }
 }
