@@ -35,6 +35,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the emulator with the legacy OpenSSL provider that s3rver needs', () => {
-    expect(serviceBlock('emulator')).toMatch(/["']--openssl-legacy-provider["'],\s*["']apps\/emulator\/dist\/main\.js["']/);
+    expect(serviceBlock('emulator')).toMatch(
+      /["']--openssl-legacy-provider["'],\s*["']apps\/emulator\/dist\/main\.js["']/,
+    );
   });
 });
