@@ -40,8 +40,11 @@ async function startReceiver(failures: number, answer = 200, location?: string) 
   };
 }
 
-/** Deliveries retry on the real backoff (1 s, 2 s, 4 s…), so waits here allow 20 s. */
-const until = <T>(probe: () => T | undefined | Promise<T | undefined>) => eventually(probe, 20_000);
+/**
+ * Deliveries retry on the real backoff (1 s, 2 s, 4 s…: about 7 s to the 4th attempt). Waits allow 60 s so a
+ * busy CI machine (other suites running in parallel) cannot turn scheduling delays into a failure.
+ */
+const until = <T>(probe: () => T | undefined | Promise<T | undefined>) => eventually(probe, 60_000);
 
 describe('webhook delivery from the durable event stream (real Redis, real BullMQ, real HTTP)', () => {
   const config = loadWorkerConfig({});
@@ -159,7 +162,7 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
     } finally {
       await receiver.close();
     }
-  });
+  }, 90_000);
 
   it('marks a delivery dead after its last attempt and does not follow a redirect', async () => {
     const receiver = await startReceiver(0, 302, 'http://169.254.169.254/latest/meta-data/');
