@@ -150,13 +150,34 @@ function localApiKey() {
   return key;
 }
 
+/** A busy port usually means another dreamqueue is running: say so before starting anything. */
+async function assertPortsFree(ports) {
+  for (const [variable, port] of ports) {
+    if (!(await portFree(Number(port)))) {
+      fail(
+        `port ${port} is already in use (another dreamqueue running?). Stop it, or choose another port with ${variable}=…`,
+      );
+    }
+  }
+}
+
 async function main() {
   fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
+  const local = !process.env.SAGEMAKER_ENDPOINT;
+  await assertPortsFree([
+    ['PORT', process.env.PORT ?? '3000'],
+    ['WORKER_HEALTH_PORT', process.env.WORKER_HEALTH_PORT ?? '3001'],
+    ...(local
+      ? [
+          ['EMULATOR_S3_PORT', process.env.EMULATOR_S3_PORT ?? '4568'],
+          ['EMULATOR_SAGEMAKER_PORT', process.env.EMULATOR_SAGEMAKER_PORT ?? '4569'],
+        ]
+      : []),
+  ]);
   const redis = await startRedis();
 
   const s3Port = process.env.EMULATOR_S3_PORT ?? '4568';
   const sageMakerPort = process.env.EMULATOR_SAGEMAKER_PORT ?? '4569';
-  const local = !process.env.SAGEMAKER_ENDPOINT;
   const shared = {
     REDIS_URL: redis.url,
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
