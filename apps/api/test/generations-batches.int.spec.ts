@@ -127,6 +127,42 @@ describe('batches: JSON and NDJSON intake, partial failures, retry-failed, resul
     }
   });
 
+  it('R1a: stores every accepted item spec (prompt as sent, negative prompt, seed) in S3 before the 202, matching the jobs', async () => {
+    await h.queue.pause();
+    try {
+      const lines = [
+        JSON.stringify({ model: 'mdl_batch', defaults: { negativePrompt: 'low quality' } }),
+        ...Array.from({ length: 19 }, (_, i) =>
+          JSON.stringify({
+            prompt: `{trigger} as s${i}`,
+            ...(i % 2 === 0 && { seed: i }),
+            ...(i === 5 && { negativePrompt: 'x' }),
+          }),
+        ),
+      ];
+      const res = await auth(request(h.app).post('/v1/batches'))
+        .set('content-type', 'application/x-ndjson')
+        .send(lines.join('\n') + '\n')
+        .expect(202);
+      const id = res.body.id as string;
+      const stored = (await h.objects.get(`tenants/acme/batches/${id}/items/0.ndjson`))
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      const jobs = await Promise.all([0, 1, 2].map((n) => h.queue.getJob(`${id}-${n}`)));
+      expect(stored).toEqual(jobs.flatMap((j) => j!.data.items));
+      expect(stored.map((i) => i.index)).toEqual(Array.from({ length: 19 }, (_, i) => i));
+      expect(stored[4]).toMatchObject({ seed: 4, negativePrompt: 'low quality' });
+      expect(stored[5].negativePrompt).toBe('x');
+      expect(stored.every((i) => !i.prompt.includes('{trigger}'))).toBe(true);
+      await auth(request(h.app).post(`/v1/batches/${id}/cancel`)).expect(200);
+      await ended(id);
+    } finally {
+      await h.queue.resume();
+    }
+  });
+
   it('keeps batches tenant-scoped (404 for another tenant on every route)', async () => {
     const other = await h.keyFor('other');
     const res = await auth(request(h.app).post('/v1/batches'))

@@ -97,14 +97,15 @@ describe('reconciler: generations and batches', () => {
     ]);
   });
 
-  it('R1a: a batch whose last chunk job vanished completes exactly once, the lost items failed with a reason', async () => {
-    const items = Array.from({ length: 20 }, (_, i) => ({ prompt: `item ${i}` }));
+  it('R1a: a batch whose last chunk job vanished is re-enqueued from the stored item specs and completes exactly once with every item', async () => {
+    const items = Array.from({ length: 20 }, (_, i) => ({ prompt: `item ${i}`, seed: 100 + i }));
     const res = await request(h.app)
       .post('/v1/batches')
       .set('authorization', `Bearer ${key}`)
       .send({ model: 'mdl_main', defaults: {}, items })
       .expect(202);
     const batchId = res.body.id as string;
+    const lostJob = await h.queue.getJob(`${batchId}-2`);
     expect(await h.queue.remove(`${batchId}-2`)).toBe(1);
     await h.startWorker();
     const view = async () =>
@@ -116,9 +117,18 @@ describe('reconciler: generations and batches', () => {
     );
     expect((await view()).status).toBe('running');
     await Promise.all([r.reconciler.runOnce(), r.reconciler.runOnce()]);
+    const rerun = await h.queue.getJob(`${batchId}-2`);
+    expect(rerun?.data).toEqual(lostJob!.data);
+    const done = await eventually(
+      async () => {
+        const body = await view();
+        return body.status === 'completed' ? body : undefined;
+      },
+      20_000,
+      'the re-enqueued chunk',
+    );
+    expect(done).toMatchObject({ counts: expect.objectContaining({ succeeded: 20, failed: 0 }) });
     await r.reconciler.runOnce();
-    const done = await view();
-    expect(done).toMatchObject({ status: 'completed', counts: expect.objectContaining({ succeeded: 16, failed: 4 }) });
     expect((await eventsOf(batchId)).filter((e) => e.type === 'batch.completed')).toHaveLength(1);
     const results = (
       await request(h.app).get(`/v1/batches/${batchId}/results`).set('authorization', `Bearer ${key}`)
@@ -126,13 +136,37 @@ describe('reconciler: generations and batches', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(results.slice(16).map((l) => l.error?.code)).toEqual(['job_lost', 'job_lost', 'job_lost', 'job_lost']);
-    expect(
-      r.repairs
-        .filter((x) => x.resourceId === batchId)
-        .map((x) => x.action)
-        .sort(),
-    ).toEqual(['finalized', 'items_lost']);
+    expect(results.map((l) => [l.status, l.seed])).toEqual(items.map((i) => ['succeeded', i.seed]));
+    expect(r.repairs.filter((x) => x.resourceId === batchId).map((x) => x.action)).toEqual(['reenqueued']);
+  });
+
+  it('R1a: a lost first-round chunk whose item specs are missing (a batch from before they were stored) fails its items as job_lost', async () => {
+    const items = Array.from({ length: 9 }, (_, i) => ({ prompt: `old ${i}` }));
+    const res = await request(h.app)
+      .post('/v1/batches')
+      .set('authorization', `Bearer ${key}`)
+      .send({ model: 'mdl_main', defaults: {}, items })
+      .expect(202);
+    const batchId = res.body.id as string;
+    await h.objects.delete(`tenants/acme/batches/${batchId}/items/0.ndjson`);
+    expect(await h.queue.remove(`${batchId}-1`)).toBe(1);
+    await h.startWorker();
+    const view = async () =>
+      (await request(h.app).get(`/v1/batches/${batchId}`).set('authorization', `Bearer ${key}`)).body;
+    await eventually(async () => ((await view()).counts?.succeeded === 8 ? true : undefined), 20_000, 'chunk 0');
+    await r.reconciler.runOnce();
+    expect(await view()).toMatchObject({
+      status: 'completed',
+      counts: expect.objectContaining({ succeeded: 8, failed: 1 }),
+    });
+    expect((await eventsOf(batchId)).filter((e) => e.type === 'batch.completed')).toHaveLength(1);
+    const results = (
+      await request(h.app).get(`/v1/batches/${batchId}/results`).set('authorization', `Bearer ${key}`)
+    ).text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(results[8].error?.code).toBe('job_lost');
   });
 
   it('nothing younger than the grace is touched; the same generation is repaired once the grace has passed', async () => {

@@ -51,4 +51,11 @@ export {
 export { WebhookDeliveries, type DeliveryState, type WebhookDelivery } from './webhook-deliveries';
 export { ModelDemand } from './model-demand';
 export { finalizeBatch, type ManifestLine, type ManifestSink } from './batch-manifest';
+export {
+  ITEM_SPECS_PER_PART,
+  encodeItemSpecs,
+  itemSpecPart,
+  readItemSpecs,
+  type ItemSpecSource,
+} from './batch-item-specs';
 export { ActiveIndex, activeIndexKey, type ActiveKind, type ActiveRef } from './active-index';

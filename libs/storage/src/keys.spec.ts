@@ -4,6 +4,7 @@ describe('S3 keys', () => {
   it('keep every tenant object under tenants/{tenant}/', () => {
     expect(keys.trainingInput('acme', 'mdl_abc')).toBe('tenants/acme/models/mdl_abc/input.tar');
     expect(keys.generationImage('acme', 'gen_x', 3)).toBe('tenants/acme/generations/gen_x/3.jpg');
+    expect(keys.batchItems('acme', 'bat_x', 2)).toBe('tenants/acme/batches/bat_x/items/2.ndjson');
   });
 
   it('refuse ids that could escape the tenant prefix', () => {

@@ -27,6 +27,9 @@ export const keys = {
     `${tenantRoot(tenantId)}/batches/${segment(batchId, 'batch id')}/images/${itemIndex}.jpg`,
   batchManifest: (tenantId: string, batchId: string) =>
     `${tenantRoot(tenantId)}/batches/${segment(batchId, 'batch id')}/manifest.ndjson`,
+  /** Part `part` of the accepted items' specs (NDJSON), written at intake: lost first-round jobs are rebuilt from it. */
+  batchItems: (tenantId: string, batchId: string, part: number) =>
+    `${tenantRoot(tenantId)}/batches/${segment(batchId, 'batch id')}/items/${part}.ndjson`,
 };
 
 /** `TargetModel` names allowed on the MME: flat, lowercase, no path separators (a `../` would reach another tenant). */

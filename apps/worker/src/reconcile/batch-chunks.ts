@@ -1,6 +1,6 @@
 import { type Job } from 'bullmq';
 import { MAX_BATCH_SIZE, batchChunkPriority, type GenerateItem, type GeneratePayload } from '@dreamqueue/contracts';
-import { type BatchRecord, type ItemOutcome } from '@dreamqueue/records';
+import { itemSpecPart, readItemSpecs, type BatchRecord, type ItemOutcome } from '@dreamqueue/records';
 import { keys } from '@dreamqueue/storage';
 import { viewJob, type JobView, type ReconcileDeps } from './reconcile-deps';
 
@@ -49,7 +49,10 @@ export async function findLostItems(deps: ReconcileDeps, batch: BatchRecord): Pr
     }
   }
 
-  const specs = new Map((await deps.batches.retrySpecs(batch.tenantId, batch.id)).map((s) => [s.index, s]));
+  const specs =
+    batch.round === 0
+      ? await firstRoundSpecs(deps, batch, missing)
+      : new Map((await deps.batches.retrySpecs(batch.tenantId, batch.id)).map((s) => [s.index, s]));
   const lost = [...pending].filter((i) => !covered.has(i)).sort((a, b) => a - b);
   const rerunnable = batch.status === 'canceled' ? [] : lost.filter((i) => specs.has(i));
   const toRerun = new Set(rerunnable);
@@ -57,11 +60,14 @@ export async function findLostItems(deps: ReconcileDeps, batch: BatchRecord): Pr
     if (toRerun.has(index)) continue;
     found.outcomes.push(batch.status === 'canceled' ? { index, state: 'canceled', seed: 0 } : lostOutcome(index));
   }
-  const lostChunks =
-    batch.round === 0
-      ? new Set(lost.map((i) => Math.floor(i / MAX_BATCH_SIZE))).size
-      : Math.ceil((lost.length - rerunnable.length) / MAX_BATCH_SIZE);
-  found.demandDone += lostChunks;
+  if (batch.round === 0) {
+    // A lost first-round chunk goes back under its own id with its whole stored payload (the job reports itself).
+    const rerunChunks = new Set(rerunnable.map((i) => Math.floor(i / MAX_BATCH_SIZE)));
+    found.demandDone += new Set(lost.map((i) => Math.floor(i / MAX_BATCH_SIZE))).size - rerunChunks.size;
+    found.reenqueued = await reenqueueFirstRound(deps, batch, [...rerunChunks], specs);
+    return found;
+  }
+  found.demandDone += Math.ceil((lost.length - rerunnable.length) / MAX_BATCH_SIZE);
   found.reenqueued = await reenqueue(
     deps,
     batch,
@@ -108,6 +114,50 @@ async function settleJob(
   found.demandAdd += 1;
 }
 
+/** The stored intake specs of the items of the round's missing chunks (parts never written: none). */
+async function firstRoundSpecs(deps: ReconcileDeps, batch: BatchRecord, missing: number[]): Promise<Map<number, Spec>> {
+  const specs = new Map<number, Spec>();
+  const parts = new Set(missing.map((n) => itemSpecPart(n * MAX_BATCH_SIZE)));
+  for (const part of parts) {
+    const stored = await readItemSpecs(deps.objects, keys.batchItems(batch.tenantId, batch.id, part));
+    for (const [index, spec] of stored ?? []) specs.set(index, spec);
+  }
+  return specs;
+}
+
+/** Re-adds lost first-round chunks with their deterministic ids and the payload the API built. */
+async function reenqueueFirstRound(
+  deps: ReconcileDeps,
+  batch: BatchRecord,
+  chunks: number[],
+  specs: Map<number, Spec>,
+): Promise<number> {
+  if (chunks.length === 0) return 0;
+  const jobs = chunks.map((chunk) => {
+    const items: Spec[] = [];
+    for (let i = chunk * MAX_BATCH_SIZE; i < Math.min(batch.total, (chunk + 1) * MAX_BATCH_SIZE); i++)
+      if (specs.has(i)) items.push(specs.get(i)!);
+    return chunkJob(batch, chunk, items);
+  });
+  await deps.generateQueue.addBulk(jobs);
+  return jobs.length;
+}
+
+function chunkJob(batch: BatchRecord, chunk: number, items: Spec[]) {
+  return {
+    name: 'generate' as const,
+    data: {
+      tenantId: batch.tenantId,
+      modelId: batch.modelId,
+      batchId: batch.id,
+      items: items.map((s) => ({ index: s.index, prompt: s.prompt, negativePrompt: s.negativePrompt, seed: s.seed })),
+      steps: batch.steps,
+      guidance: batch.guidance,
+    },
+    opts: { jobId: batchJobId(batch.id, batch.round, chunk), priority: batchChunkPriority(chunk) },
+  };
+}
+
 async function rerun(deps: ReconcileDeps, job: Job<GeneratePayload>): Promise<void> {
   const { data, opts } = job;
   await job.remove();
@@ -127,28 +177,14 @@ async function reenqueue(
   const jobs = [];
   for (let first = 0; first < specs.length; first += MAX_BATCH_SIZE) {
     const chunk = slots.shift() ?? next++;
-    const items = specs
-      .slice(first, first + MAX_BATCH_SIZE)
-      .map((s) => ({ index: s.index, prompt: s.prompt, negativePrompt: s.negativePrompt, seed: s.seed }));
-    jobs.push({
-      name: 'generate' as const,
-      data: {
-        tenantId: batch.tenantId,
-        modelId: batch.modelId,
-        batchId: batch.id,
-        items,
-        steps: batch.steps,
-        guidance: batch.guidance,
-      },
-      opts: { jobId: batchJobId(batch.id, batch.round, chunk), priority: batchChunkPriority(chunk) },
-    });
+    jobs.push(chunkJob(batch, chunk, specs.slice(first, first + MAX_BATCH_SIZE)));
   }
   await deps.generateQueue.addBulk(jobs);
   if (next > batch.chunks) await deps.batches.setChunks(batch.tenantId, batch.id, next);
   return jobs.length;
 }
 
-/** The seed of a lost first-round item is unknown (the job held it); the manifest shows 0 with the error. */
+/** A lost item without stored specs (a batch accepted before they were kept): its seed is unknown, shown as 0. */
 function lostOutcome(index: number): ItemOutcome {
   return {
     index,

@@ -13,9 +13,10 @@ import { type ReconcileDeps } from './reconcile-deps';
  * One unfinished batch. If every item has ended but the round was never completed (its finalizer died),
  * it is finalized through the store's own path (manifest + `batch.completed`, once per round). Otherwise the
  * jobs of its pending items are checked: failed jobs fail their items with the job's reason (with their
- * retry specs, so retry-failed runs them again); jobs that vanished are re-enqueued when the items' specs
- * are known (retry rounds), else their items fail as `job_lost` (a first-round job carries the only copy of
- * its prompts) — either way the batch can finish.
+ * retry specs, so retry-failed runs them again); jobs that vanished are re-enqueued with the same ids from the
+ * items' specs (first round: the NDJSON parts the API stored at intake; retry rounds: the retry specs), and
+ * only items whose specs are missing (batches accepted before they were stored) fail as `job_lost` — either
+ * way the batch can finish.
  */
 export async function reconcileBatch(deps: ReconcileDeps, ref: ActiveRef): Promise<void> {
   const batch = await deps.batches.get(ref.tenantId, ref.id);

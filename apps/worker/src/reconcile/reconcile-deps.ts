@@ -23,7 +23,7 @@ export interface ReconcileDeps {
   generations: GenerationStore;
   batches: BatchStore;
   demand: ModelDemand;
-  objects: Pick<ObjectStore, 'head' | 'put' | 'delete'>;
+  objects: Pick<ObjectStore, 'head' | 'get' | 'put' | 'delete'>;
   trainQueue: TypedQueue<typeof trainQueue>;
   generateQueue: TypedQueue<typeof generateQueue>;
   /** Where registered artifacts live (a model failed by the reconciler must not stay loadable). */
