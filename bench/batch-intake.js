@@ -5,6 +5,7 @@
 const { Readable } = require('node:stream');
 const s = require('./lib/generation-stack');
 const { startApiChild } = require('./lib/api-child');
+const { runBench } = require('./lib/run-bench');
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
 
@@ -89,10 +90,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

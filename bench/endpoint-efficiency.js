@@ -5,6 +5,7 @@
 // Usage: npm run bench:efficiency   (BENCH_MODELS=20 BENCH_ITEMS=264 BENCH_TIME_SCALE=0.02)
 'use strict';
 const s = require('./lib/generation-stack');
+const { runBench } = require('./lib/run-bench');
 
 const MODELS = Number(process.env.BENCH_MODELS ?? 20);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 264);
@@ -117,10 +118,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -4,6 +4,7 @@
 'use strict';
 const s = require('./lib/generation-stack');
 const { startApiChild } = require('./lib/api-child');
+const { runBench } = require('./lib/run-bench');
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -63,10 +64,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -6,6 +6,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const { Queue, Worker } = require('bullmq');
 const s = require('./lib/generation-stack');
+const { runBench } = require('./lib/run-bench');
 
 const N = Number(process.env.BENCH_GENERATIONS ?? 1500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -160,10 +161,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);
