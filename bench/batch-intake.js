@@ -4,7 +4,7 @@
 'use strict';
 const { Readable } = require('node:stream');
 const s = require('./lib/generation-stack');
-const { startApiChild } = require('./lib/api-child');
+const { startApiChildWithModel } = require('./lib/api-child');
 const { runBench } = require('./lib/run-bench');
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
@@ -27,15 +27,12 @@ function* ndjsonLines() {
 
 async function once(emulator, redis, format, n) {
   const prefix = `{bench-intake-${format}-${n}}`;
-  const api = await s.buildApi({ redisUrl: redis.url, prefix, emulator, s3: s.awsClients(emulator).s3 });
-  await api.registerModel('bench', 'mdl_bulk', [[1, 2, 3]]);
-  await api.close();
-  const child = await startApiChild({
+  const child = await startApiChildWithModel({
     redisUrl: redis.url,
     prefix,
-    bucket: emulator.bucket,
-    mmePrefix: emulator.mmePrefix,
-    s3Endpoint: emulator.s3Endpoint,
+    emulator,
+    tenantId: 'bench',
+    modelId: 'mdl_bulk',
   });
   const before = await child.report();
   let body, contentType;

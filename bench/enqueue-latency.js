@@ -3,7 +3,7 @@
 // Usage: npm run bench:enqueue   (BENCH_RATE=200 BENCH_SECONDS=10)
 'use strict';
 const s = require('./lib/generation-stack');
-const { startApiChild } = require('./lib/api-child');
+const { startApiChildWithModel } = require('./lib/api-child');
 const { runBench } = require('./lib/run-bench');
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -20,15 +20,12 @@ async function main() {
   const emulator = await s.startEmulator({ timeScale: 0.001 });
   const prefix = '{bench-enqueue}';
   try {
-    const api = await s.buildApi({ redisUrl: redis.url, prefix, emulator, s3: s.awsClients(emulator).s3 });
-    await api.registerModel('bench', 'mdl_lat', [[1, 2, 3]]);
-    await api.close();
-    const child = await startApiChild({
+    const child = await startApiChildWithModel({
       redisUrl: redis.url,
       prefix,
-      bucket: emulator.bucket,
-      mmePrefix: emulator.mmePrefix,
-      s3Endpoint: emulator.s3Endpoint,
+      emulator,
+      tenantId: 'bench',
+      modelId: 'mdl_lat',
     });
     const post = async (i) => {
       const t0 = performance.now();

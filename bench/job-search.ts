@@ -1,7 +1,7 @@
 /**
  * Operator job search (`GET /v1/admin/jobs`) latency over a large side index.
  *
- *   node -r ./apps/worker/test/fixtures/swc-register.js bench/job-search.ts [entries=1000000] [queriesPerShape=300]
+ *   node -r ./tools/swc-register.js bench/job-search.ts [entries=1000000] [queriesPerShape=300]
  *
  * Starts a private redis-server, bulk-loads the index directly with pipelines (the same layout the worker's
  * indexer writes: one hash per entry, sorted sets per facet scored by time), then times JobIndex.search —

@@ -1,7 +1,7 @@
 /**
  * How many trainings one worker tracks at once, and what tracking costs.
  *
- *   node -r ./apps/worker/test/fixtures/swc-register.js bench/trainings-tracked.ts [trainings=1000] [windowSeconds=60]
+ *   node -r ./tools/swc-register.js bench/trainings-tracked.ts [trainings=1000] [windowSeconds=60]
  *
  * Starts a private redis-server, the emulator (trainings last 25 emulated minutes at timeScale 1, all running
  * at once) and ONE train worker in-process with the default settings (TRAIN_CONCURRENCY 4, poll 15 s → 2 m).

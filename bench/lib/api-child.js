@@ -25,4 +25,19 @@ function startApiChild(config) {
   }));
 }
 
-module.exports = { startApiChild };
+/** Registers a ready model through an in-process API, then serves the API from its own process. */
+async function startApiChildWithModel({ redisUrl, prefix, emulator, tenantId, modelId }) {
+  const s = require('./generation-stack');
+  const api = await s.buildApi({ redisUrl, prefix, emulator, s3: s.awsClients(emulator).s3 });
+  await api.registerModel(tenantId, modelId, [[1, 2, 3]]);
+  await api.close();
+  return startApiChild({
+    redisUrl,
+    prefix,
+    bucket: emulator.bucket,
+    mmePrefix: emulator.mmePrefix,
+    s3Endpoint: emulator.s3Endpoint,
+  });
+}
+
+module.exports = { startApiChild, startApiChildWithModel };

@@ -1,64 +1,25 @@
 // Shared plumbing for the generation benchmarks: a private redis-server, the emulator, the API app and the
 // real generate worker, all from the built dist/ (run `npx nx run-many -t build` first; the npm scripts do).
 'use strict';
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..', '..');
 const dist = (p) => require(path.join(root, p));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * The test kit (libs/testing) has no build: its source is loaded through the TypeScript loader, and only
+ * when needed, so the API child process (which measures its own memory) never loads it.
+ */
+function testingKit() {
+  require(path.join(root, 'tools/swc-register.js'));
+  return require('@dreamqueue/testing');
 }
 
+/** A private redis-server on a free port (noeviction), from the same kit the tests use. */
 async function startRedis() {
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dq-bench-redis-'));
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--maxmemory-policy',
-      'noeviction',
-    ],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => s.write('PING\r\n'));
-      s.once('data', (d) => (s.destroy(), resolve(String(d).startsWith('+PONG'))));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
-    async stop() {
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const server = await testingKit().startRedisServer();
+  return { url: server.url, stop: () => server.stop() };
 }
 
 async function startEmulator(options) {
@@ -211,7 +172,6 @@ module.exports = {
   awsClients,
   buildApi,
   dist,
-  freePort,
   listen,
   machine,
   root,

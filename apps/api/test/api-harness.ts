@@ -14,6 +14,8 @@ export interface ApiHarness {
   apiKeys: ApiKeyStore;
   queues: Queue[];
   app: ReturnType<typeof createApp>;
+  /** Another app over the same Redis, queues and keys, with some dependencies replaced (e.g. routers). */
+  appWith(overrides: Partial<AppDeps>): ReturnType<typeof createApp>;
   keyFor(tenantId: string, role?: 'tenant' | 'operator' | 'admin'): Promise<string>;
   close(): Promise<void>;
 }
@@ -26,15 +28,18 @@ export async function startApiHarness(overrides: Partial<AppDeps> = {}): Promise
   const queues = Object.values(QUEUE_CATALOG).map(
     (d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }) as Queue,
   );
-  const app = createApp({
-    logger: createLogger({ name: 'api-test', level: 'silent' }),
-    redis,
-    keySpace,
-    apiKeys,
-    queues,
-    readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }],
-    ...overrides,
-  });
+  const appWith = (more: Partial<AppDeps>) =>
+    createApp({
+      logger: createLogger({ name: 'api-test', level: 'silent' }),
+      redis,
+      keySpace,
+      apiKeys,
+      queues,
+      readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }],
+      ...overrides,
+      ...more,
+    });
+  const app = appWith({});
   return {
     redisServer,
     redis,
@@ -42,6 +47,7 @@ export async function startApiHarness(overrides: Partial<AppDeps> = {}): Promise
     apiKeys,
     queues,
     app,
+    appWith,
     keyFor: async (tenantId, role = 'tenant') => (await apiKeys.create({ tenantId, role, name: 'test' })).key,
     async close() {
       await Promise.all(queues.map((q) => q.close()));

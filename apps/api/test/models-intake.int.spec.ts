@@ -7,7 +7,7 @@ import { createLogger } from '@dreamqueue/logger';
 import { EventLog, ModelStore } from '@dreamqueue/records';
 import { S3ObjectStore } from '@dreamqueue/storage';
 import { freePort, s3ClientFor, startTestEmulator, type TestEmulator } from '@dreamqueue/testing';
-import { createApp } from '../src/app';
+import { type createApp } from '../src/app';
 import { IdempotencyStore } from '../src/idempotency/idempotency.store';
 import { modelRoutes, type ModelRoutesDeps } from '../src/models/models.routes';
 import { startApiHarness, type ApiHarness } from './api-harness';
@@ -53,16 +53,7 @@ describe('POST /v1/models intake (real Redis, emulator S3)', () => {
     await emulator.close();
   });
 
-  const appWith = (d: ModelRoutesDeps) =>
-    createApp({
-      logger: createLogger({ name: 't', level: 'silent' }),
-      redis: h.redis,
-      keySpace: h.keySpace,
-      apiKeys: h.apiKeys,
-      queues: h.queues,
-      readiness: [],
-      v1Routers: [modelRoutes(d)],
-    });
+  const appWith = (d: ModelRoutesDeps) => h.appWith({ v1Routers: [modelRoutes(d)] });
 
   const post = (images: Buffer[], fields: Record<string, string> = { name: 'Ada' }, target = app) => {
     let req = request(target).post('/v1/models').set('authorization', `Bearer ${key}`);

@@ -3,7 +3,6 @@ import { type Queue } from 'bullmq';
 import request from 'supertest';
 import { trainQueue, type TrainPayload, type TrainResult } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
-import { createApp } from '../src/app';
 import { snsNotificationRoutes } from '../src/models/sns/sns-notifications.routes';
 import { stringToSign, type SnsMessage } from '../src/models/sns/sns-signature';
 import { startApiHarness, type ApiHarness } from './api-harness';
@@ -17,13 +16,7 @@ describe('POST /v1/notifications/sns (real Redis, real BullMQ)', () => {
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const train = () => h.queues.find((q) => q.name === trainQueue.name) as Queue<TrainPayload, TrainResult>;
   const appWith = (topicArns: string[]) =>
-    createApp({
-      logger: createLogger({ name: 't', level: 'silent' }),
-      redis: h.redis,
-      keySpace: h.keySpace,
-      apiKeys: h.apiKeys,
-      queues: h.queues,
-      readiness: [],
+    h.appWith({
       publicRouters: [
         snsNotificationRoutes({
           trainQueue: train(),

@@ -52,6 +52,12 @@ describe('reconciler: generations and batches', () => {
     );
   const eventsOf = async (id: string): Promise<StoredEvent[]> =>
     (await events.readAfter('acme', '0', 10_000)).filter((e) => e.resourceId === id);
+  /** The batch's NDJSON manifest, one parsed line per item. */
+  const resultsOf = async (batchId: string) =>
+    (await request(h.app).get(`/v1/batches/${batchId}/results`).set('authorization', `Bearer ${key}`)).text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
 
   it('R1a: a generation whose queued job was lost (removed, or gone in a Redis crash) is re-enqueued with the same id and succeeds', async () => {
     const id = await generate('lost while queued');
@@ -130,12 +136,7 @@ describe('reconciler: generations and batches', () => {
     expect(done).toMatchObject({ counts: expect.objectContaining({ succeeded: 20, failed: 0 }) });
     await r.reconciler.runOnce();
     expect((await eventsOf(batchId)).filter((e) => e.type === 'batch.completed')).toHaveLength(1);
-    const results = (
-      await request(h.app).get(`/v1/batches/${batchId}/results`).set('authorization', `Bearer ${key}`)
-    ).text
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const results = await resultsOf(batchId);
     expect(results.map((l) => [l.status, l.seed])).toEqual(items.map((i) => ['succeeded', i.seed]));
     expect(r.repairs.filter((x) => x.resourceId === batchId).map((x) => x.action)).toEqual(['reenqueued']);
   });
@@ -160,12 +161,7 @@ describe('reconciler: generations and batches', () => {
       counts: expect.objectContaining({ succeeded: 8, failed: 1 }),
     });
     expect((await eventsOf(batchId)).filter((e) => e.type === 'batch.completed')).toHaveLength(1);
-    const results = (
-      await request(h.app).get(`/v1/batches/${batchId}/results`).set('authorization', `Bearer ${key}`)
-    ).text
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const results = await resultsOf(batchId);
     expect(results[8].error?.code).toBe('job_lost');
   });
 

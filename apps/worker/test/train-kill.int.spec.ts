@@ -3,7 +3,7 @@ import { startTrainHarness, type TrainHarness } from './train-harness';
 import { spawnWorker, type WorkerProcess } from './fixtures/worker-processes';
 
 /**
- * A1/A4: real worker processes (plain `node` + the swc loader, see fixtures/swc-register.js) killed with
+ * A1/A4: real worker processes (plain `node` + the swc loader, see tools/swc-register.js) killed with
  * SIGKILL, or frozen with SIGSTOP past their lock. lockDuration 2 s / stalledInterval 1 s, so another
  * process resumes the job within ~3 s. The emulator's ledger counts the async invocations per model.
  */
