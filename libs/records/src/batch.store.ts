@@ -1,12 +1,8 @@
 import { type Redis } from 'ioredis';
-import { LuaScript, type KeySpace } from '@dreamqueue/redis';
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
-import { RECORD_ITEMS_SCRIPT, REOPEN_FAILED_SCRIPT } from './batch-items.lua';
 import { type EventLog } from './event-log';
-import { guardedUpdate, recordEventCommands } from './guarded-update';
-
-/** Runs for every finished batch job: sent by digest (see LuaScript). */
-const RECORD_ITEMS = new LuaScript(RECORD_ITEMS_SCRIPT);
+import { guardedUpdate } from './guarded-update';
 
 /**
  * Durable state of one batch (`bat_…`): settings shared by every item, counters by state, and each item's
@@ -118,23 +114,26 @@ export class BatchStore {
       completedRound: -1,
       createdAt,
     };
-    const created = (await this.redis.hsetnx(k.batch, 'id', batch.id)) === 1;
-    if (created) {
-      const multi = this.redis.multi().hset(k.batch, stringify(fields)).expire(k.batch, this.retentionSeconds);
-      multi.zadd(this.activeKey(), Date.parse(createdAt), ActiveIndex.member(batch.tenantId, batch.id));
-      void this.events.append(
-        batch.tenantId,
-        {
-          type: 'batch.queued',
-          resource: 'batch',
-          resourceId: batch.id,
-          status: 'queued',
-          data: { total: batch.total },
-        },
-        multi,
-      );
-      await multi.exec();
-    }
+    const { keys, args } = this.events.scriptArgs(batch.tenantId, {
+      type: 'batch.queued',
+      resource: 'batch',
+      resourceId: batch.id,
+      status: 'queued',
+      data: { total: batch.total },
+    });
+    const created =
+      (await runScript<number>(
+        this.redis,
+        'create-record-4',
+        [k.batch, this.activeKey(), ...keys],
+        [
+          this.retentionSeconds,
+          Date.parse(createdAt),
+          ActiveIndex.member(batch.tenantId, batch.id),
+          ...args,
+          ...Object.entries(stringify(fields)).flat(),
+        ],
+      )) === 1;
     return { record: (await this.get(batch.tenantId, batch.id))!, created };
   }
 
@@ -169,7 +168,12 @@ export class BatchStore {
     const argv: (string | number)[] = [Date.now(), this.progressIntervalMs];
     for (const o of outcomes)
       argv.push(o.index, STATE_CODE[o.state], encodeItem(o), o.retry ? JSON.stringify(o.retry) : '');
-    const reply = (await RECORD_ITEMS.run(this.redis, [k.batch, k.items, k.retry], argv)) as (number | string)[];
+    const reply = await runScript<(number | string)[]>(
+      this.redis,
+      'record-batch-items-3',
+      [k.batch, k.items, k.retry],
+      argv,
+    );
     if (reply[0] === -1) return undefined;
     const [finalize, progress, succeeded, failed, canceled, total, status, round] = reply;
     if (outcomes.length > 0 && status !== undefined) {
@@ -208,7 +212,7 @@ export class BatchStore {
    */
   async complete(record: BatchRecord, counts: RecordResult['counts'], manifestKey: string): Promise<boolean> {
     const status: BatchStatus = record.status === 'canceled' ? 'canceled' : 'completed';
-    const xadds = recordEventCommands(this.events, record.tenantId, {
+    const appended = this.events.scriptArgs(record.tenantId, {
       type: 'batch.completed',
       resource: 'batch',
       resourceId: record.id,
@@ -223,13 +227,13 @@ export class BatchStore {
       op: 'rem' as const,
       score: 0,
     };
-    return (await guardedUpdate(this.redis, this.keys(record.tenantId, record.id).batch, guard, patch, xadds, index))
+    return (await guardedUpdate(this.redis, this.keys(record.tenantId, record.id).batch, guard, patch, appended, index))
       .applied;
   }
 
   /** queued|running → canceled, with its event; false when the batch already finished. */
   async cancel(tenantId: string, batchId: string): Promise<boolean> {
-    const xadds = recordEventCommands(this.events, tenantId, {
+    const appended = this.events.scriptArgs(tenantId, {
       type: 'batch.canceled',
       resource: 'batch',
       resourceId: batchId,
@@ -244,7 +248,14 @@ export class BatchStore {
       score: Date.now(),
     };
     return (
-      await guardedUpdate(this.redis, this.keys(tenantId, batchId).batch, guard, { status: 'canceled' }, xadds, index)
+      await guardedUpdate(
+        this.redis,
+        this.keys(tenantId, batchId).batch,
+        guard,
+        { status: 'canceled' },
+        appended,
+        index,
+      )
     ).applied;
   }
 
@@ -255,16 +266,12 @@ export class BatchStore {
   ): Promise<{ round: number; items: number } | { notCompleted: string }> {
     const k = this.keys(tenantId, batchId);
     const member = ActiveIndex.member(tenantId, batchId);
-    const [a, b] = (await this.redis.eval(
-      REOPEN_FAILED_SCRIPT,
-      4,
-      k.batch,
-      k.items,
-      k.retry,
-      this.activeKey(),
-      member,
-      Date.now(),
-    )) as [number, number | string];
+    const [a, b] = await runScript<[number, number | string]>(
+      this.redis,
+      'reopen-failed-batch-4',
+      [k.batch, k.items, k.retry, this.activeKey()],
+      [member, Date.now()],
+    );
     if (a === -1) return { notCompleted: String(b) };
     return { round: a, items: Number(b) };
   }

@@ -1,5 +1,6 @@
 import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { EventLog } from './event-log';
+import { guardedUpdate } from './guarded-update';
 
 describe('EventLog (real Redis)', () => {
   let fx: RedisFixture;
@@ -26,12 +27,38 @@ describe('EventLog (real Redis)', () => {
     expect(await fx.redis.xlen(log.globalStreamKey())).toBe(3);
   });
 
-  it('commits inside a MULTI with the status change', async () => {
+  it('commits with the status change inside the script that makes it, and not when the change is refused', async () => {
     const keySpace = fx.keySpace();
     const log = new EventLog(fx.redis, keySpace);
-    const multi = fx.redis.multi().hset(keySpace.key('model', 'acme', 'mdl_a'), 'status', 'ready');
-    log.append('acme', { type: 'model.ready', resource: 'model', resourceId: 'mdl_a', status: 'ready' }, multi);
-    await multi.exec();
-    expect(await log.readAfter('acme')).toHaveLength(1);
+    const key = keySpace.key('generation', 'acme', 'gen_a');
+    await fx.redis.hset(key, 'status', 'running');
+    const index = { key: keySpace.key('active'), member: 'acme:gen_a', op: 'rem' as const, score: 0 };
+    const ready = {
+      type: 'generation.succeeded',
+      resource: 'generation' as const,
+      resourceId: 'gen_a',
+      status: 'succeeded',
+    };
+    const guard = { field: 'status', mode: 'in' as const, values: ['running'] };
+    const applied = await guardedUpdate(
+      fx.redis,
+      key,
+      guard,
+      { status: 'succeeded' },
+      log.scriptArgs('acme', ready),
+      index,
+    );
+    const refused = await guardedUpdate(
+      fx.redis,
+      key,
+      guard,
+      { status: 'failed' },
+      log.scriptArgs('acme', ready),
+      index,
+    );
+    expect([applied.applied, refused.applied]).toEqual([true, false]);
+    const events = await log.readAfter('acme');
+    expect(events.map((e) => [e.type, e.tenantId, e.resourceId])).toEqual([['generation.succeeded', 'acme', 'gen_a']]);
+    expect(await fx.redis.xlen(log.globalStreamKey())).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
-import { type ChainableCommander, type Redis } from 'ioredis';
-import { type KeySpace } from '@dreamqueue/redis';
+import { type Redis } from 'ioredis';
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 
 /**
  * The durable record of every status change a tenant can observe. Server-Sent Events, webhooks and
@@ -23,6 +23,12 @@ export interface StoredEvent extends ResourceEvent {
   id: string;
   tenantId: string;
   at: string;
+}
+
+/** Stream keys (tenant, global) and arguments (maxLen, payload) of an event appended by a script. */
+export interface EventScriptArgs {
+  keys: [string, string];
+  args: [string, string];
 }
 
 export interface EventLogOptions {
@@ -50,30 +56,31 @@ export class EventLog {
     return this.keySpace.key('events-all');
   }
 
+  /** Appends one event now and returns its tenant stream id. */
+  async append(tenantId: string, event: ResourceEvent): Promise<string | null> {
+    const { keys, args } = this.scriptArgs(tenantId, event);
+    return runScript<string | null>(this.redis, 'append-event-2', keys, args);
+  }
+
   /**
-   * Appends to a MULTI when one is given, so a status change and its event commit together;
-   * otherwise writes at once and returns the stream id.
+   * What a script that appends this event with the status change it belongs to (`--- @include
+   * "append-event"`) is given: the two stream keys and (maxLen, payload). A status change and its event
+   * commit together because one script writes both; the payload's format is owned here.
    */
-  append(tenantId: string, event: ResourceEvent, multi: ChainableCommander): void;
-  append(tenantId: string, event: ResourceEvent): Promise<string | null>;
-  append(tenantId: string, event: ResourceEvent, multi?: ChainableCommander): Promise<string | null> | void {
-    const fields = ['e', this.encode(tenantId, event)];
-    const key = this.streamKey(tenantId);
-    const tx = multi ?? this.redis.multi();
-    tx.xadd(key, 'MAXLEN', '~', String(this.maxLen), '*', ...fields);
-    tx.xadd(this.globalStreamKey(), 'MAXLEN', '~', String(this.maxLen * 10), '*', ...fields);
-    if (multi) return;
-    return tx.exec().then((replies) => (replies?.[0]?.[1] as string | null) ?? null);
+  scriptArgs(tenantId: string, event: ResourceEvent): EventScriptArgs {
+    return {
+      keys: [this.streamKey(tenantId), this.globalStreamKey()],
+      args: [String(this.maxLen), this.encode(tenantId, event)],
+    };
   }
 
-  /** The stream entry's payload; Lua callers (compare-and-set stores) write it with field `e`. */
-  encode(tenantId: string, event: ResourceEvent): string {
+  /** No event: what a script whose event is optional is given (an empty payload). */
+  noEventArgs(tenantId: string): EventScriptArgs {
+    return { keys: [this.streamKey(tenantId), this.globalStreamKey()], args: [String(this.maxLen), ''] };
+  }
+
+  private encode(tenantId: string, event: ResourceEvent): string {
     return JSON.stringify({ ...event, tenantId, at: new Date().toISOString() });
-  }
-
-  /** Approximate entries kept per tenant stream (the global stream keeps ten times as many). */
-  get maxLength(): number {
-    return this.maxLen;
   }
 
   /** Events strictly after `afterId` (`0` for the start), oldest first. */

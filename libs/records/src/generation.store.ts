@@ -1,8 +1,8 @@
 import { type Redis } from 'ioredis';
-import { type KeySpace } from '@dreamqueue/redis';
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
-import { guardedUpdate, recordEventCommands, type GuardedUpdateResult } from './guarded-update';
+import { guardedUpdate, type GuardedUpdateResult } from './guarded-update';
 
 /**
  * Durable state of one generation (`gen_…`): what was asked, what reached the model, and where the images
@@ -90,7 +90,7 @@ export class GenerationStore {
     return this.keySpace.key('generation', tenantId, generationId);
   }
 
-  /** Writes the record (status `queued`) and its `generation.queued` event in one transaction. */
+  /** Writes the record (status `queued`), its active-index entry and its `generation.queued` event at once. */
   async create(generation: NewGeneration): Promise<GenerationRecord> {
     const record: GenerationRecord = {
       ...generation,
@@ -98,15 +98,20 @@ export class GenerationStore {
       images: [],
       createdAt: new Date().toISOString(),
     };
-    const key = this.key(record.tenantId, record.id);
-    const multi = this.redis.multi().hset(key, toHash(record)).expire(key, this.retentionSeconds);
-    multi.zadd(
-      activeIndexKey(this.keySpace, 'generation'),
-      Date.parse(record.createdAt),
-      ActiveIndex.member(record.tenantId, record.id),
+    const { keys, args } = this.events.scriptArgs(record.tenantId, event(record.id, 'queued'));
+    const created = await runScript<number>(
+      this.redis,
+      'create-record-4',
+      [this.key(record.tenantId, record.id), activeIndexKey(this.keySpace, 'generation'), ...keys],
+      [
+        this.retentionSeconds,
+        Date.parse(record.createdAt),
+        ActiveIndex.member(record.tenantId, record.id),
+        ...args,
+        ...Object.entries(toHash(record)).flat(),
+      ],
     );
-    void this.events.append(record.tenantId, event(record.id, 'queued'), multi);
-    await multi.exec();
+    if (created !== 1) throw new Error(`Generation ${record.id} already exists`);
     return record;
   }
 
@@ -135,7 +140,7 @@ export class GenerationStore {
     const data: Record<string, unknown> = {};
     if (patch.images) data.images = patch.images.length;
     if (patch.error) data.error = patch.error;
-    const xadds = recordEventCommands(this.events, tenantId, event(generationId, to, data));
+    const appended = this.events.scriptArgs(tenantId, event(generationId, to, data));
     // Running stays in the active index (re-scored); every other target status is terminal and leaves it.
     const index = {
       key: activeIndexKey(this.keySpace, 'generation'),
@@ -148,7 +153,7 @@ export class GenerationStore {
       this.key(tenantId, generationId),
       { field: 'status', mode: 'in', values: ALLOWED_FROM[to] },
       fields,
-      xadds,
+      appended,
       index,
     );
   }

@@ -1,5 +1,5 @@
 import { type Redis } from 'ioredis';
-import { type KeySpace } from '@dreamqueue/redis';
+import { pipelineWithScripts, queueScript, type KeySpace } from '@dreamqueue/redis';
 import { JobIndex } from './job-index';
 
 /**
@@ -7,7 +7,7 @@ import { JobIndex } from './job-index';
  * from every facet set and deletes their hashes.
  *
  * Work is bounded so Redis is never blocked: candidates come from the time-ordered `all` facet,
- * `batchSize` at a time (ZRANGE BYSCORE LIMIT), and each entry is removed by its own tiny script sent in
+ * `batchSize` at a time (ZRANGE BYSCORE LIMIT), and each entry is removed by its own tiny script (`remove-job-index-entry-6.lua`) sent in
  * one pipeline per batch. The script re-checks the entry, so pruning is safe next to the indexer (an entry
  * that changed since it was read is left alone) and next to other pruners (removing twice is a no-op).
  */
@@ -25,28 +25,6 @@ export interface PruneOptions {
   /** Checked between batches; a pruner that is shutting down stops early. */
   shouldStop?: () => boolean;
 }
-
-// KEYS: entry, all, tenant, model (or the entry key when there is none), status, kind.
-// ARGV: id, cutoff (exclusive), and the status, tenant, model and kind the caller read.
-// Returns 1 removed, 2 already removed (another pruner), 0 changed since (now recent: keep),
-// -1 changed since (still old: the next batch reads it again). A hash without its `all` member never exists;
-// an `all` member without its hash (removed by hand) is dropped.
-const REMOVE = `
-local h = redis.call('HMGET', KEYS[1], 'updatedAt', 'status', 'tenantId', 'modelId', 'kind')
-if not h[1] then
-  if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then return 1 end
-  return 2
-end
-if tonumber(h[1]) >= tonumber(ARGV[2]) then return 0 end
-if h[2] ~= ARGV[3] or h[3] ~= ARGV[4] or (h[4] or '') ~= ARGV[5] or h[5] ~= ARGV[6] then return -1 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-if ARGV[5] ~= '' then redis.call('ZREM', KEYS[4], ARGV[1]) end
-redis.call('ZREM', KEYS[5], ARGV[1])
-redis.call('ZREM', KEYS[6], ARGV[1])
-redis.call('DEL', KEYS[1])
-return 1
-`;
 
 const FIELDS = ['status', 'tenantId', 'modelId', 'kind'] as const;
 
@@ -101,7 +79,7 @@ export class JobIndexRetention {
       return values as Array<string | null>;
     });
 
-    const removals = this.redis.pipeline();
+    const removals = pipelineWithScripts(this.redis);
     ids.forEach((id, i) => {
       const [status, tenantId, modelId, kind] = rows[i]!.map((v) => v ?? '');
       const entry = this.index.entryKey(id);
@@ -113,7 +91,7 @@ export class JobIndexRetention {
         this.index.facetKey('status', status),
         this.index.facetKey('kind', kind),
       ];
-      removals.eval(REMOVE, keys.length, ...keys, id, String(cutoff), status, tenantId, modelId, kind);
+      queueScript(removals, 'remove-job-index-entry-6', keys, [id, String(cutoff), status, tenantId, modelId, kind]);
     });
     let removed = 0;
     let skipped = 0;

@@ -1,5 +1,5 @@
 import { type Redis } from 'ioredis';
-import { LuaScript, type KeySpace } from '@dreamqueue/redis';
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { type ResourceType, type StoredEvent } from './event-log';
 
 /**
@@ -52,28 +52,6 @@ export interface JobSearchPage {
 const SCAN_BUDGET = 20_000;
 const CHUNK = 500;
 
-// Check-and-set upsert: the caller read the entry's status; if it changed meanwhile the script returns -1
-// and the caller retries. KEYS: entry, all, tenant, kind, new status, old status, model (or the entry key).
-const UPSERT = new LuaScript(`
-local function newer(a, b)
-  local am, as = string.match(a, '^(%d+)-(%d+)$')
-  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
-  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
-  return am > bm or (am == bm and as > bs)
-end
-local cur = redis.call('HMGET', KEYS[1], 'eventId', 'status')
-if cur[1] and not newer(ARGV[2], cur[1]) then return 0 end
-if (cur[2] or '') ~= ARGV[4] then return -1 end
-local score = ARGV[3]
-if cur[2] and cur[2] ~= ARGV[5] then redis.call('ZREM', KEYS[6], ARGV[1]) end
-redis.call('HSET', KEYS[1], 'eventId', ARGV[2], 'status', ARGV[5], 'updatedAt', score, 'type', ARGV[6],
-  'kind', ARGV[7], 'tenantId', ARGV[8], 'id', ARGV[1])
-redis.call('HSETNX', KEYS[1], 'createdAt', score)
-if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'modelId', ARGV[9]); redis.call('ZADD', KEYS[7], score, ARGV[1]) end
-for i = 2, 5 do redis.call('ZADD', KEYS[i], score, ARGV[1]) end
-return 1
-`);
-
 export class JobIndex {
   constructor(
     private readonly redis: Redis,
@@ -114,7 +92,8 @@ export class JobIndex {
         event.tenantId,
         modelId,
       ];
-      const result = (await UPSERT.run(this.redis, keys, args)) as number;
+      // Check-and-set: -1 means the entry's status changed since it was read (retry).
+      const result = await runScript<number>(this.redis, 'upsert-job-index-entry-7', keys, args);
       if (result !== -1) return result === 1;
     }
     throw new Error(`job index entry ${event.resourceId} kept changing; giving up after 5 attempts`);

@@ -1,13 +1,5 @@
 import { type Redis } from 'ioredis';
-import { type KeySpace } from '@dreamqueue/redis';
-
-/** KEYS: pending hash. ARGV: field, value pairs. Deletes each field still holding that value. */
-const RESET_UNCHANGED = `
-local n = 0
-for i = 1, #ARGV, 2 do
-  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]); n = n + 1 end
-end
-return n`;
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 
 /**
  * Which MME models have work outstanding and which were invoked recently — the two facts LoRA affinity
@@ -60,7 +52,7 @@ export class ModelDemand {
   async resetUnchanged(snapshot: Record<string, string>): Promise<number> {
     const entries = Object.entries(snapshot);
     if (entries.length === 0) return 0;
-    return (await this.redis.eval(RESET_UNCHANGED, 1, this.pendingKey(), ...entries.flat())) as number;
+    return runScript<number>(this.redis, 'reset-unchanged-counters-1', [this.pendingKey()], entries.flat());
   }
 
   async markWarm(targetModel: string, at = Date.now()): Promise<void> {

@@ -1,6 +1,6 @@
-import { type ChainableCommander, type Redis } from 'ioredis';
+import { type Redis } from 'ioredis';
 import { type ModelStatus, type TrainingParams } from '@dreamqueue/contracts';
-import { type KeySpace } from '@dreamqueue/redis';
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
 
@@ -69,8 +69,8 @@ export function canTransition(from: ModelStatus, to: ModelStatus): boolean {
 
 /**
  * Models in Redis: one JSON key per model and a per-tenant index sorted by creation time. Every status
- * change is a WATCH/MULTI that also appends the `model.<status>` event, so the record and the event log
- * never disagree.
+ * change is a compare-and-set script (`compare-and-set-model-4.lua`) that also appends the `model.<status>`
+ * event, so the record and the event log never disagree.
  */
 export class ModelStore {
   constructor(
@@ -87,18 +87,27 @@ export class ModelStore {
     return this.keySpace.key('models', tenantId);
   }
 
-  /** Queues the record, its index entry and the `model.queued` event on `multi` (or commits them now). */
-  async create(record: ModelRecord, multi?: ChainableCommander): Promise<void> {
-    const tx = multi ?? this.redis.multi();
-    tx.set(this.key(record.tenantId, record.id), JSON.stringify(record));
-    tx.zadd(this.indexKey(record.tenantId), Date.parse(record.createdAt), record.id);
-    tx.zadd(
-      activeIndexKey(this.keySpace, 'model'),
-      Date.parse(record.updatedAt),
-      ActiveIndex.member(record.tenantId, record.id),
+  /** Writes the record, its index entries and the `model.queued` event in one step. */
+  async create(record: ModelRecord): Promise<void> {
+    const { keys, args } = this.events.scriptArgs(record.tenantId, event(record));
+    await runScript<number>(
+      this.redis,
+      'create-model-5',
+      [
+        this.key(record.tenantId, record.id),
+        this.indexKey(record.tenantId),
+        activeIndexKey(this.keySpace, 'model'),
+        ...keys,
+      ],
+      [
+        JSON.stringify(record),
+        record.id,
+        Date.parse(record.createdAt),
+        ActiveIndex.member(record.tenantId, record.id),
+        Date.parse(record.updatedAt),
+        ...args,
+      ],
     );
-    this.events.append(record.tenantId, event(record), tx);
-    if (!multi) await tx.exec();
   }
 
   async get(tenantId: string, id: string): Promise<ModelRecord | undefined> {
@@ -163,43 +172,20 @@ export class ModelStore {
       const current = raw ? (JSON.parse(raw) as ModelRecord) : undefined;
       const next = current && change(current);
       if (!raw || !next) return { record: current, changed: false };
-      const fields = emit ? this.events.encode(tenantId, event(next)) : '';
-      const streams = [this.events.streamKey(tenantId), this.events.globalStreamKey()];
+      const appended = emit ? this.events.scriptArgs(tenantId, event(next)) : this.events.noEventArgs(tenantId);
       // A running model stays in the active index (re-scored by each change); an ended one leaves it.
       const indexOp = isRunning(next.status) ? 'add' : 'rem';
-      const done = await this.redis.eval(
-        CAS_SCRIPT,
-        4,
-        key,
-        ...streams,
-        activeIndexKey(this.keySpace, 'model'),
-        raw,
-        JSON.stringify(next),
-        fields,
-        String(this.events.maxLength),
-        ActiveIndex.member(tenantId, id),
-        indexOp,
-        String(Date.now()),
+      const done = await runScript<number>(
+        this.redis,
+        'compare-and-set-model-4',
+        [key, activeIndexKey(this.keySpace, 'model'), ...appended.keys],
+        [raw, JSON.stringify(next), ActiveIndex.member(tenantId, id), indexOp, Date.now(), ...appended.args],
       );
       if (done === 1) return { record: next, changed: true };
     }
     throw new Error(`Model ${id} is changing too often to update`);
   }
 }
-
-/**
- * KEYS: record, tenant stream, global stream, active index.
- * ARGV: expected, next, encoded event ('' = none), maxLen, index member, index op (add|rem), now ms.
- */
-const CAS_SCRIPT = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-if ARGV[6] == 'add' then redis.call('ZADD', KEYS[4], ARGV[7], ARGV[5]) else redis.call('ZREM', KEYS[4], ARGV[5]) end
-if ARGV[3] ~= '' then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[3])
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', tostring(tonumber(ARGV[4]) * 10), '*', 'e', ARGV[3])
-end
-return 1`;
 
 export const isRunning = (status: ModelStatus) => ORDER[status] < ORDER.ready;
 

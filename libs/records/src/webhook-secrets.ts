@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Redis } from 'ioredis';
-import { type KeySpace } from '@dreamqueue/redis';
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 
 /**
  * A tenant's webhook signing secrets (Standard Webhooks: `whsec_<base64 of 32 random bytes>`).
@@ -45,11 +45,11 @@ export class WebhookSecrets {
   /** Creates the first secret if the tenant has none; returns it only when it was created now. */
   async ensure(tenantId: string): Promise<string | undefined> {
     const secret = generateWebhookSecret();
-    const created = await this.redis.eval(
-      "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('LPUSH', KEYS[1], ARGV[1]) return 1 end return 0",
-      1,
-      this.key(tenantId),
-      JSON.stringify({ secret, createdAt: Date.now() } satisfies WebhookSecret),
+    const created = await runScript<number>(
+      this.redis,
+      'create-webhook-secret-1',
+      [this.key(tenantId)],
+      [JSON.stringify({ secret, createdAt: Date.now() } satisfies WebhookSecret)],
     );
     return created === 1 ? secret : undefined;
   }

@@ -8,4 +8,12 @@ export {
 export { assertRedisFit } from './assert-redis-fit';
 export { createKeySpace, type KeySpace } from './key-space';
 export { Redis } from 'ioredis';
-export { LuaScript } from './lua-script';
+export {
+  defineScripts,
+  pipelineWithScripts,
+  queueScript,
+  runScript,
+  scriptDefinitions,
+  SCRIPT_DIR,
+  type ScriptDefinition,
+} from './redis-scripts';

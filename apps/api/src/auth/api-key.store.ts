@@ -1,5 +1,5 @@
 import { type Redis } from 'ioredis';
-import { LuaScript, type KeySpace } from '@dreamqueue/redis';
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey, sameDigest, type Role } from './api-key';
 import { newId } from '@dreamqueue/contracts';
 
@@ -81,11 +81,12 @@ export class ApiKeyStore {
   private async findByKey(key: string): Promise<ApiKeyRecord | undefined> {
     if (!isWellFormedApiKey(key)) return undefined;
     const hash = hashApiKey(key);
-    const flat = (await FIND_BY_HASH.run(
+    const flat = await runScript<string[]>(
       this.redis,
+      'find-api-key-1',
       [this.keySpace.key('apikey', hash)],
       [this.keySpace.key('apikeys', '')],
-    )) as string[];
+    );
     const raw: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) raw[flat[i]!] = flat[i + 1]!;
     if (!raw.id || !raw.hash || !sameDigest(raw.hash, hash)) return undefined;
@@ -102,13 +103,3 @@ function withoutHash(raw: Record<string, string>): ApiKeyRecord {
   const { hash: _hash, ...record } = raw;
   return record as unknown as ApiKeyRecord;
 }
-
-/**
- * KEYS: `apikey:<sha256>` (→ key id). ARGV: the record key prefix (`…:apikeys:`); the record key it builds
- * shares the hash tag of KEYS[1], so the script stays on one slot. Replies the record's fields (with its
- * hash, which the caller compares), or an empty list.
- */
-const FIND_BY_HASH = new LuaScript(`
-local id = redis.call('GET', KEYS[1])
-if not id then return {} end
-return redis.call('HGETALL', ARGV[1] .. id)`);

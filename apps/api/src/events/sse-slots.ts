@@ -1,14 +1,5 @@
 import { type Redis } from 'ioredis';
-import { type KeySpace } from '@dreamqueue/redis';
-
-// Drop expired slots, then take one if fewer than ARGV[2] are held. A slot is a member scored by its expiry.
-const ACQUIRE = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return 1
-`;
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 
 /**
  * Concurrent Server-Sent Events connections per tenant, counted across every API instance. Each open
@@ -28,15 +19,11 @@ export class SseSlots {
 
   async acquire(tenantId: string, connectionId: string): Promise<boolean> {
     const now = Date.now();
-    const ok = await this.redis.eval(
-      ACQUIRE,
-      1,
-      this.key(tenantId),
-      String(now),
-      String(this.maxPerTenant),
-      String(now + this.ttlMs),
-      connectionId,
-      String(this.ttlMs),
+    const ok = await runScript<number>(
+      this.redis,
+      'acquire-sse-slot-1',
+      [this.key(tenantId)],
+      [now, this.maxPerTenant, now + this.ttlMs, connectionId, this.ttlMs],
     );
     return ok === 1;
   }

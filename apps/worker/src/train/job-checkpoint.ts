@@ -1,11 +1,6 @@
 import { type Job } from 'bullmq';
 import { type Redis } from 'ioredis';
-
-/** KEYS: job lock, job hash. ARGV: token, data JSON. */
-const GUARDED_UPDATE = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[2], 'data', ARGV[2])
-return 1`;
+import { runScript } from '@dreamqueue/redis';
 
 /** Where BullMQ keeps a job's hash and lock (`<prefix>:<queue>:<id>` and `…:lock`). */
 export function jobKeys(job: Job): { jobKey: string; lockKey: string } {
@@ -29,7 +24,13 @@ export async function saveCheckpoint<T>(
     return true;
   }
   const { jobKey, lockKey } = jobKeys(job);
-  const ok = (await redis.eval(GUARDED_UPDATE, 2, lockKey, jobKey, token, JSON.stringify(data))) === 1;
+  const ok =
+    (await runScript<number>(
+      redis,
+      'update-job-data-if-locked-2',
+      [lockKey, jobKey],
+      [token, JSON.stringify(data)],
+    )) === 1;
   if (ok) job.data = data;
   return ok;
 }

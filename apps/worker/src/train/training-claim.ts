@@ -1,5 +1,5 @@
 import { type Redis } from 'ioredis';
-import { type KeySpace } from '@dreamqueue/redis';
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 
 /**
  * The submission claim: one Redis key per model, taken with SET NX before InvokeEndpointAsync and updated
@@ -21,19 +21,6 @@ export interface TrainingClaim {
 
 export type AcquireResult = { kind: 'acquired' } | { kind: 'exists'; claim: TrainingClaim } | { kind: 'lost_lock' };
 
-/** KEYS: job lock, claim. ARGV: lock token ('' = skip the lock check), claim JSON, ttl seconds. */
-const ACQUIRE = `
-if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return {-1, ''} end
-if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3]) then return {1, ''} end
-return {0, redis.call('GET', KEYS[2])}`;
-
-/** KEYS: claim. ARGV: expected inference id, new JSON ('' = delete), ttl seconds. */
-const REPLACE = `
-local raw = redis.call('GET', KEYS[1])
-if not raw or cjson.decode(raw).inferenceId ~= ARGV[1] then return 0 end
-if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
-return 1`;
-
 export class TrainingClaims {
   constructor(
     private readonly redis: Redis,
@@ -51,15 +38,12 @@ export class TrainingClaims {
    * When a claim exists it is returned instead: the caller resumes from it and does not submit.
    */
   async acquire(modelId: string, claim: TrainingClaim, lock?: { key: string; token: string }): Promise<AcquireResult> {
-    const [code, raw] = (await this.redis.eval(
-      ACQUIRE,
-      2,
-      lock?.key ?? this.key(modelId),
-      this.key(modelId),
-      lock?.token ?? '',
-      JSON.stringify(claim),
-      String(this.ttlSeconds),
-    )) as [number, string];
+    const [code, raw] = await runScript<[number, string]>(
+      this.redis,
+      'acquire-training-claim-2',
+      [lock?.key ?? this.key(modelId), this.key(modelId)],
+      [lock?.token ?? '', JSON.stringify(claim), this.ttlSeconds],
+    );
     if (code === -1) return { kind: 'lost_lock' };
     if (code === 1) return { kind: 'acquired' };
     return { kind: 'exists', claim: JSON.parse(raw) as TrainingClaim };
@@ -72,20 +56,23 @@ export class TrainingClaims {
 
   /** Replaces the claim if it still names `inferenceId` (compare-and-set); false otherwise. */
   async replace(modelId: string, inferenceId: string, next: TrainingClaim): Promise<boolean> {
-    return (
-      (await this.redis.eval(
-        REPLACE,
-        1,
-        this.key(modelId),
-        inferenceId,
-        JSON.stringify(next),
-        String(this.ttlSeconds),
-      )) === 1
+    const replaced = await runScript<number>(
+      this.redis,
+      'replace-training-claim-1',
+      [this.key(modelId)],
+      [inferenceId, JSON.stringify(next), this.ttlSeconds],
     );
+    return replaced === 1;
   }
 
   /** Deletes the claim if it still names `inferenceId`: the call was refused, or a resubmission is due. */
   async release(modelId: string, inferenceId: string): Promise<boolean> {
-    return (await this.redis.eval(REPLACE, 1, this.key(modelId), inferenceId, '', String(this.ttlSeconds))) === 1;
+    const released = await runScript<number>(
+      this.redis,
+      'replace-training-claim-1',
+      [this.key(modelId)],
+      [inferenceId, '', this.ttlSeconds],
+    );
+    return released === 1;
   }
 }
