@@ -38,6 +38,8 @@ export function eventsRoutes(deps: EventsRouteDeps): Router {
         'Last-Event-ID must be an event id this API sent (e.g. 1718000000000-0).',
       );
     }
+    // Authentication awaited Redis: a client that left meanwhile emitted its 'close' before anyone listened.
+    if (clientGone(req)) return;
     const connectionId = randomUUID();
     if (!(await deps.slots.acquire(tenantId, connectionId))) {
       throw new AppError(
@@ -71,7 +73,10 @@ async function stream(
     void deps.slots.release(tenantId, connectionId).catch(() => undefined);
   };
   req.on('close', close);
+  res.on('close', close);
+  if (clientGone(req)) close(); // it left during the acquire above: nothing else would ever end this stream
   try {
+    if (!open) return;
     await waitForReady(reader, 5_000);
     let cursor = lastEventId ?? (await latestId(reader, deps.events.streamKey(tenantId)));
     res.status(200).set({
@@ -109,6 +114,11 @@ async function stream(
     close();
     if (res.headersSent) res.end();
   }
+}
+
+/** True once the client's connection is gone (reset, closed), whether or not a listener saw it happen. */
+function clientGone(req: Request): boolean {
+  return req.socket.destroyed;
 }
 
 async function latestId(redis: Redis, key: string): Promise<string> {

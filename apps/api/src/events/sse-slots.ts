@@ -28,8 +28,14 @@ export class SseSlots {
     return ok === 1;
   }
 
+  /** Extends this slot and the tenant's key: a key left to expire would drop every open stream's slot at once. */
   async refresh(tenantId: string, connectionId: string): Promise<void> {
-    await this.redis.zadd(this.key(tenantId), 'XX', Date.now() + this.ttlMs, connectionId);
+    const key = this.key(tenantId);
+    await this.redis
+      .multi()
+      .zadd(key, 'XX', Date.now() + this.ttlMs, connectionId)
+      .pexpire(key, this.ttlMs)
+      .exec();
   }
 
   async release(tenantId: string, connectionId: string): Promise<void> {
