@@ -2,7 +2,12 @@ import { type Queue } from 'bullmq';
 import { webhookQueue, type WebhookPayload, type WebhookResult } from '@dreamqueue/contracts';
 import { type StoredEvent, type WebhookDeliveries, type WebhookTargets } from '@dreamqueue/records';
 
-/** Events a tenant is told about by webhook: the end of a training, a generation or a batch. */
+/**
+ * Events a tenant is told about by webhook: the end of a training, a generation or a batch — one per resource
+ * (per batch round). A canceled batch ends with `batch.completed` (status `canceled`), once its running
+ * invocations are recorded and its manifest is written; `batch.canceled` marks only the moment of the cancel
+ * (event stream), so it is not sent too.
+ */
 export const TERMINAL_EVENTS: ReadonlySet<string> = new Set([
   'model.ready',
   'model.failed',
@@ -12,7 +17,6 @@ export const TERMINAL_EVENTS: ReadonlySet<string> = new Set([
   'generation.canceled',
   'batch.completed',
   'batch.failed',
-  'batch.canceled',
 ]);
 
 export interface WebhookDispatcherDeps {
