@@ -36,6 +36,17 @@ describe('FaultInjector', () => {
     });
   });
 
+  it('matches S3 rules by a part of the object key', () => {
+    const injector = new FaultInjector(1, [
+      { op: 's3:PutObject', error: 'InternalError', rate: 1, keyContains: '/photos/03.jpg' },
+    ]);
+    expect(injector.decide('s3:PutObject', { key: 'tenants/a/models/m/photos/02.jpg' })).toBeUndefined();
+    expect(injector.decide('s3:PutObject', { key: 'tenants/a/models/m/photos/03.jpg' })).toMatchObject({
+      error: 'InternalError',
+    });
+    expect(injector.decide('s3:PutObject')).toBeUndefined();
+  });
+
   it('rejects rules whose error does not fit the operation, naming the allowed ones', () => {
     expect(() => parseFaultRules([{ op: 's3:GetObject', error: 'ModelError', rate: 1 }])).toThrow(
       /ModelError is not an error for s3:GetObject; use one of SlowDown, InternalError, ServiceUnavailable/,

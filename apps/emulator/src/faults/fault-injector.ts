@@ -10,6 +10,8 @@ export interface FaultDecision {
 
 export interface FaultContext {
   targetModel?: string;
+  /** The object key of an S3 request. */
+  key?: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export class FaultInjector {
     this.rules.forEach((rule, index) => {
       if (rule.op !== op) return;
       if (rule.targetModel !== undefined && rule.targetModel !== context.targetModel) return;
+      if (rule.keyContains !== undefined && !context.key?.includes(rule.keyContains)) return;
       if (rule.count !== undefined && this.fired[index] >= rule.count) return;
       if (this.rng() >= rule.rate) return;
       this.fired[index] += 1;

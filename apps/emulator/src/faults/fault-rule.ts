@@ -58,6 +58,8 @@ export const FaultRuleSchema = z
     latencyMs: z.number().min(0).optional(),
     /** Only calls for this TargetModel (`invoke`) match. */
     targetModel: z.string().min(1).optional(),
+    /** Only S3 requests whose object key contains this text match (e.g. `/photos/03.jpg`: a failure midway). */
+    keyContains: z.string().min(1).optional(),
     /** The rule fires at most this many times. */
     count: z.number().int().min(1).optional(),
   })

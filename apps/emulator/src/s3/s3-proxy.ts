@@ -40,7 +40,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: S3ProxyDe
   const op = classifyS3Request(req);
   deps.stats.s3Request(op.name);
   const record = (status: number, outcome: string) => recordWrite(deps.ledger, req, op, status, outcome);
-  const decision = FAULTABLE.has(op.name) ? deps.faults.decide(`s3:${op.name}` as FaultOp) : undefined;
+  const decision = FAULTABLE.has(op.name) ? deps.faults.decide(`s3:${op.name}` as FaultOp, { key: op.key }) : undefined;
   if (decision?.latencyMs) await deps.clock.sleep(decision.latencyMs);
   if (decision?.error) {
     // Read the upload before answering: replying mid-body makes the client see a reset, not the error.
