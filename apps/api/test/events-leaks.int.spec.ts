@@ -21,7 +21,10 @@ class GatedKeys extends ApiKeyStore {
   }
 }
 
-const clientCount = async (h: ApiHarness) => (await h.redis.client('LIST')).trim().split('\n').length;
+const clientCount = async (h: ApiHarness) =>
+  String(await h.redis.client('LIST'))
+    .trim()
+    .split('\n').length;
 
 async function waitUntil(what: string, test: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

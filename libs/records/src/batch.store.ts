@@ -33,11 +33,13 @@ export interface BatchRecord {
   startedAt?: number;
   finishedAt?: string;
   manifestKey?: string;
+  /** Hash of the intake request that created the batch: a retried intake resumes only the same request. */
+  intakeHash?: string;
 }
 
 export type NewBatch = Pick<
   BatchRecord,
-  'id' | 'tenantId' | 'modelId' | 'targetModel' | 'artifactEtag' | 'total' | 'steps' | 'guidance'
+  'id' | 'tenantId' | 'modelId' | 'targetModel' | 'artifactEtag' | 'total' | 'steps' | 'guidance' | 'intakeHash'
 >;
 
 export type ItemState = 'succeeded' | 'failed' | 'canceled';
@@ -159,6 +161,7 @@ export class BatchStore {
       ...(h.startedAt && { startedAt: Number(h.startedAt) }),
       ...(h.finishedAt && { finishedAt: h.finishedAt }),
       ...(h.manifestKey && { manifestKey: h.manifestKey }),
+      ...(h.intakeHash && { intakeHash: h.intakeHash }),
     };
   }
 

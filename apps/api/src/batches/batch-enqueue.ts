@@ -8,9 +8,6 @@ import { type GenerationDeps } from '../generations/generation-deps';
  */
 export const JOBS_PER_BULK = ITEM_SPECS_PER_PART / MAX_BATCH_SIZE;
 
-/** Called with each group's items (group `part`), awaited together with that group's `addBulk`. */
-export type GroupSink = (part: number, items: GenerateItem[]) => Promise<void>;
-
 export interface BatchJobSpec {
   tenantId: string;
   batchId: string;
@@ -34,17 +31,14 @@ export async function enqueueBatchJobs(
   spec: BatchJobSpec,
   count: number,
   itemAt: (i: number) => GenerateItem,
-  onGroup?: GroupSink,
 ): Promise<number> {
   const chunks = Math.ceil(count / MAX_BATCH_SIZE);
   for (let first = 0; first < chunks; first += JOBS_PER_BULK) {
     const jobs = [];
-    const groupItems: GenerateItem[] = [];
     for (let chunk = first; chunk < Math.min(chunks, first + JOBS_PER_BULK); chunk++) {
       const items: GenerateItem[] = [];
       for (let i = chunk * MAX_BATCH_SIZE; i < Math.min(count, (chunk + 1) * MAX_BATCH_SIZE); i++)
         items.push(itemAt(i));
-      groupItems.push(...items);
       jobs.push({
         name: 'generate' as const,
         data: {
@@ -58,8 +52,7 @@ export async function enqueueBatchJobs(
         opts: { jobId: batchJobId(spec.batchId, spec.round, chunk), priority: batchChunkPriority(chunk) },
       });
     }
-    // The group's specs and its jobs are written side by side; the batch is acknowledged only after both.
-    await Promise.all([onGroup?.(first / JOBS_PER_BULK, groupItems), deps.queue.addBulk(jobs)]);
+    await deps.queue.addBulk(jobs);
   }
   return chunks;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_SEED, newId, type GenerateItem } from '@dreamqueue/contracts';
-import { encodeItemSpecs, type BatchRecord } from '@dreamqueue/records';
-import { keys } from '@dreamqueue/storage';
+import { conflict } from '@dreamqueue/errors';
+import { type BatchRecord } from '@dreamqueue/records';
 import { type GenerationDeps } from '../generations/generation-deps';
 import { requireReadyModel } from '../generations/model-lookup';
 import { insertTriggerPhrase } from '../generations/trigger-phrase';
@@ -9,6 +9,7 @@ import { randomSeed } from '../generations/validation';
 import { validateWebhookUrl } from '../webhooks/webhook-url';
 import { type BatchIntake } from './batch-intake';
 import { enqueueBatchJobs } from './batch-enqueue';
+import { storeItemSpecs } from './batch-item-store';
 
 /**
  * With an Idempotency-Key the batch id is derived from (tenant, key): an intake retried after a crash
@@ -22,27 +23,32 @@ export function batchIdFor(tenantId: string, idempotencyKey: string | undefined)
 }
 
 /**
- * First-round jobs carry the only in-Redis copy of their items; each group's specs also go to S3
- * (`keys.batchItems`) so the reconciler can enqueue a lost job again with the same payload.
+ * Creates a batch all or nothing as far as S3 goes: every item spec is stored first (a failure answers 503 with
+ * nothing recorded or queued), then the record, then the jobs. `preferredId` comes from `batchIdFor`; a batch
+ * already under that id is resumed only when it is this very request retried within the idempotency window
+ * (its first attempt crashed before answering). A key reused later, or with another body, gets a new batch:
+ * the old one is never touched.
  */
-function storeItemSpecs(deps: GenerationDeps, tenantId: string, batchId: string) {
-  return async (part: number, items: GenerateItem[]) => {
-    await deps.objects.put(keys.batchItems(tenantId, batchId, part), encodeItemSpecs(items), 'application/x-ndjson');
-  };
-}
-
 export async function createBatch(
   deps: GenerationDeps,
   tenantId: string,
-  batchId: string,
+  preferredId: string,
   intake: BatchIntake,
 ): Promise<BatchRecord> {
-  const { header, items } = intake;
+  const { header } = intake;
   const webhookUrl =
     header.webhookUrl === undefined ? undefined : validateWebhookUrl(header.webhookUrl, deps.webhookPolicy);
   const model = await requireReadyModel(deps.models, tenantId, header.model);
   const { steps, guidance, negativePrompt } = header.defaults;
-  await deps.batches.create({
+  const batchId = await chooseBatchId(deps, tenantId, preferredId, intake.bodyHash);
+  const items: GenerateItem[] = intake.items.map((item, index) => ({
+    index,
+    prompt: insertTriggerPhrase(item.prompt, model.triggerPhrase),
+    negativePrompt: item.negativePrompt ?? negativePrompt,
+    seed: item.seed ?? randomSeed() % (MAX_SEED + 1),
+  }));
+  await storeItemSpecs(deps, tenantId, batchId, items);
+  const { record, created } = await deps.batches.create({
     id: batchId,
     tenantId,
     modelId: header.model,
@@ -51,25 +57,28 @@ export async function createBatch(
     total: items.length,
     steps,
     guidance,
+    intakeHash: intake.bodyHash,
   });
+  // Checked again after the write: only this request may resume the batch under this id.
+  if (!created && record?.intakeHash !== intake.bodyHash)
+    throw conflict('idempotency_in_progress', 'A batch with this Idempotency-Key is being created; retry it.');
   if (webhookUrl) await deps.webhookTargets.setForResource(tenantId, batchId, webhookUrl);
   const spec = { tenantId, batchId, modelId: header.model, steps, guidance, round: 0 };
-  const chunks = await enqueueBatchJobs(
-    deps,
-    spec,
-    items.length,
-    (index) => {
-      const item = items[index]!;
-      return {
-        index,
-        prompt: insertTriggerPhrase(item.prompt, model.triggerPhrase),
-        negativePrompt: item.negativePrompt ?? negativePrompt,
-        seed: item.seed ?? randomSeed() % (MAX_SEED + 1),
-      };
-    },
-    storeItemSpecs(deps, tenantId, batchId),
-  );
+  const chunks = await enqueueBatchJobs(deps, spec, items.length, (index) => items[index]!);
   await deps.batches.setChunks(tenantId, batchId, chunks);
   await deps.demand.add(model.targetModel, chunks);
   return (await deps.batches.get(tenantId, batchId))!;
+}
+
+async function chooseBatchId(
+  deps: GenerationDeps,
+  tenantId: string,
+  preferredId: string,
+  intakeHash: string,
+): Promise<string> {
+  const existing = await deps.batches.get(tenantId, preferredId);
+  if (!existing) return preferredId;
+  const windowMs = deps.idempotency.ttlSeconds * 1000;
+  const resumable = existing.intakeHash === intakeHash && Date.now() - Date.parse(existing.createdAt) < windowMs;
+  return resumable ? preferredId : newId('batch');
 }

@@ -24,7 +24,8 @@ export class IdempotencyStore {
   constructor(
     private readonly redis: Redis,
     private readonly keySpace: KeySpace,
-    private readonly ttlSeconds = 24 * 3600,
+    /** How long a first response is kept and replayed. */
+    readonly ttlSeconds = 24 * 3600,
     /** How long an unfinished first request holds the key before another may take over. */
     private readonly lockSeconds = 120,
   ) {}
