@@ -60,6 +60,16 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
     h.emulator.setFaults([]);
   });
 
+  it('a throttled submission pauses the train queue and is retried without spending an attempt', async () => {
+    h.emulator.setFaults([{ op: 'invokeAsync', error: 'ThrottlingException', rate: 1, count: 1 }]);
+    const id = await h.createModel(5);
+    const record = await h.waitForStatus(id, ['ready', 'failed']);
+    h.emulator.setFaults([]);
+    expect(record.status).toBe('ready');
+    expect(h.emulator.stats().faultsFired['invokeAsync:ThrottlingException']).toBe(1);
+    expect((await h.queue.getJob(id))?.attemptsMade).toBe(1);
+  });
+
   it('C8: a failure object on every submission fails the model with the parsed reason', async () => {
     h.emulator.setFaults([{ op: 'training', error: 'TrainingFailed', rate: 1 }]);
     const id = await h.createModel(2);

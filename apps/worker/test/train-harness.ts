@@ -131,6 +131,7 @@ export async function startTrainHarness(
         ...entry.options,
       });
       worker.on('error', () => undefined);
+      entry.onWorker?.(worker);
       workers.push(worker);
       return worker;
     },

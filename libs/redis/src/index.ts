@@ -17,3 +17,4 @@ export {
   SCRIPT_DIR,
   type ScriptDefinition,
 } from './redis-scripts';
+export { BULLMQ_VERSION_CHECKED, jobKeys, prioritizedRank, updateJobDataIfLocked } from './bullmq-adapter';

@@ -1,4 +1,5 @@
 import { type GenerationRecord } from '@dreamqueue/records';
+import { prioritizedRank } from '@dreamqueue/redis';
 import { type GenerationDeps } from './generation-deps';
 
 /**
@@ -53,8 +54,7 @@ async function queueEstimate(
   deps: GenerationDeps,
   jobId: string,
 ): Promise<{ queuePosition?: number; etaSeconds?: number }> {
-  // BullMQ keeps prioritized jobs in a sorted set scored by (priority, insertion order).
-  const rank = await deps.redis.zrank(`${deps.keySpace.queuePrefix}:${deps.queue.name}:prioritized`, jobId);
+  const rank = await prioritizedRank(deps.redis, deps.queue, jobId);
   if (rank === null) return {};
   const eta = deps.eta ?? { secondsPerInvocation: 6, parallelism: 4 };
   return { queuePosition: rank + 1, etaSeconds: Math.ceil(((rank + 1) * eta.secondsPerInvocation) / eta.parallelism) };

@@ -1,3 +1,4 @@
+import { type Worker } from 'bullmq';
 import { ModelStore } from '@dreamqueue/records';
 import { type ProcessorEntry } from '../processor-registry';
 import { type WorkerDeps } from '../worker-deps';
@@ -7,6 +8,7 @@ import { TrainingClaims } from './training-claim';
 
 /** The train queue's processor and worker options, from the shared worker deps. */
 export function trainProcessorEntry(deps: WorkerDeps): ProcessorEntry<'train'> {
+  let worker: Worker | undefined;
   return {
     process: createTrainProcessor({
       redis: deps.redis,
@@ -18,12 +20,19 @@ export function trainProcessorEntry(deps: WorkerDeps): ProcessorEntry<'train'> {
       settings: trainSettingsFrom(deps.config),
       logger: deps.logger.child({ queue: 'train' }),
       now: Date.now,
+      rateLimit: async (ms) => {
+        if (!worker) throw new Error('The train worker is not bound yet');
+        await worker.rateLimit(ms);
+      },
     }),
     options: {
       concurrency: deps.config.TRAIN_CONCURRENCY,
       // Every step is idempotent and short (waiting is a delayed job), so a job interrupted by a crashed
       // worker is safe to resume many times; BullMQ's default (1) would fail a training after two crashes.
       maxStalledCount: 10,
+    },
+    onWorker: (w) => {
+      worker = w;
     },
   };
 }

@@ -4,9 +4,9 @@ import { classifyAwsError } from '@dreamqueue/aws';
 import { TrainPayload, type ModelStatus, type TrainResult, type TrainStep } from '@dreamqueue/contracts';
 import { coerceError } from '@dreamqueue/errors';
 import { type ModelRecord, type ModelStore } from '@dreamqueue/records';
+import { jobKeys, updateJobDataIfLocked } from '@dreamqueue/redis';
 import { jobLogger } from '../job-logger';
 import { type CatalogJob, type CatalogProcessor } from '../processor-registry';
-import { jobKeys, rateLimitQueue, saveCheckpoint } from './job-checkpoint';
 import { awaitStep } from './steps/await.step';
 import { prepareStep } from './steps/prepare.step';
 import { registerStep } from './steps/register.step';
@@ -18,6 +18,8 @@ import { discardModel, failModel } from './train-outcomes';
 export interface TrainProcessorDeps extends StepPorts {
   redis: Redis;
   models: ModelStore;
+  /** Pauses the whole train queue (BullMQ `worker.rateLimit`); follow it with `Worker.RateLimitError()`. */
+  rateLimit: (ms: number) => Promise<void>;
 }
 
 type Step = Exclude<TrainStep, 'done'>;
@@ -71,7 +73,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps): CatalogProcessor
         const checkpoint = { ...data.checkpoint, ...outcome.patch };
         if ('discarded' in outcome) return await finish(deps, job, model, checkpoint, true, outcome.log);
         data = { ...data, checkpoint, step: 'next' in outcome ? outcome.next : data.step };
-        if (!(await saveCheckpoint(deps.redis, job, token, data)))
+        if (!(await updateJobDataIfLocked(deps.redis, job, token, data)))
           throw new LostJobLockError(`Lost the lock of train job ${job.id}`);
         if (outcome.log) await job.log(`[${parsed.data.step}→${data.step}] ${outcome.log}`);
         if (outcome.progress !== undefined) await progress(deps, job, model, outcome.progress);
@@ -140,7 +142,7 @@ async function onError(
   if (!(err instanceof TrainingFailure) && !(err instanceof UnrecoverableError)) {
     const failure = classifyAwsError(err);
     if (failure.kind === 'throttled') {
-      await rateLimitQueue(job, deps.settings.throttleBackoffMs);
+      await deps.rateLimit(deps.settings.throttleBackoffMs);
       return Worker.RateLimitError();
     }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
