@@ -21,7 +21,7 @@ import { createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue
 import { keys, S3ObjectStore } from '@dreamqueue/storage';
 import { s3ClientFor, sageMakerRuntimeClientFor, startRedisServer, startTestEmulator } from '@dreamqueue/testing';
 import { loadWorkerConfig } from '../apps/worker/src/config';
-import { trainProcessorEntry } from '../apps/worker/src/train/train.entry';
+import { trainProcessorEntry } from '../apps/worker/src/train/train.module';
 
 const N = Number(process.argv[2] ?? 1000);
 const WINDOW_S = Number(process.argv[3] ?? 60);

@@ -54,7 +54,7 @@ async function buildApi({ redisUrl, prefix, emulator, s3 }) {
   const { buildArtifact } = dist('apps/emulator/dist/index.js');
   const { createApp } = dist('apps/api/dist/app.js');
   const { ApiKeyStore } = dist('apps/api/dist/auth/api-key.store.js');
-  const { generationsModule } = dist('apps/api/dist/generations/generations.module.js');
+  const { generationsModule } = dist('apps/api/dist/generations/generate.module.js');
   const redis = createRedisConnection({ url: redisUrl, role: 'producer' });
   await waitForReady(redis);
   const keySpace = createKeySpace(prefix);

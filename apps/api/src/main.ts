@@ -9,8 +9,8 @@ import { carryTraceContext, createOtlpExporter, startTracing } from '@dreamqueue
 import { createApp } from './app';
 import { ApiKeyStore } from './auth/api-key.store';
 import { loadApiConfig } from './config';
-import { generationsModule } from './generations/generations.module';
-import { modelsModule } from './models/models.module';
+import { generationsModule } from './generations/generate.module';
+import { modelsModule } from './models/train.module';
 import { readinessChecks } from './readiness';
 import { operationsModule } from './admin/operations.module';
 

@@ -16,7 +16,7 @@ import {
 import { closeWorkers, createProcessors, loadWorkerConfig, startWorkers } from '@dreamqueue/worker';
 import { createApp } from '../src/app';
 import { ApiKeyStore } from '../src/auth/api-key.store';
-import { generationsModule } from '../src/generations/generations.module';
+import { generationsModule } from '../src/generations/generate.module';
 import { type ModelStoreLookup } from '../src/generations/model-lookup';
 
 /** Real Redis, the emulator (SageMaker MME + S3), the API app and (on demand) the real generate worker. */

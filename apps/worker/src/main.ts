@@ -18,7 +18,7 @@ import { resourceModelLookup } from './indexing/resource-model';
 import { InstrumentedAsyncInference, InstrumentedMultiModelInference } from './observability/instrumented-inference';
 import { instrumentWorkers } from './observability/instrument-workers';
 import { createWorkerMetrics } from './observability/worker-metrics';
-import { type GenerateEntry } from './generate/generate.entry';
+import { type GenerateEntry } from './generate/generate.module';
 import { startReconciler } from './reconcile/start-reconciler';
 
 /** Composition root of the worker: config → Redis (checked) → AWS clients → processors → workers. */

@@ -1,7 +1,7 @@
-import { generateProcessorEntry } from '../generate/generate.entry';
+import { generateProcessorEntry } from '../generate/generate.module';
 import { type ProcessorRegistry } from '../processor-registry';
-import { trainProcessorEntry } from '../train/train.entry';
-import { webhookProcessorEntry } from '../webhooks/webhooks.entry';
+import { trainProcessorEntry } from '../train/train.module';
+import { webhookProcessorEntry } from '../webhooks/webhooks.module';
 import { type WorkerDeps } from '../worker-deps';
 
 /** Wires each catalog queue to its processor. */
