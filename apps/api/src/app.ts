@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import { type TrustProxy } from './config';
 import { pinoHttp } from 'pino-http';
 import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
@@ -27,13 +28,19 @@ export interface AppDeps {
   publicRouters?: Router[];
   adminEnabled?: boolean;
   authFailuresPerMinute?: number;
+  /** Express `trust proxy`: which peers' X-Forwarded-For names the client (`TRUST_PROXY`). @defaultValue false */
+  trustProxy?: TrustProxy;
 }
 
 /** Builds the Express app without listening, so tests drive it with supertest. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Paths match by exact case: the load balancer hides `/admin*` case-sensitively, so must the app
+  // (and a metrics label is then always the template, never the client's spelling).
+  app.set('case sensitive routing', true);
+  // The client IP (failure buckets, logs) comes from X-Forwarded-For only when its sender is a trusted proxy.
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use((req, res, next) => {
     req.id = requestId(req, res);
     next();

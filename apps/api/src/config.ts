@@ -12,6 +12,11 @@ export const ApiEnv = z.object({
   HEADERS_TIMEOUT: durationMs('20s'),
   /** On SIGTERM, how long in-flight requests may finish before open connections (event streams) are cut. */
   SHUTDOWN_GRACE: durationMs('10s'),
+  /**
+   * Which peers may name the client in X-Forwarded-For (Express `trust proxy`): `false` (no proxy: the socket's
+   * address), a hop count (`1` behind one load balancer), or addresses/subnets (`10.0.0.0/16`, `loopback`).
+   */
+  TRUST_PROXY: trustProxyEnv(),
   /** Failed authentications allowed per client IP per minute before answering 429. */
   AUTH_FAILURES_PER_MINUTE: intEnv(30, 1),
   /** Registers this key (admin role) at start-up: the local key `npm start` prints. Leave unset in production. */
@@ -50,6 +55,30 @@ export const ApiEnv = z.object({
 });
 
 export type ApiConfig = z.output<typeof ApiEnv>;
+export type TrustProxy = ApiConfig['TRUST_PROXY'];
+
+function trustProxyEnv() {
+  return z
+    .string()
+    .default('false')
+    .transform((raw, ctx): boolean | number | string[] => {
+      const value = raw.trim();
+      if (value === 'false' || value === '') return false;
+      if (/^\d{1,2}$/.test(value)) return Number(value);
+      const entries = value.split(',').map((e) => e.trim());
+      if (
+        value === 'true' ||
+        entries.some((e) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/.test(e))
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected false, a hop count, or proxy addresses/subnets (true would trust any client)',
+        });
+        return z.NEVER;
+      }
+      return entries;
+    });
+}
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ApiConfig> {
   return loadConfig(ApiEnv, env);

@@ -74,6 +74,7 @@ export async function main(
     }),
     adminEnabled: config.ADMIN_ENABLED,
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+    trustProxy: config.TRUST_PROXY,
     v1Routers: [...models.v1, ...generations.v1, ...operations.v1],
     publicRouters: [...operations.public, ...models.public],
     adminRouters: [...operations.admin],

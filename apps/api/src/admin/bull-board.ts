@@ -16,7 +16,7 @@ export const BULL_BOARD_PATH = '/admin/queues';
 export function bullBoardRouter(queues: Queue[]): Router {
   const readOnly = buildBoard(queues, true);
   const full = buildBoard(queues, false);
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.use((req: Request, res: Response, next: NextFunction) => {
     const board = hasRole(principalOf(res).role, 'admin') ? full : readOnly;
     board(req, res, next);

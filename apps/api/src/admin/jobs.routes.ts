@@ -37,7 +37,7 @@ export function resourcePath(entry: Pick<JobIndexEntry, 'kind' | 'id'>): string 
  * side index the workers maintain from the event stream (eventually consistent: usually < 1 s behind).
  */
 export function jobsRoutes(index: JobIndex): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/jobs', async (req, res) => {
     const parsed = SearchQuery.safeParse(req.query);
     if (!parsed.success) {

@@ -10,7 +10,7 @@ import { requireRole } from '../middleware/authenticate';
  * dedup by `webhook-id` still holds.
  */
 export function webhooksAdminRoutes(deps: { deliveries: WebhookDeliveries; queue: Queue }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/webhooks/dead', async (req, res) => {
     const limit = Math.min(Math.max(Number(req.query.limit) || 50, 1), 200);
     res.json({ data: (await deps.deliveries.listDead(limit)).map(view) });

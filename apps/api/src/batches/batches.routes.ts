@@ -17,7 +17,7 @@ export const DEFAULT_BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
 /** `/v1/batches`: JSON or NDJSON intake of up to 100 000 items, status, results, cancel, retry-failed. */
 export function batchRoutes(deps: GenerationDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const maxBytes = deps.batchMaxBytes ?? DEFAULT_BATCH_MAX_BYTES;
   const json = express.json({
     limit: maxBytes,

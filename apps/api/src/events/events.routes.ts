@@ -27,7 +27,7 @@ const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
  * appended after the connection opened. Each connection reads on a dedicated Redis connection.
  */
 export function eventsRoutes(deps: EventsRouteDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/events', async (req, res) => {
     const { tenantId } = principalOf(res);
     const lastEventId =

@@ -13,7 +13,7 @@ const generationId = idSchema('generation');
 
 /** `/v1/generations`: create (202), read with presigned image URLs, cancel — always within the caller's tenant. */
 export function generationRoutes(deps: GenerationDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const json = express.json({ limit: '64kb' });
 
   router.post('/generations', json, async (req, res) => {

@@ -10,7 +10,7 @@ import { type ApiMetrics } from './api-metrics';
  * a scraper is not a tenant.
  */
 export function metricsRoutes(metrics: Pick<ApiMetrics, 'registry' | 'middleware'>, token?: string): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   // Runs for every request that reaches the public routers, i.e. all but the health probes.
   router.use(metrics.middleware);
   router.get('/metrics', async (req, res, next) => {

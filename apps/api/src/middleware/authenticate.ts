@@ -46,12 +46,15 @@ export function requireRole(role: Role) {
   };
 }
 
+/** `<scheme> <credentials>` with exactly one space and nothing after: a header with more is refused. */
+const AUTHORIZATION = /^([A-Za-z]+) ([A-Za-z0-9._~+/=-]+)$/;
+
 function presentedKey(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const [scheme, value] = header.split(' ', 2);
-  if (!value) return undefined;
-  if (scheme?.toLowerCase() === 'bearer') return value.trim();
-  if (scheme?.toLowerCase() === 'basic') {
+  const match = header === undefined ? null : AUTHORIZATION.exec(header);
+  if (!match) return undefined;
+  const [, scheme, value] = match as unknown as [string, string, string];
+  if (scheme.toLowerCase() === 'bearer') return value;
+  if (scheme.toLowerCase() === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     return decoded.slice(decoded.indexOf(':') + 1);
   }

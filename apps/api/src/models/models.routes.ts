@@ -24,7 +24,7 @@ const modelId = idSchema('model');
 
 /** `/v1/models`: create from photos, list, read, cancel and delete — always within the caller's tenant. */
 export function modelRoutes(deps: ModelRoutesDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const limits = deps.uploadLimits ?? DEFAULT_UPLOAD_LIMITS;
   const rules = deps.imageRules ?? DEFAULT_IMAGE_RULES;
 

@@ -13,7 +13,7 @@ const CHECK_TIMEOUT_MS = 2_000;
  * the API restarted). `/readyz`: every dependency answered within 2 s (readiness; take it out of rotation).
  */
 export function healthRoutes(checks: ReadinessCheck[]): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -21,7 +21,7 @@ export interface WebhooksRouteDeps {
  *   (a second signature) for the grace period.
  */
 export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const Body = z.strictObject({ url: z.string() });
   router.put('/webhooks/default', express.json({ limit: '8kb' }), async (req, res) => {
     const parsed = Body.safeParse(req.body);

@@ -25,7 +25,7 @@ const TRAIN_INFERENCE = /^train-(mdl_[a-z0-9]{1,40})-\d+$/;
  * its next poll, so a forged message can at worst cause one early check.
  */
 export function snsNotificationRoutes(deps: SnsRoutesDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const localMode = deps.topicArns.length === 0 || deps.allowUnsigned;
   router.post('/v1/notifications/sns', express.text({ type: () => true, limit: '256kb' }), async (req, res) => {
     const message = parse(req.body);
