@@ -211,4 +211,22 @@ describe('POST /v1/models intake (real Redis, emulator S3)', () => {
     expect(list.items.filter((m) => m.status === 'queued')).toHaveLength(0);
     await deadQueue.close();
   });
+
+  it('storage failing midway (the 4th photo) → 503 storage_unavailable and the photos already stored are removed', async () => {
+    key = await h.keyFor('midway');
+    // Every attempt at photo 03 fails (the SDK's retries included); photos 00–02 are stored before it.
+    emulator.setFaults([{ op: 's3:PutObject', error: 'InternalError', rate: 1, keyContains: '/photos/03.jpg' }]);
+    try {
+      const res = await post(photos.slice(0, 10)).expect(503);
+      expect(res.body.error.code).toBe('storage_unavailable');
+    } finally {
+      emulator.setFaults([]);
+    }
+    const written = emulator
+      .ledger()
+      .filter((e) => e.op === 'PutObject' && e.key?.startsWith('tenants/midway/') && e.outcome === 'ok');
+    expect(written.length).toBe(3);
+    expect(await tenantObjects('midway')).toEqual([]);
+    expect((await deps.models.list('midway', 100)).items).toEqual([]);
+  });
 });

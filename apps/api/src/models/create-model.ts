@@ -17,7 +17,8 @@ export interface CreateModelDeps {
 }
 
 /**
- * Stores the checked photos under server-built keys, records the model as `queued` (with its event) and
+ * Stores the checked photos under server-built keys (removing them again if the intake fails before the model
+ * is recorded), records the model as `queued` (with its event) and
  * enqueues the train job with jobId = model id, so a duplicate enqueue is a no-op. If the enqueue fails the
  * model is marked failed at once — never left `queued` with no job behind it — and the caller gets 503.
  */
@@ -28,10 +29,15 @@ export async function createModel(
   photos: CheckedImage[],
 ): Promise<ModelRecord> {
   const id = newId('model');
+  const stored: string[] = [];
   try {
-    for (const [i, photo] of photos.entries())
-      await deps.objects.put(keys.trainingPhoto(tenantId, id, i), photo.jpeg, 'image/jpeg');
+    for (const [i, photo] of photos.entries()) {
+      const key = keys.trainingPhoto(tenantId, id, i);
+      await deps.objects.put(key, photo.jpeg, 'image/jpeg');
+      stored.push(key);
+    }
   } catch (err) {
+    await removeStoredPhotos(deps, stored, id);
     throw serviceUnavailable(
       'storage_unavailable',
       'The photos could not be stored; nothing was queued. Try again.',
@@ -58,6 +64,7 @@ export async function createModel(
   try {
     await deps.models.create(record);
   } catch (err) {
+    await removeStoredPhotos(deps, stored, id);
     throw serviceUnavailable(
       'redis_unavailable',
       'The model could not be recorded; nothing was queued. Try again.',
@@ -81,4 +88,15 @@ export async function createModel(
     throw serviceUnavailable('redis_unavailable', 'The training could not be queued; try again.', err);
   }
   return record;
+}
+
+/**
+ * The request failed before any record named these photos: nobody (tenant or reconciler) could find them
+ * later, so they go now. What cannot be deleted (S3 still failing) is logged by key for an operator.
+ */
+async function removeStoredPhotos(deps: CreateModelDeps, stored: string[], modelId: string): Promise<void> {
+  const results = await Promise.allSettled(stored.map((key) => deps.objects.delete(key)));
+  const left = stored.filter((_, i) => results[i]!.status === 'rejected');
+  if (left.length > 0)
+    deps.logger.error({ modelId, keys: left }, 'training photos of a failed intake could not be deleted');
 }
