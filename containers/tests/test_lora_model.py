@@ -24,12 +24,20 @@ def kserve_body(prompts, negatives=None, args=None, shape=None):
 
 class KServeRequestTest(unittest.TestCase):
     def test_parses_every_row_of_an_n_by_1_request_not_just_the_first(self):
-        body = kserve_body(["a <<TOK>> astronaut", "b", "c"], ["blur", "", "text"], [gen_args(7, 25, 6.0), gen_args(8), gen_args(9, 40, 9)])
+        body = kserve_body(["photo of <<qzvkfe>> person, astronaut", "b", "c"], ["blur", "", "text"], [gen_args(7, 25, 6.0), gen_args(8), gen_args(9, 40, 9)])
         rows = lora.parse_inputs(lora.tensors_from_kserve(body))
         self.assertEqual(len(rows), 3)
-        self.assertEqual(rows[0], lora.Row("a zwx astronaut", "blur", 25, 6.0, 7))
+        self.assertEqual(rows[0], lora.Row("photo of <<qzvkfe>> person, astronaut", "blur", 25, 6.0, 7))
         self.assertEqual(rows[1], lora.Row("b", "", 30, 7.5, 8))
         self.assertEqual((rows[2].negative_prompt, rows[2].num_inference_steps, rows[2].guidance_scale, rows[2].seed), ("text", 40, 9.0, 9))
+
+    def test_uses_prompts_as_sent_without_rewriting_a_placeholder(self):
+        # The API already inserted the model's trigger phrase; the model trained on config.json's
+        # concept_prompt as sent, so nothing may be substituted here (a "<<TOK>>" -> "zwx" rewrite was a
+        # path API-created models never take).
+        (row,) = lora.parse_inputs({"prompt": [["a <<TOK>> astronaut"]]})
+        self.assertEqual(row.prompt, "a <<TOK>> astronaut")
+        self.assertFalse(hasattr(lora, "CONCEPT_TOKEN"))
 
     def test_accepts_the_full_batch_of_eight(self):
         self.assertEqual(len(lora.parse_inputs(lora.tensors_from_kserve(kserve_body([f"p{i}" for i in range(8)])))), 8)

@@ -68,21 +68,6 @@ class PackModelFolderTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "symlink"):
             artifact.pack_model_folder(CONTAINERS / "mme" / "lora", self.weights, Path(self.tmp.name) / "x.tar.gz")
 
-    def test_upload_retries_then_succeeds(self):
-        calls = []
-
-        class FakeClient:
-            def upload_file(self, path, bucket, key, ExtraArgs):  # noqa: N803 - boto3's signature
-                calls.append((bucket, key))
-                if len(calls) < 3:
-                    raise OSError("connection reset")
-
-        fake_boto3 = types.SimpleNamespace(client=lambda *a, **k: FakeClient())
-        fake_config = types.SimpleNamespace(Config=lambda **k: None)
-        with _modules({"boto3": fake_boto3, "botocore": types.SimpleNamespace(), "botocore.config": fake_config}):
-            artifact.upload_artifact(Path("x"), "dreamqueue", "mme-models/x.tar.gz", sleep=lambda s: None)
-        self.assertEqual(calls, [("dreamqueue", "mme-models/x.tar.gz")] * 3)
-
 
 class DjlHandlerTest(unittest.TestCase):
     """training/model.py imports without torch/diffusers/djl; the DJL Input/Output are faked at the edge."""
@@ -123,11 +108,9 @@ class DjlHandlerTest(unittest.TestCase):
         self.assertEqual(out.code, 200)
         self.assertEqual(out.json, {"status": "Training Completed!", "output_location": "s3://dreamqueue/mme-models/lora-12.tar.gz"})
 
-    def test_concept_token_is_the_one_the_lora_model_substitutes(self):
+    def test_the_trainer_trains_on_the_concept_prompt_as_sent(self):
         trainer = load_module("training/trainer.py", "dq_training_trainer")
-        lora = load_module("mme/lora/1/model.py", "dq_lora_model_for_token")
-        self.assertEqual(trainer.CONCEPT_TOKEN, lora.CONCEPT_TOKEN)
-        self.assertEqual(trainer.concept_prompt({"concept_prompt": "photo of <<TOK>>"}), f"photo of {lora.CONCEPT_TOKEN}")
+        self.assertFalse(hasattr(trainer, "CONCEPT_TOKEN"))  # no "<<TOK>>" -> "zwx" rewrite on either side
 
 
 class FakeInput:

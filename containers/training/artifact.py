@@ -3,17 +3,18 @@
 Layout (one Triton model; the MME loads it by TargetModel name):
   sd_lora/config.pbtxt
   sd_lora/1/model.py
-  sd_lora/1/output/unet/...           (peft adapter: adapter_config.json + weights)
-  sd_lora/1/output/text_encoder/...   (when the text encoder was trained)
+  sd_lora/1/output/pytorch_lora_weights.safetensors   (diffusers LoRA format: UNet and, when trained, text
+                                                      encoder layers; mme/lora/1/model.py load_lora_weights)
 """
 import os
 import tarfile
-import time
 from pathlib import Path
-from typing import Callable, List
+from typing import List
 
 MODEL_FOLDER = "sd_lora"
-UPLOAD_ATTEMPTS = 3
+# The only retry layer: botocore's standard mode retries throttling, 5xx and connection errors with
+# exponential backoff and jitter, per request (each part of a multipart upload on its own).
+UPLOAD_ATTEMPTS = 5
 
 
 def pack_model_folder(template_dir: Path, weights_dir: Path, out_path: Path) -> List[str]:
@@ -45,20 +46,14 @@ def _add_file(tar: tarfile.TarFile, source: Path, arcname: str, names: List[str]
     names.append(arcname)
 
 
-def upload_artifact(path: Path, bucket: str, key: str, sleep: Callable[[float], None] = time.sleep) -> None:
-    """Uploads with the endpoint's execution role; retries transient failures (3 attempts, backoff)."""
-    import boto3  # in the DJL image; imported here so the module loads without it
+def upload_artifact(path: Path, bucket: str, key: str) -> None:
+    """Uploads with the endpoint's execution role (AWS_ENDPOINT_URL_S3 points it elsewhere, as in tests)."""
+    import boto3  # in the training image; imported here so the module loads without it
     from botocore.config import Config
 
-    client = boto3.client("s3", config=Config(retries={"mode": "standard", "max_attempts": 5}))
-    for attempt in range(1, UPLOAD_ATTEMPTS + 1):
-        try:
-            client.upload_file(str(path), bucket, key, ExtraArgs={"ContentType": "application/gzip"})
-            return
-        except Exception:  # noqa: BLE001 - any failure is retried, the last one propagates
-            if attempt == UPLOAD_ATTEMPTS:
-                raise
-            sleep(2 ** attempt)
+    # A session of its own: the credential chain is resolved now, not cached from an earlier upload.
+    client = boto3.session.Session().client("s3", config=Config(retries={"mode": "standard", "total_max_attempts": UPLOAD_ATTEMPTS}))
+    client.upload_file(str(path), bucket, key, ExtraArgs={"ContentType": "application/gzip"})
 
 
 def mme_key(mme_prefix: str, name: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Dict, Optional
 
 from artifact import mme_key, pack_model_folder, upload_artifact
 from tar_input import TrainingInputError, parse_training_tar
-from trainer import prepare_images, train_lora
+from trainer import prepare_images, resolution_of, train_lora
 from training_output import artifact_name, artifact_uri, completed_output, failed_output
 
 LOG = logging.getLogger("dreamqueue.training")
@@ -32,7 +32,8 @@ def load(properties: Dict[str, Any]) -> Dict[str, str]:
     settings = {
         "s3_bucket": os.environ.get("OPTION_S3_BUCKET") or properties.get("s3_bucket", ""),
         "mme_prefix": os.environ.get("OPTION_MME_PREFIX") or properties.get("mme_prefix", "mme-models/"),
-        "model_id": properties.get("model_id", "stabilityai/stable-diffusion-2-1-base"),
+        # A local folder (SD 2.1 base as save_pretrained writes it) or a Hugging Face model id.
+        "model_id": os.environ.get("OPTION_MODEL_ID") or properties.get("model_id", "stabilityai/stable-diffusion-2-1-base"),
     }
     if not settings["s3_bucket"]:
         raise RuntimeError("s3_bucket is not configured (serving.properties option.s3_bucket or OPTION_S3_BUCKET)")
@@ -43,10 +44,11 @@ def predict(request, settings: Dict[str, str]) -> str:
     """Trains, packs and uploads; returns the artifact's s3:// URI."""
     work = Path(tempfile.mkdtemp(prefix="dq-train-"))
     try:
-        images = prepare_images(request.images, request.config["face_preprocessing"])
+        base_model = _local_model(settings["model_id"])
+        images = prepare_images(request.images, request.config["face_preprocessing"], resolution_of(base_model))
         weights = work / "weights"
-        weights.mkdir()
-        train_lora(images, request.config, settings["model_id"], weights, Path(tempfile.gettempdir()) / "dq-cache")
+        stats = train_lora(images, request.config, base_model, weights, Path(tempfile.gettempdir()) / "dq-cache")
+        LOG.info("training finished: %s", stats)
         name = artifact_name()
         tarball = work / name
         pack_model_folder(LORA_TEMPLATE, weights, tarball)
@@ -54,6 +56,18 @@ def predict(request, settings: Dict[str, str]) -> str:
         return artifact_uri(settings["s3_bucket"], settings["mme_prefix"], name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _local_model(model_id: str) -> str:
+    """The base model as a folder: a path as given, a hub id through the local hub cache (downloaded once
+    per instance; the ML tests run with HF_HUB_OFFLINE=1 and a folder, so they never reach the hub)."""
+    if Path(model_id).is_dir():
+        return model_id
+    from huggingface_hub import snapshot_download
+
+    # Only the fp32 safetensors of each component (the hub repo also holds .bin, .ckpt and fp16 copies).
+    patterns = ["model_index.json", "*/*.json", "tokenizer/*.txt", "*/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"]
+    return snapshot_download(model_id, allow_patterns=patterns)
 
 
 def handle(inputs):

@@ -1,7 +1,8 @@
 """Triton python backend: one personal LoRA on Stable Diffusion 2.1 base (SageMaker MME, KServe v2).
 
 Four parts (aws/sagemaker-inference-toolkit's shape):
-  load     initialize(): base pipeline from the instance's temp dir (put there by model_setup) + LoRA adapters
+  load     initialize(): base pipeline from the instance's temp dir (put there by model_setup) + the LoRA
+           (output/pytorch_lora_weights.safetensors, diffusers format) through load_lora_weights
   parse    parse_inputs(): [N,1] BYTES tensors prompt / negative_prompt / gen_args -> rows (pure)
   predict  run_rows(): rows grouped into real batches (same steps + guidance), one seed per row
   format   format_images(): JPEG bytes -> base64 strings, shape [N,1] (pure)
@@ -17,8 +18,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 MAX_BATCH_SIZE = 8  # config.pbtxt max_batch_size
 MAX_PROMPT_CHARS = 2000
-# Must equal training/trainer.py CONCEPT_TOKEN: the token the LoRA was trained on, written <<TOK>> in prompts.
-CONCEPT_TOKEN = "zwx"
+# Prompts are used as sent: the API already put the model's trigger phrase (`photo of <token> <class>`) in,
+# and the token is the one config.json's concept_prompt trained on.
+LORA_WEIGHTS = "pytorch_lora_weights.safetensors"
 BASE_MODEL_DIR = Path(tempfile.gettempdir()) / "stable_diff"
 SETUP_MODEL = "model_setup.tar.gz"
 GEN_ARG_LIMITS = {"num_inference_steps": (int, 1, 150), "guidance_scale": (float, 0.0, 30.0), "seed": (int, 0, 2**32 - 1)}
@@ -97,7 +99,7 @@ def _prompt(text: str, name: str, required: bool = False) -> str:
         raise RequestError(f"{name} must not be empty")
     if len(text) > MAX_PROMPT_CHARS:
         raise RequestError(f"{name} is longer than {MAX_PROMPT_CHARS} characters")
-    return text.replace("<<TOK>>", CONCEPT_TOKEN)
+    return text
 
 
 def parse_gen_args(text: str) -> Dict[str, Any]:
@@ -152,25 +154,29 @@ def kserve_output(jpegs: Sequence[bytes]) -> Dict[str, Any]:
 # ---- load / predict (GPU only) ---------------------------------------------------------------------
 
 
+def pick_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def load_pipeline(model_dir: Path) -> Any:
     import torch
     from diffusers import StableDiffusionPipeline
-    from peft import PeftModel
 
     if not (BASE_MODEL_DIR / "model_index.json").exists():
         # The worker recognises this and re-invokes model_setup on the instance, then retries.
         raise RuntimeError(f"the base model and conda environment are missing; invoke {SETUP_MODEL} first")
-    pipe = StableDiffusionPipeline.from_pretrained(str(BASE_MODEL_DIR), torch_dtype=torch.float16).to("cuda")
-    pipe.unet = PeftModel.from_pretrained(pipe.unet, str(model_dir / "output" / "unet"))
-    text_encoder = model_dir / "output" / "text_encoder"
-    if text_encoder.exists():
-        pipe.text_encoder = PeftModel.from_pretrained(pipe.text_encoder, str(text_encoder))
+    device = pick_device()
+    pipe = StableDiffusionPipeline.from_pretrained(str(BASE_MODEL_DIR), dtype=torch.float16 if device == "cuda" else torch.float32)
+    pipe.load_lora_weights(str(model_dir / "output"), weight_name=LORA_WEIGHTS)
     pipe.set_progress_bar_config(disable=True)
-    return pipe
+    return pipe.to(device)
 
 
 def run_rows(pipe: Any, rows: Sequence[Row]) -> List[bytes]:
-    """One JPEG per row, in row order; each pipeline call is a real batch with one generator per row."""
+    """One JPEG per row, in row order; each pipeline call is a real batch with one generator per row, so a
+    row's image depends on its own prompt and seed, not on what else is in the batch."""
     import io
 
     import torch
@@ -184,7 +190,7 @@ def run_rows(pipe: Any, rows: Sequence[Row]) -> List[bytes]:
                 negative_prompt=[rows[i].negative_prompt for i in batch],
                 num_inference_steps=first.num_inference_steps,
                 guidance_scale=first.guidance_scale,
-                generator=[torch.Generator(device="cuda").manual_seed(rows[i].seed) for i in batch],
+                generator=[torch.Generator(device=pipe.device).manual_seed(rows[i].seed) for i in batch],
             )
         for i, image in zip(batch, result.images):
             buffer = io.BytesIO()
@@ -218,7 +224,9 @@ class TritonPythonModel:
         responses = []
         for answer in answer_requests(parsed, lambda rows: run_rows(self.pipe, rows)):
             if isinstance(answer, RequestError):
-                responses.append(pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(str(answer))))
+                # INVALID_ARG: Triton answers HTTP 400 (the default, INTERNAL, would be a 500 the worker retries).
+                error = pb_utils.TritonError(str(answer), pb_utils.TritonError.INVALID_ARG)
+                responses.append(pb_utils.InferenceResponse(output_tensors=[], error=error))
             else:
                 responses.append(pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("generated_image", np.array(answer, dtype=object))]))
         return responses
