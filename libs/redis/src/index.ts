@@ -18,3 +18,4 @@ export {
   type ScriptDefinition,
 } from './redis-scripts';
 export { BULLMQ_VERSION_CHECKED, jobKeys, prioritizedRank, updateJobDataIfLocked } from './bullmq-adapter';
+export { releaseLock } from './release-lock';

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type ActiveKind, type ActiveRef } from '@dreamqueue/records';
+import { releaseLock } from '@dreamqueue/redis';
 import { IntervalLoop } from '../interval-loop';
 import { reconcileBatch } from './reconcile-batch';
 import { type ReconcileDeps } from './reconcile-deps';
@@ -109,10 +111,13 @@ export class Reconciler {
   /**
    * Checks one resource under a short per-resource lock: runs that overlap (a lease that lapsed during a long
    * run) skip what another is repairing, and every handler re-reads the record, so each repair happens once.
+   * The lock is released only while it still holds this run's token: a check that outlived the lock's TTL
+   * must not delete the lock another run took since.
    */
   private async handle(kind: ActiveKind, ref: ActiveRef): Promise<void> {
     const lock = this.deps.keySpace.key('reconcile', 'lock', kind, ref.tenantId, ref.id);
-    if ((await this.deps.redis.set(lock, this.holder, 'PX', RESOURCE_LOCK_MS, 'NX')) !== 'OK') return;
+    const token = `${this.holder}:${randomUUID()}`;
+    if ((await this.deps.redis.set(lock, token, 'PX', RESOURCE_LOCK_MS, 'NX')) !== 'OK') return;
     try {
       await HANDLERS[kind](this.deps, ref);
     } catch (err) {
@@ -121,7 +126,7 @@ export class Reconciler {
         'reconcile check failed; retrying next run',
       );
     } finally {
-      await this.deps.redis.del(lock);
+      await releaseLock(this.deps.redis, lock, token);
     }
   }
 }
