@@ -21,6 +21,8 @@ export interface HealthServerOptions {
   liveMaxAgeMs: number;
   registry?: Registry;
   metricsToken?: string;
+  /** Told about a request that failed inside the server (a metric collector that threw); it answered 500. */
+  onError?: (err: unknown) => void;
 }
 
 export interface HealthServer {
@@ -30,7 +32,14 @@ export interface HealthServer {
 }
 
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
-  const server = createServer((req, res) => void route(options, req, res));
+  const server = createServer((req, res) => {
+    // A handler that rejects (a collector that throws) answers 500 instead of leaving an unhandled rejection.
+    route(options, req, res).catch((err: unknown) => {
+      options.onError?.(err);
+      if (res.headersSent) res.destroy();
+      else json(res, 500, { error: { code: 'internal_error', message: 'The health server failed to answer.' } });
+    });
+  });
   server.listen(options.port, options.host);
   await once(server, 'listening');
   return {
@@ -60,8 +69,9 @@ async function route(options: HealthServerOptions, req: IncomingMessage, res: Se
   if (path === '/metrics' && options.registry) {
     if (!authorized(req.headers.authorization, options.metricsToken))
       return json(res, 401, { error: { code: 'unauthorized', message: 'A metrics token is required.' } });
+    const text = await options.registry.metrics();
     res.writeHead(200, { 'content-type': options.registry.contentType });
-    res.end(await options.registry.metrics());
+    res.end(text);
     return;
   }
   json(res, 404, { error: { code: 'route_not_found', message: 'No such route.' } });

@@ -119,6 +119,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
     liveMaxAgeMs: config.LIVE_MAX_AGE,
     registry: metrics.registry,
     metricsToken: config.METRICS_TOKEN,
+    onError: (err) => logger.error({ err }, 'health server request failed'),
   });
   logger.info({ port: health.port, canaryQueue: canary.queueName }, 'worker health and metrics listening');
 
