@@ -34,6 +34,27 @@ describe('BatchStore (real Redis)', () => {
     retry: { prompt: `p${index}`, negativePrompt: '', seed: index },
   });
 
+  it('creates a batch whose earlier creation stopped after its first write (a field, no TTL)', async () => {
+    const key = store.keys('acme', 'bat_stub').batch;
+    await fx.redis.hset(key, 'id', 'bat_stub');
+    const { record, created } = await newBatch('bat_stub', 3);
+    expect(created).toBe(true);
+    expect(record).toMatchObject({ id: 'bat_stub', status: 'queued', total: 3, succeeded: 0 });
+    expect(await fx.redis.ttl(key)).toBeGreaterThan(0);
+    const queued = (await events.readAfter('acme', '0', 1_000)).filter((e) => e.resourceId === 'bat_stub');
+    expect(queued.map((e) => e.type)).toEqual(['batch.queued']);
+  });
+
+  it('creates the hash, its TTL, its index entry and its event together, once', async () => {
+    const first = await newBatch('bat_once', 2);
+    const second = await newBatch('bat_once', 2);
+    expect([first.created, second.created]).toEqual([true, false]);
+    expect(second.record).toEqual(first.record);
+    expect(await fx.redis.ttl(store.keys('acme', 'bat_once').batch)).toBeGreaterThan(0);
+    const queued = (await events.readAfter('acme', '0', 1_000)).filter((e) => e.resourceId === 'bat_once');
+    expect(queued.map((e) => e.type)).toEqual(['batch.queued']);
+  });
+
   it('counts each item once however often a job reports it (I10-style duplicate delivery)', async () => {
     await newBatch('bat_dup', 4);
     await store.recordItems('acme', 'bat_dup', [ok(0), ok(1)]);

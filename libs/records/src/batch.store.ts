@@ -136,7 +136,9 @@ export class BatchStore {
           ...Object.entries(stringify(fields)).flat(),
         ],
       )) === 1;
-    return { record: (await this.get(batch.tenantId, batch.id))!, created };
+    const record = await this.get(batch.tenantId, batch.id);
+    if (!record) throw new Error(`Batch ${batch.id} is missing right after its creation`);
+    return { record, created };
   }
 
   async get(tenantId: string, batchId: string): Promise<BatchRecord | undefined> {
