@@ -57,7 +57,7 @@ export async function main(
   }
 
   const models = modelsModule({ config, redis, keySpace, queues, s3, logger });
-  const generations = generationsModule({ config, redis, keySpace, queues, s3 });
+  const generations = generationsModule({ config, redis, keySpace, queues, s3, logger });
   const operations = operationsModule({ config, redis, keySpace, queues });
   const app = createApp({
     logger,

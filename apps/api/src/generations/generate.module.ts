@@ -2,6 +2,7 @@ import { type S3Client } from '@aws-sdk/client-s3';
 import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
 import { generateQueue, type TypedQueue } from '@dreamqueue/contracts';
+import { type Logger } from '@dreamqueue/logger';
 import { BatchStore, EventLog, GenerationStore, ModelDemand, ModelStore, WebhookTargets } from '@dreamqueue/records';
 import { type KeySpace } from '@dreamqueue/redis';
 import { S3ObjectStore } from '@dreamqueue/storage';
@@ -21,6 +22,7 @@ export interface GenerationsModuleDeps {
   keySpace: KeySpace;
   queues: Queue[];
   s3: S3Client;
+  logger?: Logger;
 }
 
 /** Builds the generation and batch routers (mounted under /v1) from the API's connections. */
@@ -43,7 +45,10 @@ export function generationsModule(deps: GenerationsModuleDeps): {
     models: new ModelStoreLookup(new ModelStore(redis, keySpace, events), redis, keySpace, objects, config.MME_PREFIX),
     objects,
     webhookTargets: new WebhookTargets(redis, keySpace),
-    idempotency: new IdempotencyStore(redis, keySpace),
+    idempotency: new IdempotencyStore(redis, keySpace, {
+      onUnrecorded: (err) =>
+        deps.logger?.error({ err }, 'created a resource but could not store its idempotency record'),
+    }),
     webhookPolicy: { allowHttp: config.WEBHOOK_ALLOW_HTTP },
     presignExpirySeconds: config.PRESIGN_EXPIRY_SECONDS,
     batchMaxBytes: config.BATCH_MAX_BODY_BYTES,

@@ -64,6 +64,32 @@ describe('IdempotencyStore (real Redis)', () => {
     ).resolves.toMatchObject({ replayed: false });
   });
 
+  it('keeps a created resource’s key when its answer cannot be stored, so a retry does not create a second one', async () => {
+    const unrecorded: unknown[] = [];
+    store = new IdempotencyStore(fixture.redis, fixture.keySpace(), {
+      recordRetryDelaysMs: [10],
+      onUnrecorded: (err) => unrecorded.push(err),
+    });
+    let runs = 0;
+    const create = async () => {
+      runs++;
+      // The resource is written, then Redis refuses writes (out of memory) before the answer is stored.
+      await fixture.redis.config('SET', 'maxmemory', '1');
+      return { status: 202, body: { id: `gen_${runs}` } };
+    };
+    try {
+      const first = await store.run('acme', 'k-unrecorded', fingerprint('a'), create);
+      expect(first).toEqual({ status: 202, body: { id: 'gen_1' }, replayed: false });
+      expect(unrecorded).toEqual([expect.objectContaining({ message: expect.stringContaining('OOM') })]);
+    } finally {
+      await fixture.redis.config('SET', 'maxmemory', '0');
+    }
+    await expect(store.run('acme', 'k-unrecorded', fingerprint('a'), create)).rejects.toMatchObject({
+      code: 'idempotency_in_progress',
+    });
+    expect(runs).toBe(1);
+  });
+
   it('works without a key', async () => {
     await expect(store.run('acme', undefined, 'x', async () => ({ status: 201, body: 1 }))).resolves.toEqual({
       status: 201,

@@ -15,20 +15,37 @@ export interface IdempotentResult<T> extends StoredResponse<T> {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+export interface IdempotencyOptions {
+  /** How long a first answer is replayed. @defaultValue 24 h */
+  ttlSeconds?: number;
+  /** How long an unfinished first request holds the key before another may take over. @defaultValue 120 */
+  lockSeconds?: number;
+  /** Waits between attempts to store a first answer. @defaultValue [100, 400, 1600] */
+  recordRetryDelaysMs?: readonly number[];
+  /** Told when a created resource's answer could not be stored (the key then stays held until `lockSeconds`). */
+  onUnrecorded?: (err: unknown) => void;
+}
+
 /**
  * `Idempotency-Key` for create requests (the Stripe design): the first response for a (tenant, key) is
  * stored for 24 h — in its own Redis key, independent of BullMQ job retention — and replayed for the
  * same request; the same key with a different request is 422; a concurrent duplicate is 409.
  */
 export class IdempotencyStore {
+  /** How long a first response is kept and replayed. */
+  readonly ttlSeconds: number;
+  private readonly lockSeconds: number;
+  private readonly recordRetryDelaysMs: readonly number[];
+
   constructor(
     private readonly redis: Redis,
     private readonly keySpace: KeySpace,
-    /** How long a first response is kept and replayed. */
-    readonly ttlSeconds = 24 * 3600,
-    /** How long an unfinished first request holds the key before another may take over. */
-    private readonly lockSeconds = 120,
-  ) {}
+    private readonly options: IdempotencyOptions = {},
+  ) {
+    this.ttlSeconds = options.ttlSeconds ?? 24 * 3600;
+    this.lockSeconds = options.lockSeconds ?? 120;
+    this.recordRetryDelaysMs = options.recordRetryDelaysMs ?? [100, 400, 1600];
+  }
 
   async run<T>(
     tenantId: string,
@@ -50,24 +67,36 @@ export class IdempotencyStore {
     );
     if (claimed === null) return this.replay<T>(key, requestFingerprint);
 
+    let response: StoredResponse<T>;
     try {
-      const response = await create();
-      if (response.status < 500) {
-        await this.redis.set(
-          key,
-          JSON.stringify({ fingerprint: requestFingerprint, state: 'done', response }),
-          'EX',
-          this.ttlSeconds,
-        );
-      } else {
-        await this.redis.del(key);
-      }
-      return { ...response, replayed: false };
+      response = await create();
     } catch (err) {
       // A rejected request (4xx) is not a result worth replaying: the client fixes it and retries with the same key.
       await this.redis.del(key);
       throw err;
     }
+    if (response.status >= 500) {
+      await this.redis.del(key);
+      return { ...response, replayed: false };
+    }
+    // The resource exists now: freeing the key would let the client's retry create a second one. Store the
+    // answer (retrying a short outage); if that cannot be done, answer anyway — the client learns the id —
+    // and leave the running record, so a retry within `lockSeconds` gets 409 rather than a duplicate.
+    const done = JSON.stringify({ fingerprint: requestFingerprint, state: 'done', response });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.redis.set(key, done, 'EX', this.ttlSeconds);
+        break;
+      } catch (err) {
+        const wait = this.recordRetryDelaysMs[attempt];
+        if (wait === undefined) {
+          this.options.onUnrecorded?.(err);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    return { ...response, replayed: false };
   }
 
   private async replay<T>(key: string, requestFingerprint: string): Promise<IdempotentResult<T>> {

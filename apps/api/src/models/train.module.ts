@@ -34,7 +34,9 @@ export function modelsModule(deps: ModelsModuleDeps): { v1: Router[]; public: Ro
     objects: new S3ObjectStore(deps.s3, config.S3_BUCKET),
     trainQueue: queue,
     logger: deps.logger,
-    idempotency: new IdempotencyStore(deps.redis, deps.keySpace),
+    idempotency: new IdempotencyStore(deps.redis, deps.keySpace, {
+      onUnrecorded: (err) => deps.logger.error({ err }, 'created a model but could not store its idempotency record'),
+    }),
     mmePrefix: config.MME_PREFIX,
     uploadLimits: {
       maxFileBytes: config.MODEL_MAX_PHOTO_BYTES,
