@@ -83,6 +83,11 @@ export class EventLog {
     return JSON.stringify({ ...event, tenantId, at: new Date().toISOString() });
   }
 
+  /** Entries the global stream keeps once every consumer group has acknowledged them (`trimAcknowledged`). */
+  get globalMaxLength(): number {
+    return this.maxLen * 10;
+  }
+
   /** Events strictly after `afterId` (`0` for the start), oldest first. */
   async readAfter(tenantId: string, afterId = '0', count = 100): Promise<StoredEvent[]> {
     const rows = await this.redis.xrange(this.streamKey(tenantId), `(${afterId}`, '+', 'COUNT', count);

@@ -6,6 +6,7 @@ export {
   type ResourceType,
   type StoredEvent,
 } from './event-log';
+export { trimAcknowledged, type StreamTrimResult } from './event-stream-trim';
 export { WebhookTargets } from './webhook-targets';
 export {
   canTransition,

@@ -12,6 +12,7 @@ import {
 } from '@dreamqueue/records';
 import { type KeySpace } from '@dreamqueue/redis';
 import { type WorkerConfig } from '../config';
+import { EventStreamTrimmer } from '../indexing/event-stream-trimmer';
 import { JobIndexPruner } from '../indexing/job-index-pruner';
 import { createJobIndexer } from '../indexing/job-indexer';
 import { StreamConsumer } from '../indexing/stream-consumer';
@@ -44,6 +45,9 @@ type OperationsConfigKey =
   | 'JOB_INDEX_RETENTION'
   | 'JOB_INDEX_PRUNE_INTERVAL';
 
+/** Time between trims of the global event stream (each removes at most 10 000 acknowledged entries). */
+const EVENT_STREAM_TRIM_INTERVAL_MS = 5_000;
+
 export interface Operations {
   healthPort: number;
   canary: Canary;
@@ -52,12 +56,13 @@ export interface Operations {
 
 /**
  * The worker's background loops besides its BullMQ workers: the job-search indexer and the webhook
- * dispatcher (both consumer groups on the deployment-wide event stream), the health canary, and the
- * probe/metrics server.
+ * dispatcher (both consumer groups on the deployment-wide event stream), the stream's trimmer (which
+ * never passes what a group has not acknowledged), the health canary, and the probe/metrics server.
  */
 export async function startOperations(deps: OperationsDeps): Promise<Operations> {
   const { config, logger, redis, keySpace, metrics } = deps;
-  const stream = new EventLog(redis, keySpace).globalStreamKey();
+  const eventLog = new EventLog(redis, keySpace);
+  const stream = eventLog.globalStreamKey();
   const webhooks: TypedQueue<typeof webhookQueue> = createQueue(webhookQueue, {
     connection: deps.connection,
     prefix: keySpace.queuePrefix,
@@ -70,6 +75,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       stream,
       group: 'job-index',
       startAt: '0',
+      onLost: (ids) => metrics.eventsLost.inc({ group: 'job-index' }, ids.length),
       logger: logger.child({ loop: 'job-index' }),
       handle: createJobIndexer({
         index: new JobIndex(redis, keySpace),
@@ -82,6 +88,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       stream,
       group: 'webhooks',
       startAt: '$',
+      onLost: (ids) => metrics.eventsLost.inc({ group: 'webhooks' }, ids.length),
       logger: logger.child({ loop: 'webhook-dispatch' }),
       handle: createWebhookDispatcher({
         targets: new WebhookTargets(redis, keySpace),
@@ -99,6 +106,14 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
     intervalMs: config.JOB_INDEX_PRUNE_INTERVAL,
   });
   pruner.start();
+  const trimmer = new EventStreamTrimmer({
+    redis,
+    stream,
+    keep: eventLog.globalMaxLength,
+    intervalMs: EVENT_STREAM_TRIM_INTERVAL_MS,
+    logger: logger.child({ loop: 'event-stream-trim' }),
+  });
+  trimmer.start();
 
   const canary = new Canary({
     connection: deps.connection,
@@ -127,7 +142,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
     healthPort: health.port,
     canary,
     async stop() {
-      await Promise.all([...consumers.map((c) => c.stop()), pruner.stop()]);
+      await Promise.all([...consumers.map((c) => c.stop()), pruner.stop(), trimmer.stop()]);
       await canary.stop();
       await webhooks.close();
       await health.close();

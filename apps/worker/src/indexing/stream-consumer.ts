@@ -8,7 +8,10 @@ import { type StoredEvent } from '@dreamqueue/records';
  * every event is handed to exactly one worker process of the group (so counters summed across instances
  * are right), acknowledged only after the handler succeeded (at least once; handlers are idempotent),
  * re-read after a crash from the consumer's pending list, and taken over from a dead consumer with
- * XAUTOCLAIM once it has been pending for `claimIdleMs`.
+ * XAUTOCLAIM once it has been pending for `claimIdleMs` (following XAUTOCLAIM's cursor through the whole
+ * pending list). An entry that left the stream while still pending (trimmed or deleted) is reported to
+ * `onLost`: the stream's trimmer never passes unacknowledged entries, so this means an operator's XDEL,
+ * a Redis that lost data, or a group created after its events were written.
  */
 export interface StreamConsumerOptions {
   /** A dedicated connection: XREADGROUP BLOCK holds it. The consumer disconnects it on stop. */
@@ -29,7 +32,21 @@ export interface StreamConsumerOptions {
   claimIdleMs?: number;
   /** Pause after a failed handler or a Redis error before reading again. @defaultValue 1000 */
   retryDelayMs?: number;
+  /** Pending entries found gone from the stream (never handled); acknowledged so they stop being claimed. */
+  onLost?: (ids: string[]) => void;
 }
+
+export interface ClaimPass {
+  /** Entries taken over and handled. */
+  handled: number;
+  /** Entries that were pending but are no longer in the stream. */
+  lost: string[];
+  /** A handler failed: the entry and those after it stay pending under this consumer. */
+  failed: boolean;
+}
+
+/** XAUTOCLAIM pages read per pass at most (each `batch` entries), so one pass stays short. */
+const MAX_CLAIM_PAGES = 100;
 
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
 
@@ -61,8 +78,12 @@ export class StreamConsumer {
         await this.ensureGroup();
         if (Date.now() - lastClaim > (this.options.claimIdleMs ?? 60_000) / 2) {
           lastClaim = Date.now();
-          // Entries claimed but failing stay pending under this consumer: re-read them from id 0.
-          if (await this.claimAbandoned()) cursor = '0';
+          // Entries claimed but failing stay pending under this consumer: re-read them from id 0, later.
+          if ((await this.claimAbandoned()).failed) {
+            cursor = '0';
+            await delay(retryDelayMs);
+            continue;
+          }
         }
         const entries = await this.read(cursor);
         // Pending entries first (id 0); once this consumer's pending list is empty, new ones (`>`).
@@ -102,7 +123,7 @@ export class StreamConsumer {
     this.groupReady = true;
   }
 
-  private async read(cursor: string): Promise<Array<[string, string[]]>> {
+  private async read(cursor: string): Promise<Array<[string, string[] | null]>> {
     const { redis, group, stream, batch = 100, blockMs = 5_000 } = this.options;
     try {
       const reply = (
@@ -129,20 +150,56 @@ export class StreamConsumer {
     }
   }
 
-  private async claimAbandoned(): Promise<boolean> {
-    const { redis, group, stream, claimIdleMs = 60_000 } = this.options;
-    const reply = (await redis.xautoclaim(stream, group, this.consumer, claimIdleMs, '0', 'COUNT', 100)) as [
-      string,
-      Array<[string, string[]]>,
-    ];
-    return this.handleAll(reply[1] ?? []);
+  /**
+   * Takes over every entry pending longer than `claimIdleMs` under any consumer of the group (a dead
+   * one's, and this one's own that keep failing), page by page along XAUTOCLAIM's cursor, and handles them.
+   */
+  async claimAbandoned(): Promise<ClaimPass> {
+    const { redis, group, stream, claimIdleMs = 60_000, batch = 100 } = this.options;
+    const pass: ClaimPass = { handled: 0, lost: [], failed: false };
+    let start = '0-0';
+    for (let page = 0; page < MAX_CLAIM_PAGES && !this.stopping; page++) {
+      const [next, entries, deleted = []] = (await redis.xautoclaim(
+        stream,
+        group,
+        this.consumer,
+        claimIdleMs,
+        start,
+        'COUNT',
+        batch,
+      )) as [string, Array<[string, string[] | null] | null>, string[]?];
+      // Redis 7 drops entries gone from the stream from the pending list and names them; 6.2 returns nulls.
+      const lost = [...deleted, ...entries.filter((e) => e && !e[1]).map((e) => e![0])];
+      if (lost.length > 0) await this.reportLost(lost, pass);
+      const present = entries.filter((e): e is [string, string[]] => Boolean(e && e[1]));
+      if (await this.handleAll(present)) return { ...pass, failed: true };
+      pass.handled += present.length;
+      if (next === '0-0') break;
+      start = next;
+    }
+    return pass;
+  }
+
+  private async reportLost(ids: string[], pass: ClaimPass): Promise<void> {
+    pass.lost.push(...ids);
+    this.options.logger.error(
+      { eventIds: ids.slice(0, 20), count: ids.length, stream: this.options.stream, group: this.options.group },
+      'pending events are gone from the stream; they were never handled',
+    );
+    this.options.onLost?.(ids);
+    await this.options.redis.xack(this.options.stream, this.options.group, ...ids);
   }
 
   /** Handles entries in order; stops at the first failure (left pending, retried later). */
-  private async handleAll(entries: Array<[string, string[]] | null>): Promise<boolean> {
+  private async handleAll(entries: Array<[string, string[] | null] | null>): Promise<boolean> {
     for (const entry of entries) {
-      if (!entry) continue; // XAUTOCLAIM/XREADGROUP return null for entries trimmed from the stream
+      if (!entry) continue;
       const [id, fields] = entry;
+      if (!fields) {
+        // XREADGROUP from the pending list names an entry that left the stream with a null body.
+        await this.reportLost([id], { handled: 0, lost: [], failed: false });
+        continue;
+      }
       const event = parseEvent(id, fields);
       try {
         if (event) await this.options.handle(event);

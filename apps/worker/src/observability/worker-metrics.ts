@@ -15,6 +15,7 @@ export interface WorkerMetrics {
   images: Counter;
   trainings: Counter<'outcome'>;
   webhookAttempts: Counter<'outcome'>;
+  eventsLost: Counter<'group'>;
   canaryRoundTrip: Gauge;
 }
 
@@ -88,6 +89,12 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
       name: 'dq_webhook_attempts_total',
       help: 'Webhook delivery attempts by outcome.',
       labelNames: ['outcome'],
+      registers,
+    }),
+    eventsLost: new Counter({
+      name: 'dq_events_lost_total',
+      help: 'Events a consumer group never handled because they left the stream while pending (should stay 0).',
+      labelNames: ['group'],
       registers,
     }),
     canaryRoundTrip: new Gauge({
