@@ -85,6 +85,18 @@ describe('POST /v1/models intake (real Redis, emulator S3)', () => {
     await expectNothingWritten();
   });
 
+  it('too few photos: the count error also lists each bad photo, so one answer says everything to fix', async () => {
+    const images = [...photos.slice(0, 7), await solidPhoto(3, { size: 100 }), photos[0]!];
+    const res = await post(images).expect(400);
+    expect(res.body.error.code).toBe('image_count_out_of_range');
+    expect(res.body.error.details).toMatchObject({ min: 10, max: 15, received: 9 });
+    expect(res.body.error.details.photos).toEqual([
+      expect.objectContaining({ index: 7, code: 'image_too_small' }),
+      expect.objectContaining({ index: 8, code: 'duplicate_image' }),
+    ]);
+    await expectNothingWritten();
+  });
+
   it.each([
     ['I4: a PDF sent as image/jpeg', () => PDF, 415, 'unsupported_image_type'],
     ['I6: an SVG', () => SVG, 415, 'unsupported_image_type'],

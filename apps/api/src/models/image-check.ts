@@ -128,7 +128,8 @@ export function findDuplicates(images: { index: number; bytes: Buffer }[]): Imag
       problems.push({
         index,
         code: 'duplicate_image',
-        reason: `Photo ${index} is an exact duplicate of photo ${first}.`,
+        // People count photos from 1; `index` (in details) counts from 0 like the upload's parts.
+        reason: `An exact duplicate of photo #${first + 1} (index ${first}).`,
       });
   }
   return problems;

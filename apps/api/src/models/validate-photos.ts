@@ -21,28 +21,35 @@ const STATUS: Record<ImageProblem['code'], number> = {
 
 /**
  * Checks every photo before anything is written: the count, then each image, then duplicates. The answer
- * names the first problem's code and lists one reason per bad photo in `details`.
+ * names the first problem's code and lists one reason per bad photo in `details`. A wrong count is
+ * reported first, with the per-photo reasons under `details.photos`, so one answer says everything to fix.
  */
 export async function validatePhotos(images: UploadedImage[], rules: ImageRules): Promise<CheckedImage[]> {
   if (images.length < MODEL_PHOTOS.min || images.length > MODEL_PHOTOS.max) {
+    // Past the maximum the upload was cut short (multipart intake), so only a short set is examined.
+    const photos = images.length < MODEL_PHOTOS.min ? (await checkAll(images, rules)).problems : [];
     throw badRequest(
       'image_count_out_of_range',
       `Send ${MODEL_PHOTOS.min}–${MODEL_PHOTOS.max} photos in the "images" field; got ${images.length}.`,
-      {
-        min: MODEL_PHOTOS.min,
-        max: MODEL_PHOTOS.max,
-        received: images.length,
-      },
+      { min: MODEL_PHOTOS.min, max: MODEL_PHOTOS.max, received: images.length, photos },
     );
   }
-  const results: (CheckedImage | ImageProblem)[] = [];
-  // One at a time: a request holds at most one decoded photo in memory.
-  for (const image of images) results.push(await checkImage(image.index, image.bytes, rules));
-  const problems = [...results.filter(isProblem), ...findDuplicates(images)].sort((a, b) => a.index - b.index);
+  const { checked, problems } = await checkAll(images, rules);
   if (problems.length > 0) {
     const first = problems[0]!;
     const message = problems.length === 1 ? first.reason : `${problems.length} photos were rejected; see details.`;
     throw new AppError(first.code, message, { status: STATUS[first.code], details: problems });
   }
-  return results as CheckedImage[];
+  return checked;
+}
+
+async function checkAll(
+  images: UploadedImage[],
+  rules: ImageRules,
+): Promise<{ checked: CheckedImage[]; problems: ImageProblem[] }> {
+  const results: (CheckedImage | ImageProblem)[] = [];
+  // One at a time: a request holds at most one decoded photo in memory.
+  for (const image of images) results.push(await checkImage(image.index, image.bytes, rules));
+  const problems = [...results.filter(isProblem), ...findDuplicates(images)].sort((a, b) => a.index - b.index);
+  return { checked: results.filter((r): r is CheckedImage => !isProblem(r)), problems };
 }
