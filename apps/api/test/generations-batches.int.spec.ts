@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { eventually } from '@dreamqueue/testing';
+import { readZip } from './fixtures/read-zip';
 import { startGenerationHarness, type GenerationHarness } from './generation-harness';
 
 describe('batches: JSON and NDJSON intake, partial failures, retry-failed, results, cancel', () => {
@@ -163,13 +164,61 @@ describe('batches: JSON and NDJSON intake, partial failures, retry-failed, resul
     }
   });
 
+  it('streams a finished batch’s images as a zip with a results file naming each item’s image (409 before it ends)', async () => {
+    await h.queue.pause();
+    let id: string;
+    try {
+      const res = await auth(request(h.app).post('/v1/batches'))
+        .send({ model: 'mdl_batch', items: [{ prompt: 'a', seed: 5 }, { prompt: 'b', seed: 6 }, { prompt: 'c' }] })
+        .expect(202);
+      id = res.body.id;
+      const early = await auth(request(h.app).get(`/v1/batches/${id}/images.zip`)).expect(409);
+      expect(early.body.error.code).toBe('batch_not_finished');
+    } finally {
+      await h.queue.resume();
+    }
+    await ended(id);
+    const zip = await auth(request(h.app).get(`/v1/batches/${id}/images.zip`))
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(zip.headers['content-type']).toBe('application/zip');
+    expect(zip.headers['content-disposition']).toBe(`attachment; filename="${id}-images.zip"`);
+    const entries = readZip(zip.body as Buffer);
+    const lines = entries
+      .get('results.ndjson')!
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { index: number; seed: number; file?: string; imageKey?: string });
+    expect(lines.map((l) => [l.index, l.file])).toEqual([
+      [0, 'images/000000-seed5.jpg'],
+      [1, 'images/000001-seed6.jpg'],
+      [2, `images/000002-seed${lines[2]!.seed}.jpg`],
+    ]);
+    expect(lines.every((l) => l.imageKey === undefined)).toBe(true);
+    // Each image is the object in S3, byte for byte, and a JPEG.
+    const manifest = await results(id);
+    for (const line of lines) {
+      const bytes = entries.get(line.file!)!;
+      expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      const url = manifest.find((m: { index: number }) => m.index === line.index).url as string;
+      expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(bytes)).toBe(true);
+    }
+    expect(entries.size).toBe(4);
+  });
+
   it('keeps batches tenant-scoped (404 for another tenant on every route)', async () => {
     const other = await h.keyFor('other');
     const res = await auth(request(h.app).post('/v1/batches'))
       .send({ model: 'mdl_batch', items: [{ prompt: 'mine' }] })
       .expect(202);
     await ended(res.body.id);
-    for (const path of ['', '/results'])
+    for (const path of ['', '/results', '/images.zip'])
       await auth(request(h.app).get(`/v1/batches/${res.body.id}${path}`), other).expect(404);
     for (const path of ['/cancel', '/retry-failed'])
       await auth(request(h.app).post(`/v1/batches/${res.body.id}${path}`), other).expect(404);

@@ -7,6 +7,7 @@ import { type GenerationDeps } from '../generations/generation-deps';
 import { fingerprint } from '../idempotency/idempotency.store';
 import { principalOf } from '../middleware/authenticate';
 import { cancelBatch, retryFailedItems } from './batch-actions';
+import { streamBatchImagesZip } from './batch-images-zip';
 import { readJsonBatch, readNdjsonBatch, type BatchIntake } from './batch-intake';
 import { streamBatchResults } from './batch-results';
 import { batchView } from './batch-view';
@@ -15,7 +16,7 @@ import { batchIdFor, createBatch } from './create-batch';
 const batchId = idSchema('batch');
 export const DEFAULT_BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
-/** `/v1/batches`: JSON or NDJSON intake of up to 100 000 items, status, results, cancel, retry-failed. */
+/** `/v1/batches`: JSON or NDJSON intake of up to 100 000 items, status, results (NDJSON, or the images as a zip), cancel, retry-failed. */
 export function batchRoutes(deps: GenerationDeps): Router {
   const router = Router({ caseSensitive: true });
   const maxBytes = deps.batchMaxBytes ?? DEFAULT_BATCH_MAX_BYTES;
@@ -59,6 +60,10 @@ export function batchRoutes(deps: GenerationDeps): Router {
 
   router.get('/batches/:id/results', async (req, res) => {
     await streamBatchResults(deps, await own(req, res), res);
+  });
+
+  router.get('/batches/:id/images.zip', async (req, res) => {
+    await streamBatchImagesZip(deps, await own(req, res), res);
   });
 
   router.post('/batches/:id/cancel', async (req, res) => {
