@@ -9,7 +9,7 @@ module.exports = tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       globals: globals.node,
       parserOptions: { projectService: true, tsconfigRootDir: __dirname },
@@ -29,6 +29,11 @@ module.exports = tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The studio is browser code (React, bundled by Vite): DOM globals, not Node's.
+    files: ['apps/studio/src/**/*.ts', 'apps/studio/src/**/*.tsx'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['**/*.spec.ts', '**/testing/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],

@@ -7,6 +7,10 @@ export const ApiEnv = z.object({
   HOST: z.string().default('127.0.0.1'),
   /** Serve Bull Board and /v1/admin on this listener. Disable to run operator routes elsewhere. */
   ADMIN_ENABLED: boolEnv(true),
+  /** Serve the web studio at `/` on this listener. */
+  STUDIO_ENABLED: boolEnv(true),
+  /** Folder of the built studio (index.html + assets/); apps/studio/dist of this checkout when unset. */
+  STUDIO_DIR: z.string().min(1).optional(),
   /** Requests slower than this (headers included) are dropped: protects against slow uploads. */
   REQUEST_TIMEOUT: durationMs('120s'),
   HEADERS_TIMEOUT: durationMs('20s'),

@@ -13,6 +13,7 @@ import { generationsModule } from './generations/generate.module';
 import { modelsModule } from './models/train.module';
 import { readinessChecks } from './readiness';
 import { operationsModule } from './admin/operations.module';
+import { studioRoutes } from './studio/studio.routes';
 
 /** Composition root of the API: config → connections → clients → app → listen. */
 export async function main(
@@ -76,7 +77,11 @@ export async function main(
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
     v1Routers: [...models.v1, ...generations.v1, ...operations.v1],
-    publicRouters: [...operations.public, ...models.public],
+    publicRouters: [
+      ...operations.public,
+      ...models.public,
+      ...(config.STUDIO_ENABLED ? [studioRoutes(config.STUDIO_DIR)] : []),
+    ],
     adminRouters: [...operations.admin],
   });
 

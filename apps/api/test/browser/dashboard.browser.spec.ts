@@ -1,37 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { type Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Worker } from 'bullmq';
 import { chromium, type Browser } from 'playwright-core';
 import { startOperationsHarness, type OperationsHarness } from '../admin-harness';
+import { CHROMIUM_ARGS, chromiumPath, REPO_ROOT } from './chromium';
 
-const REPO_ROOT = resolve(__dirname, '../../../..');
 const OUTPUT = join(REPO_ROOT, 'test-output');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Debian's chromium. Missing is a failure, not a skip: CI installs it (`apt-get install -y chromium`). */
-function chromiumPath(): string {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' })
-      .trim()
-      .split('\n')[0]!;
-  } catch {
-    throw new Error(
-      'Chromium is not installed: run `apt-get install -y chromium` (the dashboard browser test needs it).',
-    );
-  }
-}
 
 describe('Bull Board in a real browser (Chromium driven by playwright-core)', () => {
   let h: OperationsHarness;
