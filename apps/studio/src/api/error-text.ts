@@ -36,11 +36,15 @@ const PLAIN: Record<string, string> = {
   idempotency_in_progress: 'That request is still being handled. Wait a moment.',
 };
 
+/** Codes whose API message is written for HTTP clients (headers, field names): the plain words say it all. */
+const PLAIN_ONLY = new Set(['unauthorized', 'forbidden', 'network_error']);
+
 /** A sentence for people: the plain words for the code, then the API's specifics. */
 export function describeError(error: ApiError): string {
   if (error.code === 'image_count_out_of_range') return describeCount(error);
   const plain = PLAIN[error.code];
   if (!plain) return error.message;
+  if (PLAIN_ONLY.has(error.code)) return plain;
   return error.message && error.message !== plain ? `${plain} (${error.message})` : plain;
 }
 
