@@ -243,7 +243,8 @@ async function main() {
     '',
     'dreamqueue is running. Ctrl-C stops everything gracefully.',
     '',
-    `  API           http://127.0.0.1:${port}        (health: /healthz, readiness: /readyz)`,
+    `  Studio        http://127.0.0.1:${port}        (open it in a browser; sign in with the API key below)`,
+    `  API           http://127.0.0.1:${port}/v1     (health: /healthz, readiness: /readyz)`,
     `  Dashboard     http://127.0.0.1:${port}/admin/queues   (user: anything, password: the API key)`,
     `  Redis         ${redis.url}${redis.external ? ' (external)' : ` (data in ${path.relative(root, path.join(dataDir, 'redis'))})`}`,
     ...(local
