@@ -22,8 +22,10 @@ from typing import List, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements.txt"
 TRAINING_FILES = ["model.py", "tar_input.py", "trainer.py", "priors.py", "artifact.py", "training_output.py", "serving.properties"]
-# The Python that the Triton image's python-backend stub runs (tritonserver 24.12: Ubuntu 24.04, Python 3.12).
+# The Python that the Triton image's python-backend stub runs: sagemaker-tritonserver 25.09-py3 (deploy
+# settings tritonImage) is Ubuntu 24.04 with Python 3.12; a conda env of another minor version cannot load.
 TRITON_STUB_PYTHON = "3.12"
+TRITON_IMAGE_PYTHON = {"25.09-py3": "3.12"}  # image tag -> its stub's Python, for the tag deploy uses
 BASE_MODEL_SUFFIXES = (".json", ".txt", ".safetensors")
 
 

@@ -59,7 +59,7 @@ export interface DreamqueueSettings {
 
 export const DEFAULT_SETTINGS: DreamqueueSettings = {
   trainingImage: '763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.29.0-lmi11.0.0-cu124',
-  tritonImage: '785573368785.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tritonserver:23.02-py3',
+  tritonImage: '785573368785.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tritonserver:25.09-py3',
   trainingCodeKey: 'code/training.tar.gz',
   trainingEndpointName: 'dreamqueue-training',
   mmeEndpointName: 'dreamqueue-mme',
