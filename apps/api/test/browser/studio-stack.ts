@@ -1,4 +1,4 @@
-import { type Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import { SageMakerAsyncInference, SageMakerMultiModelInference } from '@dreamqueue/aws';
 import { createLogger } from '@dreamqueue/logger';
 import { EventLog } from '@dreamqueue/records';
@@ -26,6 +26,9 @@ export interface StudioStack {
   baseUrl: string;
   apiKey: string;
   emulator: TestEmulator;
+  /** Holds generate jobs in the queue (to see a generation queued), and lets them go. */
+  pauseGenerations(): Promise<void>;
+  resumeGenerations(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,11 +84,16 @@ export async function startStudioStack(): Promise<StudioStack> {
     stalledInterval: config.STALLED_INTERVAL,
   }) as Map<string, Worker>;
 
+  const generate = new Queue('generate', { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix });
+
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     apiKey,
     emulator,
+    pauseGenerations: () => generate.pause(),
+    resumeGenerations: () => generate.resume(),
     async close() {
+      await generate.close();
       await api.stop();
       await closeWorkers(workers as never);
       redis.disconnect();

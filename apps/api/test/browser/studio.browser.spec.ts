@@ -140,8 +140,17 @@ describe('the web studio in a real browser, against the whole stack on the emula
     await page.getByLabel('Images', { exact: true }).selectOption('4');
     await page.getByLabel('Fixed').check();
     await page.getByLabel('Seed value').fill('42');
+    // Held in the queue first, so its queued state (position, ETA) shows; then let it run.
+    await stack.pauseGenerations();
     await page.getByRole('button', { name: 'Generate images' }).click();
     const card = page.locator('.generation').first();
+    try {
+      await card.locator('.badge', { hasText: 'queued' }).waitFor();
+      await card.getByText(/position 1 in the queue, starts in about \d+ s/).waitFor();
+      await shot('studio-generate-queued.png');
+    } finally {
+      await stack.resumeGenerations();
+    }
     await card.locator('.badge', { hasText: 'succeeded' }).waitFor({ timeout: 45_000 });
     await expectImagesRendered(page, '.generation .gallery img', 4);
     const records = await card.locator('.record').allTextContents();

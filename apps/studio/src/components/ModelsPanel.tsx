@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { type ApiError } from '../api/api-error';
 import { type StudioApi } from '../api/studio-api';
 import { type Model } from '../api/types';
@@ -28,6 +28,12 @@ export function ModelsPanel({
   onChanged: () => void;
 }) {
   const [error, setError] = useState<ApiError>();
+  // Re-render now and then so "5 min ago" stays true while the page is open.
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
   const act = async (action: () => Promise<unknown>) => {
     setError(undefined);
     try {
@@ -65,7 +71,7 @@ export function ModelsPanel({
                 Trigger: <code>{m.triggerPhrase}</code>
               </p>
               <p className="meta">
-                {m.photoCount} photos · created <time dateTime={m.createdAt}>{age(m.createdAt)}</time> ·{' '}
+                {m.photoCount} photos · created <time dateTime={m.createdAt}>{age(m.createdAt, now)}</time> ·{' '}
                 <code>{m.id}</code>
               </p>
               {RUNNING.includes(m.status) && <TrainingProgress model={m} />}
