@@ -212,14 +212,14 @@ async function main() {
 
   const apiKey = localApiKey();
   const port = process.env.PORT ?? '3000';
-  // Local development only: emulated time is compressed, so check sooner; webhooks may go to this machine.
+  // Local development only: emulated time is compressed, so check sooner; webhooks may use http. A receiver on
+  // this machine must be allow-listed by host:port (WEBHOOK_ALLOW_HOSTS=127.0.0.1:4000), never all of loopback.
   const localWorker = local
     ? {
         TRAIN_POLL_INTERVAL: '5s',
         TRAIN_WARM_RETRY_INTERVAL: '2s',
         GENERATE_COLD_RETRY_DELAY: '1s',
         WEBHOOK_ALLOW_HTTP: 'true',
-        WEBHOOK_ALLOW_HOSTS: '127.0.0.1,localhost',
       }
     : {};
   const localApi = local ? { WEBHOOK_ALLOW_HTTP: 'true' } : {};

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALLOW_HOSTS_FORMAT, invalidAllowHosts } from '@dreamqueue/webhook-address';
 import { boolEnv, commonEnv, csvEnv, durationMs, intEnv, loadConfig } from '@dreamqueue/config';
 
 export const ApiEnv = z.object({
@@ -38,8 +39,10 @@ export const ApiEnv = z.object({
   SSE_MAX_PER_TENANT: intEnv(5, 1, 1000),
   /** Interval of `: ping` comments on event streams (keeps proxies from closing idle streams). */
   SSE_HEARTBEAT: durationMs('15s'),
-  /** Accept http:// and loopback/private webhook URLs (local development only; the worker re-checks at send time). */
+  /** Accept http:// webhook URLs (local development only; the worker re-checks at send time). */
   WEBHOOK_ALLOW_HTTP: boolEnv(false),
+  /** `host:port` webhook targets exempt from the private-address check (local development only), e.g. 127.0.0.1:4000. */
+  WEBHOOK_ALLOW_HOSTS: csvEnv([]).refine((entries) => invalidAllowHosts(entries).length === 0, ALLOW_HOSTS_FORMAT),
   /** How long the previous webhook secret keeps signing after a rotation (reported by the rotate endpoint). */
   WEBHOOK_SECRET_GRACE: durationMs('24h'),
   /** Largest `POST /v1/batches` body (JSON) or stream (NDJSON), in bytes. */

@@ -72,6 +72,7 @@ export async function startGenerationHarness(
     MME_PREFIX: emulator.mmePrefix,
     PRESIGN_EXPIRY_SECONDS: 600,
     WEBHOOK_ALLOW_HTTP: true,
+    WEBHOOK_ALLOW_HOSTS: [],
     BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
   };
   const module = generationsModule({ config, redis: producer, keySpace, queues: queues as never, s3 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALLOW_HOSTS_FORMAT, invalidAllowHosts } from '@dreamqueue/webhook-address';
 import { boolEnv, commonEnv, csvEnv, durationMs, intEnv, loadConfig } from '@dreamqueue/config';
 
 export const WorkerEnv = z.object({
@@ -64,8 +65,8 @@ export const WorkerEnv = z.object({
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   /** Allow http:// webhook URLs (local development only; production requires https). */
   WEBHOOK_ALLOW_HTTP: boolEnv(false),
-  /** Webhook hosts exempt from the private-address check (local development only), e.g. 127.0.0.1,localhost. */
-  WEBHOOK_ALLOW_HOSTS: csvEnv([]),
+  /** `host:port` webhook targets exempt from the private-address check (local development only), e.g. 127.0.0.1:4000. */
+  WEBHOOK_ALLOW_HOSTS: csvEnv([]).refine((entries) => invalidAllowHosts(entries).length === 0, ALLOW_HOSTS_FORMAT),
   /** Budget for one webhook attempt (connect, send, response). */
   WEBHOOK_TIMEOUT: durationMs('10s'),
   /** First webhook retry delay; each retry doubles it (8 attempts: about 2 min in total at 1 s). */

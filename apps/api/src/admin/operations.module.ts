@@ -15,7 +15,12 @@ import { webhooksAdminRoutes } from './webhooks-admin.routes';
 
 type OperationsConfig = Pick<
   ApiConfig,
-  'METRICS_TOKEN' | 'SSE_MAX_PER_TENANT' | 'SSE_HEARTBEAT' | 'WEBHOOK_ALLOW_HTTP' | 'WEBHOOK_SECRET_GRACE'
+  | 'METRICS_TOKEN'
+  | 'SSE_MAX_PER_TENANT'
+  | 'SSE_HEARTBEAT'
+  | 'WEBHOOK_ALLOW_HTTP'
+  | 'WEBHOOK_ALLOW_HOSTS'
+  | 'WEBHOOK_SECRET_GRACE'
 >;
 
 export interface OperationsModule {
@@ -52,7 +57,7 @@ export function operationsModule(deps: {
       webhooksRoutes({
         targets: new WebhookTargets(redis, keySpace),
         secrets: new WebhookSecrets(redis, keySpace, Math.round(config.WEBHOOK_SECRET_GRACE / 1000)),
-        allowHttp: config.WEBHOOK_ALLOW_HTTP,
+        policy: { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowHosts: config.WEBHOOK_ALLOW_HOSTS },
       }),
     ],
     admin: [jobsRoutes(new JobIndex(redis, keySpace)), webhooksAdminRoutes({ deliveries, queue: webhooks })],

@@ -16,7 +16,12 @@ import { ModelStoreLookup } from './model-lookup';
 export interface GenerationsModuleDeps {
   config: Pick<
     ApiConfig,
-    'S3_BUCKET' | 'MME_PREFIX' | 'PRESIGN_EXPIRY_SECONDS' | 'WEBHOOK_ALLOW_HTTP' | 'BATCH_MAX_BODY_BYTES'
+    | 'S3_BUCKET'
+    | 'MME_PREFIX'
+    | 'PRESIGN_EXPIRY_SECONDS'
+    | 'WEBHOOK_ALLOW_HTTP'
+    | 'WEBHOOK_ALLOW_HOSTS'
+    | 'BATCH_MAX_BODY_BYTES'
   >;
   redis: Redis;
   keySpace: KeySpace;
@@ -49,7 +54,7 @@ export function generationsModule(deps: GenerationsModuleDeps): {
       onUnrecorded: (err) =>
         deps.logger?.error({ err }, 'created a resource but could not store its idempotency record'),
     }),
-    webhookPolicy: { allowHttp: config.WEBHOOK_ALLOW_HTTP },
+    webhookPolicy: { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowHosts: config.WEBHOOK_ALLOW_HOSTS },
     presignExpirySeconds: config.PRESIGN_EXPIRY_SECONDS,
     batchMaxBytes: config.BATCH_MAX_BODY_BYTES,
   };

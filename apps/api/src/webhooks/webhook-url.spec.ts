@@ -1,7 +1,7 @@
 import { validateWebhookUrl } from './webhook-url';
 
-const strict = { allowHttp: false };
-const dev = { allowHttp: true };
+const strict = { allowHttp: false, allowHosts: [] };
+const dev = { allowHttp: true, allowHosts: ['127.0.0.1:9000'] };
 
 describe('validateWebhookUrl', () => {
   it('accepts public https URLs', () => {
@@ -16,6 +16,10 @@ describe('validateWebhookUrl', () => {
     ['https://10.1.2.3/', 'private or loopback'],
     ['https://[::ffff:127.0.0.1]/', 'private or loopback'],
     ['https://169.254.169.254/latest', 'link-local'],
+    ['https://[::ffff:169.254.169.254]/latest', 'link-local'],
+    ['https://[::a9fe:a9fe]/latest', 'link-local'],
+    ['https://[64:ff9b::a9fe:a9fe]/latest', 'link-local'],
+    ['https://[::7f00:1]/', 'private or loopback'],
     ['not a url', 'not a valid URL'],
     [`https://x.example.com/${'a'.repeat(3000)}`, 'not a valid URL'],
   ])('refuses %s in production (%s)', (url, reason) => {
@@ -24,9 +28,15 @@ describe('validateWebhookUrl', () => {
     );
   });
 
-  it('accepts http and loopback in local development, but never link-local', () => {
+  it('accepts http and an allow-listed host:port in local development, but no other local port and never link-local', () => {
     expect(validateWebhookUrl('http://127.0.0.1:9000/hook', dev)).toBe('http://127.0.0.1:9000/hook');
+    expect(() => validateWebhookUrl('http://127.0.0.1:6379/', dev)).toThrow(/private or loopback/);
+    expect(() => validateWebhookUrl('http://127.0.0.1:3001/', dev)).toThrow(/private or loopback/);
     expect(() => validateWebhookUrl('http://169.254.169.254/latest', dev)).toThrow(/link-local/);
+    expect(() => validateWebhookUrl('http://[::ffff:169.254.169.254]/latest', dev)).toThrow(/link-local/);
+    expect(() =>
+      validateWebhookUrl('http://169.254.169.254:9000/latest', { ...dev, allowHosts: ['169.254.169.254:9000'] }),
+    ).toThrow(/link-local/);
     expect(() => validateWebhookUrl('ftp://127.0.0.1/', dev)).toThrow(/https/);
   });
 });

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { badRequest } from '@dreamqueue/errors';
 import { type WebhookSecrets, type WebhookTargets } from '@dreamqueue/records';
 import { principalOf } from '../middleware/authenticate';
-import { validateWebhookUrl } from './webhook-url';
+import { validateWebhookUrl, type WebhookUrlPolicy } from './webhook-url';
 
 export interface WebhooksRouteDeps {
   targets: WebhookTargets;
   secrets: WebhookSecrets;
-  /** Accept http:// URLs (local development). The worker re-checks every URL, and its address, at send time. */
-  allowHttp: boolean;
+  /** The shared webhook address policy. The worker re-checks every URL, and its address, at send time. */
+  policy: WebhookUrlPolicy;
 }
 
 /**
@@ -26,7 +26,7 @@ export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
   router.put('/webhooks/default', express.json({ limit: '8kb' }), async (req, res) => {
     const parsed = Body.safeParse(req.body);
     if (!parsed.success) throw badRequest('invalid_webhook_url', 'Send {"url": "https://…"}.');
-    const url = validateWebhookUrl(parsed.data.url, { allowHttp: deps.allowHttp }, 'url');
+    const url = validateWebhookUrl(parsed.data.url, deps.policy, 'url');
     const { tenantId } = principalOf(res);
     await deps.targets.setTenantDefault(tenantId, url);
     const secret = await deps.secrets.ensure(tenantId);

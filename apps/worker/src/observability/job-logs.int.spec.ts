@@ -39,7 +39,7 @@ describe('structured job logs (captured, a real webhook job that fails once)', (
       targets,
       secrets,
       deliveries,
-      policy: { allowHttp: true, allowHosts: ['127.0.0.1'] },
+      policy: { allowHttp: true, allowHosts: [`127.0.0.1:${(receiver.address() as { port: number }).port}`] },
     });
     const noop = async () => ({}) as never;
     const registry: ProcessorRegistry = {

@@ -1,4 +1,5 @@
-import { OutboundUrlRejected, isBlockedAddress, resolveTarget, type OutboundPolicy } from './outbound-address';
+import { WebhookUrlRejected as OutboundUrlRejected, isBlockedAddress } from '@dreamqueue/webhook-address';
+import { resolveTarget, type OutboundPolicy } from './outbound-address';
 
 const production: OutboundPolicy = { allowHttp: false, allowHosts: [] };
 const resolvesTo =
@@ -61,9 +62,30 @@ describe('webhook URL guard (SSRF)', () => {
     expect(target.url.hostname).toBe('hooks.example.com');
   });
 
-  it('lets an explicit local-development allow-list through', async () => {
-    const local: OutboundPolicy = { allowHttp: true, allowHosts: ['127.0.0.1', 'localhost'] };
+  it('lets an explicit local-development allow-list through: that host and port only, never link-local', async () => {
+    const local: OutboundPolicy = { allowHttp: true, allowHosts: ['127.0.0.1:9999', 'localhost:9999'] };
     await expect(resolveTarget('http://127.0.0.1:9999/hook', local)).resolves.toMatchObject({ address: '127.0.0.1' });
+    await expect(resolveTarget('http://localhost:9999/hook', local, resolvesTo('127.0.0.1'))).resolves.toMatchObject({
+      address: '127.0.0.1',
+    });
     await expect(resolveTarget('http://10.0.0.1/hook', local)).rejects.toThrow(OutboundUrlRejected);
+    // Any other port on this machine (Redis, the emulator's control port) stays out of reach.
+    await expect(resolveTarget('http://127.0.0.1:6379/', local)).rejects.toThrow(/private or loopback/);
+    await expect(resolveTarget('http://localhost:6379/', local, resolvesTo('127.0.0.1'))).rejects.toThrow(/private/);
+    const metadata: OutboundPolicy = { allowHttp: true, allowHosts: ['169.254.169.254:80'] };
+    await expect(resolveTarget('http://169.254.169.254/latest', metadata)).rejects.toThrow(/link-local/);
+  });
+
+  it.each([
+    'https://[::a9fe:a9fe]/latest',
+    'https://[::ffff:169.254.169.254]/latest',
+    'https://[64:ff9b::a9fe:a9fe]/latest',
+    'https://[64:ff9b::7f00:1]/',
+  ])('refuses the IPv6 spelling of an IPv4 address %s', async (url) => {
+    await expect(resolveTarget(url, production)).rejects.toThrow(OutboundUrlRejected);
+    const address = new URL(url).hostname.slice(1, -1);
+    await expect(resolveTarget('https://hooks.example.com/', production, resolvesTo(address))).rejects.toThrow(
+      OutboundUrlRejected,
+    );
   });
 });

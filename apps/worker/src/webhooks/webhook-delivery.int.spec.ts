@@ -18,6 +18,9 @@ interface Received {
   answered: number;
 }
 
+/** Local receivers, each allow-listed by its own host:port as it starts (nothing else on this machine is). */
+const allowHosts: string[] = [];
+
 /** A receiver that answers 500 to the first `failures` requests, then `finally` (200 by default). */
 async function startReceiver(failures: number, answer = 200, location?: string) {
   const received: Received[] = [];
@@ -33,6 +36,7 @@ async function startReceiver(failures: number, answer = 200, location?: string) 
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
+  allowHosts.push(`127.0.0.1:${port}`);
   return {
     received,
     url: `http://127.0.0.1:${port}/hooks/dq`,
@@ -73,7 +77,7 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
       targets,
       secrets,
       deliveries,
-      policy: { allowHttp: true, allowHosts: ['127.0.0.1'] },
+      policy: { allowHttp: true, allowHosts },
     });
     worker = new Worker(webhookQueue.name, process as never, {
       connection,

@@ -4,7 +4,8 @@ import { type Logger } from '@dreamqueue/logger';
 import { type WebhookDeliveries, type WebhookSecrets, type WebhookTargets } from '@dreamqueue/records';
 import { jobLogger } from '../job-logger';
 import { type CatalogJob } from '../processor-registry';
-import { OutboundUrlRejected, resolveTarget, type OutboundPolicy } from './outbound-address';
+import { WebhookUrlRejected } from '@dreamqueue/webhook-address';
+import { resolveTarget, type OutboundPolicy } from './outbound-address';
 import { webhookBody } from './webhook-dispatcher';
 import { sendWebhook, type SendOptions } from './webhook-sender';
 import { WEBHOOK_HEADERS, signWebhook } from './webhook-signature';
@@ -69,9 +70,9 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       outcome = { status, ...(status >= 200 && status < 300 ? {} : { error: `receiver answered ${status}` }) };
     } catch (err) {
       outcome = {
-        error: err instanceof OutboundUrlRejected ? err.message : `${(err as Error).name}: ${(err as Error).message}`,
+        error: err instanceof WebhookUrlRejected ? err.message : `${(err as Error).name}: ${(err as Error).message}`,
       };
-      if (err instanceof OutboundUrlRejected) {
+      if (err instanceof WebhookUrlRejected) {
         await deps.deliveries.recordAttempt(eventId, 'dead', outcome);
         deps.onAttempt?.('dead');
         log.warn({ eventId, reason: err.message }, 'webhook target refused; delivery is dead');
