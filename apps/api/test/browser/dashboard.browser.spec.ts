@@ -24,9 +24,10 @@ describe('Bull Board in a real browser (Chromium driven by playwright-core)', ()
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
+    // beforeAll may have failed part-way (no Chromium, no Redis): close only what it started.
     await browser?.close();
-    await new Promise<void>((r) => server.close(() => r()));
-    await h.close();
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    await h?.close();
   });
 
   it('O1/O5: an operator logs in, sees every queue and opens a failed job, redacted and linked to its generation', async () => {
