@@ -1,3 +1,4 @@
+import { readVector } from '@dreamqueue/contracts';
 import { decodeGenerationResponse, encodeGenerationRequest } from './kserve-codec';
 
 describe('KServe v2 codec', () => {
@@ -23,5 +24,13 @@ describe('KServe v2 codec', () => {
     );
     expect(decodeGenerationResponse(body, 1)[0]!.toString()).toBe('jpg');
     expect(() => decodeGenerationResponse(body, 2)).toThrow(/Expected 2 images/);
+  });
+
+  it('writes exactly the vector request and decodes the vector response (kserve-generation.json)', () => {
+    const vector = readVector('kserve-generation');
+    expect(JSON.parse(encodeGenerationRequest(vector.rows).toString('utf8'))).toEqual(vector.request);
+    const images = decodeGenerationResponse(Buffer.from(JSON.stringify(vector.response)), vector.rows.length);
+    expect(images.map((i) => i.toString('base64'))).toEqual(vector.response.outputs[0].data);
+    expect(images.every((i) => i.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff])))).toBe(true);
   });
 });

@@ -47,3 +47,34 @@ export {
   triggerPhrase,
   type ModelStatus,
 } from './api/models';
+export {
+  ARTIFACT_NAME_PATTERN,
+  MAX_FAILURE_REASON,
+  TRAINING_COMPLETED,
+  TRAINING_FAILED,
+  trainingCompleted,
+  trainingFailed,
+  type TrainingCompletedObject,
+  type TrainingFailedObject,
+} from './sagemaker/training-output';
+export {
+  BASE_MODEL_MISSING,
+  CONDA_PACK_MISSING,
+  CONDA_PACK_PATH,
+  SETUP_INPUT,
+  SETUP_MODEL,
+  isBaseModelMissing,
+  setupRequestBody,
+} from './sagemaker/mme-bootstrap';
+export {
+  VECTORS_DIR,
+  readVector,
+  vectorFileBytes,
+  type ContractVectors,
+  type KServeRequest,
+  type KServeResponse,
+  type KServeTensor,
+  type VectorKind,
+  type VectorRuntimeError,
+  type VectorTarFile,
+} from './sagemaker/vectors';

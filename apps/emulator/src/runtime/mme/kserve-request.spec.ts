@@ -1,3 +1,4 @@
+import { readVector } from '@dreamqueue/contracts';
 import { KServeInputError, parseGenerationRequest } from './kserve-request';
 
 const tensor = (name: string, data: string[], shape = [data.length, 1], datatype = 'BYTES') => ({
@@ -67,5 +68,13 @@ describe('parseGenerationRequest', () => {
   ])('rejects %s', (_case, inputs, message) => {
     expect(() => parseGenerationRequest(body(inputs))).toThrow(KServeInputError);
     expect(() => parseGenerationRequest(body(inputs))).toThrow(message);
+  });
+
+  it('reads the rows of the vector request and refuses the vector rejections (kserve-generation.json)', () => {
+    const vector = readVector('kserve-generation');
+    expect(parseGenerationRequest(Buffer.from(JSON.stringify(vector.request)))).toEqual(vector.rows);
+    for (const rejected of vector.rejected) {
+      expect(() => parseGenerationRequest(Buffer.from(JSON.stringify(rejected.request)))).toThrow(KServeInputError);
+    }
   });
 });

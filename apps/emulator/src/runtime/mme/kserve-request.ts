@@ -28,9 +28,14 @@ const BodySchema = z.object({ inputs: z.array(TensorSchema).min(1) });
 
 const GenArgsSchema = z
   .object({
-    num_inference_steps: z.number().int().min(1).max(500),
-    guidance_scale: z.number().min(0).max(50),
-    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    // The LoRA backend's GEN_ARG_LIMITS (containers/mme/lora/1/model.py).
+    num_inference_steps: z.number().int().min(1).max(150),
+    guidance_scale: z.number().min(0).max(30),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
   })
   .strict();
 
