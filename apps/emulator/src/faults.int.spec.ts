@@ -151,7 +151,7 @@ describe('fault injection, ledger and the control endpoint', () => {
       status: string;
       error: string;
     };
-    expect(failure).toMatchObject({ status: 'Training Failed!', error: expect.stringMatching(/Injected fault/) });
+    expect(failure).toMatchObject({ status: 'Training Failed!', reason: expect.stringMatching(/Injected fault/) });
 
     emulator.setFaults([{ op: 'training', error: 'NoOutput', rate: 1, count: 1 }]);
     const lost = await train('lost-1');

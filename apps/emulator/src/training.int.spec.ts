@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeEndpointAsyncCommand, type InvokeEndpointAsyncCommandInput } from '@aws-sdk/client-sagemaker-runtime';
 import { s3ClientFor, sageMakerRuntimeClientFor, startTestEmulator, type TestEmulator } from '@dreamqueue/testing';
+import { readVector } from '@dreamqueue/contracts';
 import { type Rgb } from './model/artifact';
 import { dominantColour } from './model/render-image';
 import { packTar } from './model/tar';
@@ -56,10 +57,13 @@ describe('training endpoint', () => {
       status: string;
       output_location: string;
     };
-    expect(output.status).toBe('Training Completed!');
-    expect(output.output_location).toMatch(
-      new RegExp(`^s3://${emulator.bucket}/${emulator.mmePrefix}[0-9a-f]{6}\\.tar\\.gz$`),
-    );
+    // The container's output object and artifact naming (vector training-output.json).
+    const vector = readVector('training-output');
+    expect(Object.keys(output).sort()).toEqual(Object.keys(vector.completed).sort());
+    expect(output.status).toBe(vector.completed.status);
+    const artifact = output.output_location.slice(`s3://${emulator.bucket}/${emulator.mmePrefix}`.length);
+    expect(output.output_location).toBe(`s3://${emulator.bucket}/${emulator.mmePrefix}${artifact}`);
+    expect(artifact).toMatch(new RegExp(vector.artifactNamePattern));
     await waitForObject(s3(), output.output_location);
 
     await bootstrap(sageMakerRuntimeClientFor(emulator), emulator);
@@ -96,7 +100,7 @@ describe('training endpoint', () => {
     [
       'an unknown config key',
       () => trainingTar(COLOURS, { config: { nsteps: 10 } }),
-      /config.json is invalid: unknown key\(s\) nsteps/,
+      /config.json is invalid: unknown key nsteps/,
     ],
     ['a config value of the wrong type', () => trainingTar(COLOURS, { config: { n_steps: 'many' } }), /n_steps/],
     [
@@ -107,7 +111,7 @@ describe('training endpoint', () => {
     [
       'an image that does not decode',
       async () => packTar([...(await tarFiles()), { name: 'broken.jpg', data: Buffer.from('not a jpeg') }]),
-      /image broken.jpg cannot be decoded/,
+      /image broken.jpg is not a JPG file \(content does not match\)/,
     ],
     [
       'an image in a folder',
@@ -129,10 +133,11 @@ describe('training endpoint', () => {
     const accepted = await trainTar(id, await makeTar());
     const failure = JSON.parse((await waitForObject(s3(), accepted.FailureLocation!)).toString()) as {
       status: string;
-      error: string;
+      reason: string;
     };
+    expect(Object.keys(failure).sort()).toEqual(['reason', 'status']);
     expect(failure.status).toBe('Training Failed!');
-    expect(failure.error).toMatch(reason);
+    expect(failure.reason).toMatch(reason);
   });
 
   it('writes a failure object when the input object does not exist', async () => {
@@ -140,8 +145,8 @@ describe('training endpoint', () => {
       InputLocation: `s3://${emulator.bucket}/inputs/nothing.tar`,
       InferenceId: 'missing-input',
     });
-    const failure = JSON.parse((await waitForObject(s3(), accepted.FailureLocation!)).toString()) as { error: string };
-    expect(failure.error).toMatch(/could not download input .*nothing.tar/);
+    const failure = JSON.parse((await waitForObject(s3(), accepted.FailureLocation!)).toString()) as { reason: string };
+    expect(failure.reason).toMatch(/could not download input .*nothing.tar/);
   });
 
   it('applies the 900 s default when InvocationTimeoutSeconds is absent, failing a longer training', async () => {
@@ -151,9 +156,9 @@ describe('training endpoint', () => {
         InvocationTimeoutSeconds: undefined,
       });
       const failure = JSON.parse((await waitForObject(s3(), accepted.FailureLocation!)).toString()) as {
-        error: string;
+        reason: string;
       };
-      expect(failure.error).toMatch(/Invocation timed out after 900 seconds/);
+      expect(failure.reason).toMatch(/Invocation timed out after 900 seconds/);
       const ok = await trainTar('with-timeout-header', await trainingTar(COLOURS), { InvocationTimeoutSeconds: 3600 });
       await expect(waitForObject(s3(), ok.OutputLocation!)).resolves.toBeInstanceOf(Buffer);
     } finally {
@@ -198,8 +203,8 @@ describe('training queue, expiry, notifications and restarts', () => {
         );
       await send('first');
       const waiting = await send('second', 60);
-      const failure = JSON.parse((await waitForObject(s3, waiting.FailureLocation!)).toString()) as { error: string };
-      expect(failure.error).toMatch(/RequestTTLSeconds \(60 s\)/);
+      const failure = JSON.parse((await waitForObject(s3, waiting.FailureLocation!)).toString()) as { reason: string };
+      expect(failure.reason).toMatch(/RequestTTLSeconds \(60 s\)/);
       expect(emulator.stats().trainings).toMatchObject({ running: 1, failed: 1 });
     } finally {
       await emulator.close();

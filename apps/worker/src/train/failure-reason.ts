@@ -1,6 +1,6 @@
 /**
  * Turns what the training container wrote (to the FailureLocation, or an output with a failed status) into
- * a reason a user can read, and says whether a resubmission could succeed. Infrastructure trouble (GPU
+ * a reason a user can read (the container's `{status, reason}`: vector `training-failure.json`), and says whether a resubmission could succeed. Infrastructure trouble (GPU
  * memory, an internal error, the request expiring in the queue, the invocation timing out) is transient;
  * anything about the input is not.
  */
@@ -23,8 +23,18 @@ export function parseTrainingFailure(body: Buffer | string): TrainingFailureInfo
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
   let message = text.trim();
   try {
-    const json = JSON.parse(text) as { error?: unknown; message?: unknown; errorMessage?: unknown; status?: unknown };
-    const detail = [json.error, json.message, json.errorMessage].find((v) => typeof v === 'string' && v.length > 0);
+    const json = JSON.parse(text) as {
+      reason?: unknown;
+      error?: unknown;
+      message?: unknown;
+      errorMessage?: unknown;
+      status?: unknown;
+    };
+    // `reason` is what the container writes; the others cover failures SageMaker itself writes (a timeout,
+    // an expired request), whose exact shape is not verified.
+    const detail = [json.reason, json.error, json.message, json.errorMessage].find(
+      (v) => typeof v === 'string' && v.length > 0,
+    );
     message = typeof detail === 'string' ? detail : typeof json.status === 'string' ? json.status : message;
   } catch {
     // Not JSON: the raw text (e.g. a Python traceback's last line) is the reason.

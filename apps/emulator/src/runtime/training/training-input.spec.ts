@@ -1,5 +1,7 @@
+import { readVector, trainingFailed, vectorFileBytes } from '@dreamqueue/contracts';
 import sharp from 'sharp';
 import { packTar } from '../../model/tar';
+import { parseTrainingConfig } from './training-config';
 import { keySafeId, parseS3Uri } from './training-request';
 import { readTrainingInput } from './training-input';
 
@@ -37,7 +39,7 @@ describe('training input', () => {
     [{ lora_r: 0.5 }, /lora_r/],
     [{ with_prior_preservation: 'yes' }, /with_prior_preservation/],
     [{ class_prompt: '' }, /class_prompt/],
-    [[1, 2], /config.json is invalid/],
+    [[1, 2], /config.json must be a JSON object/],
   ])('rejects config %j', async (config, message) => {
     const tar = await packTar([
       ...(await Promise.all([1, 2, 3].map(async (i) => ({ name: `${i}.png`, data: await png(i) })))),
@@ -51,8 +53,36 @@ describe('training input', () => {
       ...(await Promise.all([1, 2].map(async (i) => ({ name: `${i}.png`, data: await png(i) })))),
       { name: 'x.png', data: Buffer.from('GIF89a') },
     ]);
+    await expect(readTrainingInput(tar)).rejects.toThrow('image x.png is not a PNG file (content does not match)');
+  });
+
+  it('rejects a .png with PNG magic bytes that does not decode', async () => {
+    const tar = await packTar([
+      ...(await Promise.all([1, 2].map(async (i) => ({ name: `${i}.png`, data: await png(i) })))),
+      { name: 'x.png', data: Buffer.concat([(await png(3)).subarray(0, 8), Buffer.from('truncated')]) },
+    ]);
     await expect(readTrainingInput(tar)).rejects.toThrow(/image x.png cannot be decoded/);
   });
+
+  it.each(readVector('training-config').cases.map((c) => [c.name, c.config] as const))(
+    'accepts the config the API writes (%s) unchanged, as the container does',
+    (_name, config) => {
+      expect(parseTrainingConfig(Buffer.from(JSON.stringify(config)))).toEqual(config);
+    },
+  );
+
+  const failures = readVector('training-failure');
+  it.each(failures.cases.map((c) => [c.name, c] as const))(
+    'refuses %s with exactly the failure object the container writes',
+    async (_name, c) => {
+      const tar = await packTar(c.files.map((f) => ({ name: f.name, data: vectorFileBytes(f, failures.jpegs) })));
+      const refusal = await readTrainingInput(tar).then(
+        () => undefined,
+        (err: Error) => trainingFailed(err.message),
+      );
+      expect(refusal).toEqual(c.failure);
+    },
+  );
 
   it('encodes inference ids for keys without collisions', () => {
     expect(keySafeId('train-abc-1')).toBe('train-abc-1');

@@ -8,11 +8,13 @@ export const MIN_IMAGES = 3;
 export const MAX_IMAGES = 20;
 const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'];
 const DECODABLE_FORMATS = ['jpeg', 'png', 'webp'];
+const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export interface TrainingInput {
   /** Mean colour of each photo, in name order. */
   palette: Rgb[];
-  config: Required<TrainingConfig>;
+  config: TrainingConfig;
   imageNames: string[];
 }
 
@@ -22,8 +24,10 @@ export class TrainingInputError extends Error {
 }
 
 /**
- * Validates a training tar as the container would: 3–20 decodable images at the root, an optional valid
- * config.json, and nothing else (an unexpected file is reported, not skipped).
+ * Validates a training tar as the container would (containers/training/tar_input.py, same checks in the
+ * same order, same messages): 3–20 images at the root whose content matches their extension, an optional
+ * valid config.json, and nothing else (an unexpected file is reported, not skipped). The emulator also
+ * decodes each image, which the container leaves to the trainer.
  */
 export async function readTrainingInput(data: Buffer): Promise<TrainingInput> {
   let entries: TarEntry[];
@@ -44,7 +48,8 @@ export async function readTrainingInput(data: Buffer): Promise<TrainingInput> {
   if (images.length < MIN_IMAGES || images.length > MAX_IMAGES) {
     throw new TrainingInputError(`expected ${MIN_IMAGES}-${MAX_IMAGES} images at the tar root, found ${images.length}`);
   }
-  images.sort((a, b) => a.name.localeCompare(b.name));
+  for (const image of images) checkMagic(image);
+  images.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)); // code-point order, as Python's sorted()
   const config = configFile ? parseConfig(configFile.data) : TRAINING_DEFAULTS;
   const palette = await Promise.all(images.map((image) => decodeImage(image)));
   return { palette, config, imageNames: images.map((i) => i.name) };
@@ -63,11 +68,25 @@ function rootFiles(entries: TarEntry[]): TarEntry[] {
   return files;
 }
 
-function parseConfig(data: Buffer): Required<TrainingConfig> {
+function parseConfig(data: Buffer): TrainingConfig {
   try {
     return parseTrainingConfig(data);
   } catch (err) {
     throw new TrainingInputError((err as Error).message);
+  }
+}
+
+/** The content, not the extension, decides: the magic bytes must match the extension's format. */
+function checkMagic(image: TarEntry): void {
+  const lower = image.name.toLowerCase();
+  const body = image.data;
+  let ok: boolean;
+  if (lower.endsWith('.jpg') || lower.endsWith('.jpeg')) ok = body.subarray(0, 3).equals(JPEG_MAGIC);
+  else if (lower.endsWith('.png')) ok = body.subarray(0, 8).equals(PNG_MAGIC);
+  else ok = body.subarray(0, 4).toString('latin1') === 'RIFF' && body.subarray(8, 12).toString('latin1') === 'WEBP';
+  if (!ok) {
+    const format = lower.slice(lower.lastIndexOf('.') + 1).toUpperCase();
+    throw new TrainingInputError(`image ${image.name} is not a ${format} file (content does not match)`);
   }
 }
 

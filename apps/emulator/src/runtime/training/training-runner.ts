@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { trainingCompleted, trainingFailed } from '@dreamqueue/contracts';
 import { type Logger } from '@dreamqueue/logger';
 import { type Clock } from '../../clock';
 import { type FaultInjector } from '../../faults/fault-injector';
@@ -20,10 +21,6 @@ export interface TrainingRunnerDeps {
   bucket: string;
   mmePrefix: string;
 }
-
-/** What the container writes when it finishes, and what a client polls for. */
-export const TRAINING_COMPLETED = 'Training Completed!';
-export const TRAINING_FAILED = 'Training Failed!';
 
 /**
  * One training, as the container and SageMaker would run it: read and validate the input tar, "train"
@@ -62,7 +59,8 @@ export async function runTraining(
   if (fault?.error === 'TrainingFailed')
     return failTraining(deps, request, 'Injected fault: the trainer crashed (CUDA error: out of memory)');
 
-  const artifactKey = `${deps.mmePrefix}${randomBytes(3).toString('hex')}.tar.gz`;
+  // A fresh name per training, as the container gives it (training_output.py artifact_name).
+  const artifactKey = `${deps.mmePrefix}lora-${randomBytes(10).toString('hex')}.tar.gz`;
   const artifact = await buildArtifact({
     palette: input.palette,
     config: input.config,
@@ -71,23 +69,15 @@ export async function runTraining(
   });
   await deps.store.put(artifactKey, artifact, 'application/gzip');
   const outputLocation = `s3://${deps.bucket}/${artifactKey}`;
-  await deps.store.put(
-    request.outputKey,
-    JSON.stringify({ status: TRAINING_COMPLETED, output_location: outputLocation }),
-    'application/json',
-  );
+  await deps.store.put(request.outputKey, JSON.stringify(trainingCompleted(outputLocation)), 'application/json');
   deps.stats.training('completed');
   deps.logger.info({ inferenceId: request.inferenceId, artifactKey }, 'training completed');
   await notify(deps, { request, status: 'Completed', outputLocation: `s3://${deps.bucket}/${request.outputKey}` });
 }
 
-/** Writes the failure object to the FailureLocation (and notifies). */
+/** Writes the container's failure object (`{status, reason}`) to the FailureLocation (and notifies). */
 export async function failTraining(deps: TrainingRunnerDeps, request: TrainingRequest, reason: string): Promise<void> {
-  await deps.store.put(
-    request.failureKey,
-    JSON.stringify({ status: TRAINING_FAILED, error: reason }),
-    'application/json',
-  );
+  await deps.store.put(request.failureKey, JSON.stringify(trainingFailed(reason)), 'application/json');
   deps.stats.training('failed');
   deps.logger.info({ inferenceId: request.inferenceId, reason }, 'training failed');
   await notify(deps, {

@@ -1,10 +1,8 @@
 import { classifyAwsError } from '@dreamqueue/aws';
+import { TRAINING_COMPLETED } from '@dreamqueue/contracts';
 import { parseS3Uri } from '@dreamqueue/storage';
 import { parseTrainingFailure } from '../failure-reason';
 import { TrainingFailure, type StepInput, type StepOutcome, type StepPorts } from '../train-context';
-
-/** What the training container writes on success (DESIGN.md §7). */
-export const TRAINING_COMPLETED = 'Training Completed!';
 
 /**
  * await: one short check of the output and failure locations (two HEADs). Nothing yet → wait and check
