@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SETUP_MODEL } from '@dreamqueue/contracts';
 import { createLogger, type Logger } from '@dreamqueue/logger';
 import { createRuntimeApp } from './app';
 import { Clock } from './clock';
@@ -14,7 +15,6 @@ import { Ledger, type LedgerEntry } from './observe/ledger';
 import { type EmulatorStats, StatsRecorder } from './observe/stats';
 import { type EmulatorOptions, resolveOptions, type TunableSettings, validateTunable } from './options';
 import { MmeService } from './runtime/mme/mme.service';
-import { SETUP_MODEL } from './runtime/mme/target-model';
 import { createTrainingQueue } from './runtime/training/training-wiring';
 import { ObjectStore } from './s3/object-store';
 import { createS3Proxy } from './s3/s3-proxy';

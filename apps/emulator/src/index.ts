@@ -18,7 +18,5 @@ export {
 } from './faults/fault-rule';
 export { type LedgerEntry, type LedgerOp } from './observe/ledger';
 export { type EmulatorStats } from './observe/stats';
-export { SETUP_MODEL } from './runtime/mme/target-model';
 export { MAX_BATCH_SIZE } from './runtime/mme/kserve-request';
-export { TRAINING_COMPLETED, TRAINING_FAILED } from './runtime/training/training-runner';
 export { CONTROL_PREFIX } from './control/control.handler';

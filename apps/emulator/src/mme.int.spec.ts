@@ -1,4 +1,5 @@
 import { InvokeEndpointCommand, ModelError, ModelNotReadyException } from '@aws-sdk/client-sagemaker-runtime';
+import { isBaseModelMissing, readVector } from '@dreamqueue/contracts';
 import { s3ClientFor, sageMakerRuntimeClientFor, startTestEmulator, type TestEmulator } from '@dreamqueue/testing';
 import { buildArtifact, type Rgb } from './model/artifact';
 import { dominantColour } from './model/render-image';
@@ -161,10 +162,13 @@ describe('multi-model endpoint instances, loading and capacity', () => {
 
   it('uploads model_setup at start and needs it on each instance before LoRA models load', async () => {
     const before = await caught(() => gen('m0.tar.gz'));
-    expect(before.name).toBe('ModelError');
-    expect(before.$metadata.httpStatusCode).toBe(424);
-    expect(before.OriginalStatusCode).toBe(500);
-    expect(before.OriginalMessage).toMatch(/base model .* missing; invoke model_setup.tar.gz first/);
+    // Exactly what Triton answers for a LoRA whose conda pack is missing (vector base-model-missing.json).
+    const vector = readVector('base-model-missing').missing[0].error;
+    expect(before.name).toBe(vector.name);
+    expect(before.$metadata.httpStatusCode).toBe(vector.status);
+    expect(before.OriginalStatusCode).toBe(vector.OriginalStatusCode);
+    expect(before.OriginalMessage).toBe(vector.OriginalMessage!.replace("'acme-mdl-x1-v1'", "'m0'"));
+    expect(isBaseModelMissing(before)).toBe(true);
 
     await bootstrap(sageMakerRuntimeClientFor(emulator), emulator, 1);
     expect(emulator.stats().instances.map((i) => i.bootstrapped)).toEqual([true, false, false]);
@@ -230,5 +234,26 @@ describe('multi-model endpoint instances, loading and capacity', () => {
       expect(err.message).toBe('Rate exceeded');
     }
     expect(emulator.stats().throttles).toBe(2);
+  });
+
+  it('answers model_setup as Triton would: the vector request succeeds, the bodies Triton refuses get its 400', async () => {
+    const vector = readVector('model-setup');
+    const runtime = sageMakerRuntimeClientFor(emulator);
+    const invokeSetup = (body: unknown) =>
+      runtime.send(
+        new InvokeEndpointCommand({
+          EndpointName: emulator.mmeEndpoint,
+          TargetModel: vector.targetModel,
+          Body: JSON.stringify(body),
+        }),
+      );
+    for (const rejected of vector.rejected) {
+      const err = await caught(() => invokeSetup(rejected.body));
+      expect(err.name).toBe('ModelError');
+      expect(err.OriginalStatusCode).toBe(400);
+      expect(JSON.parse(err.OriginalMessage as string)).toEqual({ error: rejected.tritonError });
+    }
+    const out = await invokeSetup(vector.request);
+    expect(JSON.parse(Buffer.from(out.Body).toString('utf8'))).toEqual(vector.response);
   });
 });

@@ -1,5 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SETUP_MODEL, setupRequestBody } from '@dreamqueue/contracts';
 import sharp from 'sharp';
 import { type RunningEmulator } from '../emulator';
 import { type Rgb } from '../model/artifact';
@@ -128,7 +129,11 @@ export async function bootstrap(
 ): Promise<void> {
   for (let i = 0; i < instances; i++) {
     await runtime.send(
-      new InvokeEndpointCommand({ EndpointName: emulator.mmeEndpoint, TargetModel: 'model_setup.tar.gz', Body: '{}' }),
+      new InvokeEndpointCommand({
+        EndpointName: emulator.mmeEndpoint,
+        TargetModel: SETUP_MODEL,
+        Body: setupRequestBody(),
+      }),
     );
   }
 }

@@ -1,20 +1,5 @@
-import {
-  classifyAwsError,
-  encodeGenerationRequest,
-  type GenerationRow,
-  type MultiModelInference,
-} from '@dreamqueue/aws';
-
-/** The MME's per-instance bootstrap model (DESIGN.md §7): unpacks the base model before any LoRA loads. */
-export const SETUP_MODEL = 'model_setup.tar.gz';
-
-const SETUP_BODY = encodeGenerationRequest([{ prompt: 'setup', negativePrompt: '', seed: 0, steps: 1, guidance: 0 }]);
-
-/** True when an instance answered that its base model is missing (it was replaced or restarted). */
-export function needsBootstrap(err: unknown): boolean {
-  const failure = classifyAwsError(err);
-  return failure.name === 'ModelError' && /model_setup/.test(failure.reason);
-}
+import { encodeGenerationRequest, type GenerationRow, type MultiModelInference } from '@dreamqueue/aws';
+import { isBaseModelMissing, SETUP_MODEL, setupRequestBody } from '@dreamqueue/contracts';
 
 /**
  * One invocation; when the instance lost its base model, bootstraps it and tries once more. A bootstrap
@@ -35,11 +20,11 @@ export async function invokeModel(
   try {
     return await call();
   } catch (err) {
-    if (!needsBootstrap(err)) throw err;
+    if (!isBaseModelMissing(err)) throw err;
     await mme.invoke({
       endpoint: request.endpoint,
       targetModel: SETUP_MODEL,
-      body: SETUP_BODY,
+      body: setupRequestBody(),
       signal: request.signal,
     });
     return call();

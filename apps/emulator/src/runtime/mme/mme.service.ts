@@ -1,10 +1,12 @@
+import { CONDA_PACK_MISSING, SETUP_MODEL } from '@dreamqueue/contracts';
 import { renderImage } from '../../model/render-image';
 import { modelError, modelNotReady } from '../runtime-error';
 import { ConsistentHashRing } from './consistent-hash';
 import { KServeInputError, parseGenerationRequest } from './kserve-request';
 import { MmeInstance } from './mme-instance';
 import { ensureModelReady, missingModel, RESPONSE_LIMIT_MS, type ModelLoaderDeps } from './model-loader';
-import { assertSafeTargetModel, SETUP_MODEL } from './target-model';
+import { setupRequestRefusal, setupResponse } from './setup-request';
+import { assertSafeTargetModel } from './target-model';
 
 export interface MmeServiceDeps extends ModelLoaderDeps {
   instances: number;
@@ -26,16 +28,16 @@ export class MmeService {
   /** Answers one InvokeEndpoint with its JSON body; failures are thrown as RuntimeErrors. */
   async invoke(rawTargetModel: string | undefined, body: Buffer): Promise<Buffer> {
     const targetModel = assertSafeTargetModel(rawTargetModel);
-    if (targetModel === SETUP_MODEL) return this.bootstrap();
+    if (targetModel === SETUP_MODEL) return this.bootstrap(body);
     const instance = this.instances[this.ring.instanceFor(targetModel)];
     // SageMaker downloads the artifact before the container tries to load it: a missing object is the
     // service's ValidationError even on an instance that was never bootstrapped.
     if (!instance.has(targetModel)) await this.assertExists(targetModel);
     if (!instance.isBootstrapped(Date.now())) {
-      throw modelError(
+      // Triton's python backend cannot find the model's EXECUTION_ENV_PATH (vector base-model-missing.json).
+      throw tritonError(
         this.deps.endpoint,
-        500,
-        `Failed to load model ${targetModel} on instance ${instance.id}: the base model and conda environment are missing; invoke ${SETUP_MODEL} first.`,
+        `load failed for model '${tritonModelName(targetModel)}': version 1 is at UNAVAILABLE state: Internal: ${CONDA_PACK_MISSING};`,
       );
     }
     const fixed = this.deps.settings.fixedLatencyMs;
@@ -72,9 +74,10 @@ export class MmeService {
 
   /**
    * model_setup is routed round-robin (SageMaker spreads calls over instances), so calling it once per
-   * instance bootstraps them all. Its load is a cold load like any model's.
+   * instance bootstraps them all. Its load is a cold load like any model's, and the setup happens in that
+   * load (initialize()): a request Triton then refuses still leaves the instance set up, but answers 400.
    */
-  private async bootstrap(): Promise<Buffer> {
+  private async bootstrap(body: Buffer): Promise<Buffer> {
     const instance = this.instances[this.nextSetupInstance++ % this.instances.length];
     if (instance.setupReadyAt === undefined) {
       await this.assertExists(SETUP_MODEL);
@@ -84,9 +87,10 @@ export class MmeService {
     const remainingMs = this.deps.clock.emulatedMs(instance.setupReadyAt - Date.now());
     if (remainingMs > RESPONSE_LIMIT_MS) throw modelNotReady(this.deps.endpoint, SETUP_MODEL);
     if (remainingMs > 0) await this.deps.clock.sleep(remainingMs);
+    const refusal = setupRequestRefusal(body);
+    if (refusal) throw tritonError(this.deps.endpoint, refusal);
     this.deps.stats.served(SETUP_MODEL, 1);
-    const outputs = [{ name: 'status', shape: [1, 1], datatype: 'BYTES', data: [`instance ${instance.id} ready`] }];
-    return Buffer.from(JSON.stringify({ outputs }));
+    return setupResponse('Model env setup successful.');
   }
 
   private async assertExists(targetModel: string): Promise<void> {
@@ -116,4 +120,14 @@ export class MmeService {
     }
     await this.deps.clock.sleep(latencyMs);
   }
+}
+
+/** Triton's name for a TargetModel (under SageMaker MME the real mapping is not verified). */
+function tritonModelName(targetModel: string): string {
+  return targetModel.replace(/\.tar\.gz$/, '');
+}
+
+/** Triton answers errors as 400 `{"error": "…"}`; SageMaker wraps that as a ModelError. */
+function tritonError(endpoint: string, message: string) {
+  return modelError(endpoint, 400, JSON.stringify({ error: message }));
 }

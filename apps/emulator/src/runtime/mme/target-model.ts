@@ -1,8 +1,5 @@
 import { validationError } from '../runtime-error';
 
-/** The model a deploy places in the prefix; invoking it bootstraps an instance (conda env + base model). */
-export const SETUP_MODEL = 'model_setup.tar.gz';
-
 /* Keys stay inside the MME prefix: no traversal, no absolute paths, no control or shell-special characters. */
 const SAFE_TARGET = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,1023}$/;
 

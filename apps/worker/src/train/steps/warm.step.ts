@@ -1,9 +1,6 @@
 import { classifyAwsError, decodeGenerationResponse, encodeGenerationRequest } from '@dreamqueue/aws';
+import { isBaseModelMissing, SETUP_MODEL, setupRequestBody } from '@dreamqueue/contracts';
 import { TrainingFailure, type StepInput, type StepOutcome, type StepPorts } from '../train-context';
-
-/** The MME's per-instance bootstrap (conda env + base model), invoked when an instance lacks it. */
-export const SETUP_MODEL = 'model_setup.tar.gz';
-const BASE_MODEL_MISSING = /model_setup|base model/i;
 
 /**
  * warm: one tiny invocation (1 row, 1 step) so the model is loaded before anyone needs it, and proof that
@@ -53,12 +50,7 @@ async function afterWarmError(
     }
     return { waitMs: settings.warmRetryMs, patch: base, log: 'warm: model still loading' };
   }
-  const message = `${(err as Error)?.message ?? ''} ${(err as { OriginalMessage?: string })?.OriginalMessage ?? ''}`;
-  if (
-    failure.name === 'ModelError' &&
-    BASE_MODEL_MISSING.test(message) &&
-    base.warmChecks <= settings.warmMaxErrors * 4
-  ) {
+  if (isBaseModelMissing(err) && base.warmChecks <= settings.warmMaxErrors * 4) {
     return bootstrap(ports, input, base);
   }
   if (failure.kind === 'transient') {
@@ -79,7 +71,7 @@ async function bootstrap(
     await ports.mme.invoke({
       endpoint: ports.settings.mmeEndpoint,
       targetModel: SETUP_MODEL,
-      body: Buffer.from('{}'),
+      body: setupRequestBody(),
       inferenceId: `setup-${input.model.id}`,
       signal: input.signal,
     });
