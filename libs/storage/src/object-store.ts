@@ -11,7 +11,12 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 export interface StoredObject {
   etag: string;
   size: number;
+  /** For an object `copy` wrote: the source's ETag at the time of the copy. */
+  copiedFrom?: string;
 }
+
+/** User metadata `copy` writes (S3 changes a multipart source's ETag on copy, so the ETag cannot tell). */
+const COPIED_FROM = 'copied-from-etag';
 
 export interface PresignedUrl {
   url: string;
@@ -25,6 +30,7 @@ export interface ObjectStore {
   get(key: string, signal?: AbortSignal): Promise<Buffer>;
   /** `undefined` when the object does not exist. */
   head(key: string, signal?: AbortSignal): Promise<StoredObject | undefined>;
+  /** Copies and records the source's ETag on the copy (`copiedFrom`); fails when the source is missing. */
   copy(fromKey: string, toKey: string, signal?: AbortSignal): Promise<StoredObject>;
   delete(key: string): Promise<void>;
   /** A GET URL that stops working after `expiresInSeconds` (≤ 3600 by policy). */
@@ -64,7 +70,8 @@ export class S3ObjectStore implements ObjectStore {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
         abortSignal: signal,
       });
-      return { etag: stripQuotes(out.ETag), size: out.ContentLength ?? 0 };
+      const copiedFrom = out.Metadata?.[COPIED_FROM];
+      return { etag: stripQuotes(out.ETag), size: out.ContentLength ?? 0, ...(copiedFrom && { copiedFrom }) };
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -72,10 +79,22 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async copy(fromKey: string, toKey: string, signal?: AbortSignal): Promise<StoredObject> {
-    const source = `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
-    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: source }), {
+    const original = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: fromKey }), {
       abortSignal: signal,
     });
+    const source = `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+    await this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: toKey,
+        CopySource: source,
+        CopySourceIfMatch: original.ETag,
+        MetadataDirective: 'REPLACE',
+        ContentType: original.ContentType,
+        Metadata: { ...original.Metadata, [COPIED_FROM]: stripQuotes(original.ETag) },
+      }),
+      { abortSignal: signal },
+    );
     const stored = await this.head(toKey, signal);
     if (!stored) throw new Error(`Copy to ${toKey} reported success but the object is missing`);
     return stored;

@@ -8,6 +8,11 @@
  * object, which real S3 never returns (strong read-after-write consistency). The replacement writes to a
  * temporary file that listings ignore, waits for it to be flushed, writes the metadata, then renames the
  * file into place: a reader sees either no object or the whole object.
+ *
+ * It also gives ETags S3's documented values where s3rver 3.7.1 does not: a multipart upload's ETag is
+ * the MD5 of its parts' binary MD5s followed by "-<parts>" (s3rver gives the whole object's MD5), and a
+ * CopyObject writes a new single-part object whose ETag is the MD5 of its content (s3rver copies the
+ * source's ETag). Code that compares ETags across a copy meets the same results as on AWS.
  */
 export const S3RVER_CHILD_SCRIPT = `
 const fs = require('fs');
@@ -17,6 +22,9 @@ const { Transform } = require('stream');
 const { pipeline } = require('stream/promises');
 const S3rver = require(process.env.S3RVER_MODULE);
 const FilesystemStore = require(path.join(path.dirname(process.env.S3RVER_MODULE), 'stores', 'filesystem.js'));
+
+// Multipart ETags waiting for their object's putObject, by bucket and key (set by putObjectMultipart).
+const pendingEtags = new Map();
 
 FilesystemStore.prototype.putObject = async function putObjectAtomically(object) {
   const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
@@ -28,7 +36,9 @@ FilesystemStore.prototype.putObject = async function putObjectAtomically(object)
   const source = Buffer.isBuffer(object.content) ? [object.content] : object.content;
   try {
     await pipeline(source, count, fs.createWriteStream(tmp));
-    const digest = md5.digest('hex');
+    const pendingKey = object.bucket + '/' + object.key;
+    const digest = pendingEtags.get(pendingKey) || md5.digest('hex');
+    pendingEtags.delete(pendingKey);
     await this.putMetadata(object.bucket, object.key, object.metadata, digest);
     await fs.promises.rename(tmp, objectPath);
     return { size, md5: digest };
@@ -36,6 +46,30 @@ FilesystemStore.prototype.putObject = async function putObjectAtomically(object)
     await fs.promises.rm(tmp, { force: true });
     throw err;
   }
+};
+
+const putObjectMultipart = FilesystemStore.prototype.putObjectMultipart;
+FilesystemStore.prototype.putObjectMultipart = async function putWithMultipartEtag(bucket, uploadId, parts) {
+  const uploadDir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+  const key = (await fs.promises.readFile(path.join(uploadDir, 'key'))).toString();
+  const numbers = parts.map((part) => part.number).sort((a, b) => a - b);
+  const digests = await Promise.all(
+    numbers.map((n) => fs.promises.readFile(path.join(uploadDir, n + '.md5'), 'utf8')),
+  );
+  const combined = crypto.createHash('md5').update(Buffer.concat(digests.map((d) => Buffer.from(d, 'hex'))));
+  pendingEtags.set(bucket + '/' + key, combined.digest('hex') + '-' + numbers.length);
+  return putObjectMultipart.call(this, bucket, uploadId, parts);
+};
+
+const copyObject = FilesystemStore.prototype.copyObject;
+FilesystemStore.prototype.copyObject = async function copyWithFreshEtag(srcBucket, srcKey, destBucket, destKey, replacement) {
+  const metadata = await copyObject.call(this, srcBucket, srcKey, destBucket, destKey, replacement);
+  const objectPath = this.getResourcePath(destBucket, destKey, 'object');
+  const md5 = crypto.createHash('md5');
+  for await (const chunk of fs.createReadStream(objectPath)) md5.update(chunk);
+  const digest = md5.digest('hex');
+  await fs.promises.writeFile(objectPath + '.md5', digest);
+  return { ...metadata, etag: JSON.stringify(digest) };
 };
 
 const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.env.S3RVER_DIR,

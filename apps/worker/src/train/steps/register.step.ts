@@ -1,11 +1,13 @@
-import { targetModelName } from '@dreamqueue/storage';
+import { targetModelName, type StoredObject } from '@dreamqueue/storage';
 import { TrainingFailure, type StepInput, type StepOutcome, type StepPorts } from '../train-context';
 
 /**
  * register: copies the artifact the container wrote (under its own name) to the name the server builds
- * from (tenant, model, version) in the MME prefix. Never overwrites: an existing target with the same
- * ETag is a resumed copy; with another ETag it is a bug and the training fails. The container's copy is
- * removed once the target exists.
+ * from (tenant, model, version) in the MME prefix. Never overwrites: an existing target that was copied
+ * from this very source (the source's ETag recorded on the copy, same size) is a resumed copy; anything
+ * else there is a bug and the training fails. ETags alone cannot tell: the container's upload is multipart
+ * above 8 MB (`<md5>-<parts>`) and S3 gives the copy the plain MD5. The container's copy is removed once the
+ * target exists.
  */
 export async function registerStep(ports: StepPorts, input: StepInput): Promise<StepOutcome> {
   const { model, checkpoint } = input;
@@ -19,7 +21,7 @@ export async function registerStep(ports: StepPorts, input: StepInput): Promise<
   ]);
   let etag: string;
   if (target) {
-    if (original && original.etag !== target.etag) {
+    if (original && !isCopyOf(target, original)) {
       throw new TrainingFailure(
         `The artifact name ${targetModel} is already taken by different content; refusing to overwrite it.`,
       );
@@ -31,4 +33,9 @@ export async function registerStep(ports: StepPorts, input: StepInput): Promise<
   }
   if (original) await ports.objects.delete(source);
   return { next: 'warm', patch: { targetModel, targetEtag: etag }, progress: 85, log: `registered as ${targetModel}` };
+}
+
+function isCopyOf(target: StoredObject, source: StoredObject): boolean {
+  const recorded = target.copiedFrom ?? target.etag; // a target without the record: an older plain copy
+  return recorded === source.etag && target.size === source.size;
 }
