@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { dominantColour, renderImage } from '@dreamqueue/emulator';
+import { WebhookSecrets, WebhookTargets } from '@dreamqueue/records';
 import { eventually } from '@dreamqueue/testing';
 import { startGenerationHarness, type GenerationHarness } from './generation-harness';
 
@@ -105,6 +106,29 @@ describe('generations: HTTP → queue → worker → emulator MME → S3', () =>
       expect(res.body.error.message.length).toBeGreaterThan(10);
     }
     expect(await h.queue.count()).toBe(before);
+  });
+
+  it('takes a per-resource webhook URL only once the tenant has a signing secret it has seen', async () => {
+    const tenantKey = await h.keyFor('nosecret');
+    await h.registerModel('nosecret', 'mdl_hooked', PALETTE);
+    const webhookUrl = 'https://hooks.example.com/dreamqueue';
+    const before = await h.queue.count();
+    const refused = await post({ model: 'mdl_hooked', prompt: 'x', webhookUrl }, tenantKey).expect(409);
+    expect(refused.body.error).toMatchObject({ code: 'webhook_secret_required' });
+    expect(refused.body.error.message).toContain('/v1/webhooks/secrets/rotate');
+    const batch = await request(h.app)
+      .post('/v1/batches')
+      .set('authorization', `Bearer ${tenantKey}`)
+      .send({ model: 'mdl_hooked', items: [{ prompt: 'x' }], webhookUrl })
+      .expect(409);
+    expect(batch.body.error.code).toBe('webhook_secret_required');
+    expect(await h.queue.count()).toBe(before);
+    expect(await new WebhookSecrets(h.redis, h.keySpace).exists('nosecret')).toBe(false);
+
+    // The tenant creates its secret (shown once, as POST /v1/webhooks/secrets/rotate does); then it is accepted.
+    await new WebhookSecrets(h.redis, h.keySpace).rotate('nosecret');
+    const accepted = await post({ model: 'mdl_hooked', prompt: 'x', webhookUrl }, tenantKey).expect(202);
+    expect(await new WebhookTargets(h.redis, h.keySpace).resolve('nosecret', accepted.body.id)).toBe(webhookUrl);
   });
 
   it('answers 404 for an unknown model and 409 model_not_ready for one still training', async () => {

@@ -54,6 +54,11 @@ export class WebhookSecrets {
     return created === 1 ? secret : undefined;
   }
 
+  /** Whether the tenant has a signing secret (per-resource webhook URLs need one). */
+  async exists(tenantId: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(tenantId))) === 1;
+  }
+
   /** The secrets that sign a delivery now: the current one, and the previous one within its grace period. */
   async active(tenantId: string, now = Date.now()): Promise<string[]> {
     const rows = (await this.redis.lrange(this.key(tenantId), 0, 1)).map((r) => JSON.parse(r) as WebhookSecret);

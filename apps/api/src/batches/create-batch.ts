@@ -6,7 +6,7 @@ import { type GenerationDeps } from '../generations/generation-deps';
 import { requireReadyModel } from '../generations/model-lookup';
 import { insertTriggerPhrase } from '../generations/trigger-phrase';
 import { randomSeed } from '../generations/validation';
-import { validateWebhookUrl } from '../webhooks/webhook-url';
+import { resourceWebhookUrl } from '../webhooks/resource-webhook-url';
 import { type BatchIntake } from './batch-intake';
 import { enqueueBatchJobs } from './batch-enqueue';
 import { storeItemSpecs } from './batch-item-store';
@@ -36,8 +36,7 @@ export async function createBatch(
   intake: BatchIntake,
 ): Promise<BatchRecord> {
   const { header } = intake;
-  const webhookUrl =
-    header.webhookUrl === undefined ? undefined : validateWebhookUrl(header.webhookUrl, deps.webhookPolicy);
+  const webhookUrl = await resourceWebhookUrl(header.webhookUrl, deps, tenantId);
   const model = await requireReadyModel(deps.models, tenantId, header.model);
   const { steps, guidance, negativePrompt } = header.defaults;
   const batchId = await chooseBatchId(deps, tenantId, preferredId, intake.bodyHash);

@@ -5,7 +5,7 @@ import { type GenerationDeps } from './generation-deps';
 import { requireReadyModel } from './model-lookup';
 import { insertTriggerPhrase } from './trigger-phrase';
 import { randomSeed } from './validation';
-import { validateWebhookUrl } from '../webhooks/webhook-url';
+import { resourceWebhookUrl } from '../webhooks/resource-webhook-url';
 
 const MAX_DEADLINE_MS = 24 * 3600 * 1000;
 
@@ -15,8 +15,7 @@ export async function createGeneration(
   tenantId: string,
   request: GenerationRequest,
 ): Promise<GenerationRecord> {
-  const webhookUrl =
-    request.webhookUrl === undefined ? undefined : validateWebhookUrl(request.webhookUrl, deps.webhookPolicy);
+  const webhookUrl = await resourceWebhookUrl(request.webhookUrl, deps, tenantId);
   const deadlineAt = request.deadline === undefined ? undefined : Date.parse(request.deadline);
   if (deadlineAt !== undefined && (deadlineAt <= Date.now() || deadlineAt > Date.now() + MAX_DEADLINE_MS)) {
     throw badRequest('invalid_deadline', 'deadline must be in the future and within 24 hours.');

@@ -3,7 +3,15 @@ import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
 import { generateQueue, type TypedQueue } from '@dreamqueue/contracts';
 import { type Logger } from '@dreamqueue/logger';
-import { BatchStore, EventLog, GenerationStore, ModelDemand, ModelStore, WebhookTargets } from '@dreamqueue/records';
+import {
+  BatchStore,
+  EventLog,
+  GenerationStore,
+  ModelDemand,
+  ModelStore,
+  WebhookSecrets,
+  WebhookTargets,
+} from '@dreamqueue/records';
 import { type KeySpace } from '@dreamqueue/redis';
 import { S3ObjectStore } from '@dreamqueue/storage';
 import { batchRoutes } from '../batches/batches.routes';
@@ -50,6 +58,7 @@ export function generationsModule(deps: GenerationsModuleDeps): {
     models: new ModelStoreLookup(new ModelStore(redis, keySpace, events), redis, keySpace, objects, config.MME_PREFIX),
     objects,
     webhookTargets: new WebhookTargets(redis, keySpace),
+    webhookSecrets: new WebhookSecrets(redis, keySpace),
     idempotency: new IdempotencyStore(redis, keySpace, {
       onUnrecorded: (err) =>
         deps.logger?.error({ err }, 'created a resource but could not store its idempotency record'),

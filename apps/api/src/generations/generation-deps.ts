@@ -1,6 +1,12 @@
 import { type Redis } from 'ioredis';
 import { type TypedQueue, type generateQueue } from '@dreamqueue/contracts';
-import { type BatchStore, type GenerationStore, type ModelDemand, type WebhookTargets } from '@dreamqueue/records';
+import {
+  type BatchStore,
+  type GenerationStore,
+  type ModelDemand,
+  type WebhookSecrets,
+  type WebhookTargets,
+} from '@dreamqueue/records';
 import { type KeySpace } from '@dreamqueue/redis';
 import { type ObjectStore } from '@dreamqueue/storage';
 import { type IdempotencyStore } from '../idempotency/idempotency.store';
@@ -18,6 +24,8 @@ export interface GenerationDeps {
   models: ModelLookup;
   objects: ObjectStore;
   webhookTargets: WebhookTargets;
+  /** A per-resource webhook URL is accepted only once the tenant has a signing secret. */
+  webhookSecrets: Pick<WebhookSecrets, 'exists'>;
   idempotency: IdempotencyStore;
   webhookPolicy: WebhookUrlPolicy;
   /** Lifetime of presigned image URLs in responses (≤ 3600 s). */

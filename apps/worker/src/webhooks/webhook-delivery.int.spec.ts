@@ -203,6 +203,28 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
     }
   });
 
+  it('never signs with a secret the tenant did not see: without one the delivery is dead and nothing is sent', async () => {
+    const receiver = await startReceiver(0);
+    try {
+      await targets.setForResource('unsigned', 'gen_unsigned', receiver.url);
+      const eventId = (await events.append('unsigned', {
+        type: 'generation.succeeded',
+        resource: 'generation',
+        resourceId: 'gen_unsigned',
+        status: 'succeeded',
+      }))!;
+      const dead = await until(async () => {
+        const d = await deliveries.get(eventId);
+        return d?.state === 'dead' ? d : undefined;
+      });
+      expect(dead).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/signing secret/) });
+      expect(receiver.received).toEqual([]);
+      expect(await secrets.active('unsigned')).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('refuses a target that is not on the allow-list without sending anything', async () => {
     await targets.setForResource('acme', 'gen_private', 'http://10.0.0.1/hook');
     const eventId = (await events.append('acme', {

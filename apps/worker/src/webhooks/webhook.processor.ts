@@ -45,9 +45,16 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       deps.onAttempt?.('skipped');
       return { status: 0, attempts: attempt };
     }
-    const secrets = await deps.secrets.active(tenantId);
-    if (secrets.length === 0) await deps.secrets.ensure(tenantId);
-    const signing = secrets.length > 0 ? secrets : await deps.secrets.active(tenantId);
+    // Never made here: a secret created at send time would sign with a key the tenant never saw. The API
+    // takes a webhook URL only once the tenant has a secret; without one (deleted since) the delivery is dead.
+    const signing = await deps.secrets.active(tenantId);
+    if (signing.length === 0) {
+      const error = 'the tenant has no webhook signing secret (POST /v1/webhooks/secrets/rotate creates one)';
+      await deps.deliveries.recordAttempt(eventId, 'dead', { error });
+      deps.onAttempt?.('dead');
+      log.warn({ eventId }, 'no webhook signing secret; delivery is dead');
+      throw new UnrecoverableError(error);
+    }
 
     const body = webhookBody(delivery.event);
     const timestamp = Math.floor(Date.now() / 1000);
