@@ -218,15 +218,18 @@ describe('multi-model endpoint instances, loading and capacity', () => {
     expect(emulator.stats().coldLoads).toBe(loads + 1);
   });
 
-  it('throttles invocations beyond the endpoint capacity', async () => {
+  it('throttles invocations beyond the instances’ summed capacity, loading a busy model on further instances', async () => {
     await bootstrap(sageMakerRuntimeClientFor(emulator), emulator, 3);
     await gen('m0.tar.gz');
-    emulator.configure({ mmeCapacity: 1, fixedLatencyMs: 40_000, timeScale: 0.01 });
-    const results = await Promise.allSettled([gen('m0.tar.gz'), gen('m0.tar.gz'), gen('m0.tar.gz')]);
+    const loads = emulator.stats().coldLoads;
+    emulator.configure({ mmeCapacity: 1, fixedLatencyMs: 40_000, coldLoadSeconds: 0, timeScale: 0.01 });
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => gen('m0.tar.gz')));
     const rejected = results
       .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
       .map((r) => r.reason as Error & { $metadata: { httpStatusCode: number } });
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    // One slot on each of 3 instances: m0 is served where it is loaded and loaded on the two others.
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(emulator.stats().coldLoads).toBe(loads + 2);
     expect(rejected).toHaveLength(2);
     for (const err of rejected) {
       expect(err.name).toBe('ThrottlingException');
@@ -255,5 +258,22 @@ describe('multi-model endpoint instances, loading and capacity', () => {
     }
     const out = await invokeSetup(vector.request);
     expect(JSON.parse(Buffer.from(out.Body).toString('utf8'))).toEqual(vector.response);
+  });
+
+  it('keeps serving loaded models while another model loads (a load holds no inference slot)', async () => {
+    await emulator.close();
+    await start({ mmeInstances: 1, mmeCapacity: 1, timeScale: 0.01, coldLoadSeconds: 50, fixedLatencyMs: 1000 });
+    await bootstrap(sageMakerRuntimeClientFor(emulator), emulator, 1);
+    emulator.configure({ coldLoadSeconds: 0 });
+    await gen('m0.tar.gz');
+    emulator.configure({ coldLoadSeconds: 50 });
+    const cold = gen('m1.tar.gz'); // loads for 50 s (0.5 s real)
+    await eventually(async () => expect(emulator.stats().instances[0].models).toContain('m1.tar.gz'));
+    // The only slot is free during the load: m0 is served meanwhile, before m1 has finished loading.
+    await expect(gen('m0.tar.gz')).resolves.toHaveLength(1);
+    const m1Loaded = await Promise.race([cold.then(() => true), Promise.resolve(false)]);
+    expect(m1Loaded).toBe(false);
+    await expect(cold).resolves.toHaveLength(1);
+    expect(emulator.stats().throttles).toBe(0);
   });
 });

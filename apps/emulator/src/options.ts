@@ -39,7 +39,7 @@ export interface EmulatorOptions {
   fixedLatencyMs?: number;
   /** Emulated ms per generated image. @defaultValue 4000 */
   perImageLatencyMs?: number;
-  /** In-flight MME invocations across the endpoint; beyond it, ThrottlingException. @defaultValue 4 */
+  /** Concurrent inferences per MME instance (the endpoint has `mmeInstances` times as many); beyond them, ThrottlingException. @defaultValue 4 */
   mmeCapacity?: number;
   /** Fault rules active from the start. @defaultValue [] */
   faults?: FaultRule[];

@@ -25,6 +25,20 @@ export const WorkerEnv = z.object({
   GENERATE_WARM_MODELS: intEnv(8, 1, 1000),
   /** A model invoked within this window counts as warm. */
   GENERATE_WARM_WINDOW: durationMs('60s'),
+  /** Model-aware dispatch of batch work: per-model backlogs in Redis, warm models first, pre-warming (docs/generation.md). Off: queue order with LoRA affinity. */
+  GENERATE_DISPATCH: boolEnv(true),
+  /** Batch jobs each process releases ahead of free invocation slots (they wait in the worker, ready to start). */
+  GENERATE_DISPATCH_LOOKAHEAD: intEnv(2, 0, 64),
+  /** Inference slots of one MME instance: the most invocations one model gets at once (more would load it on a further instance). */
+  GENERATE_MODEL_SLOTS: intEnv(4, 1, 256),
+  /** A model's batch work waiting longer than this goes first, whatever is warm (the bound on starvation). */
+  GENERATE_DISPATCH_MAX_WAIT: durationMs('10m'),
+  /** A pre-warm call hangs up after this long; it only has to start the model's load on the endpoint. */
+  GENERATE_WARMUP_ABORT: durationMs('2s'),
+  /** Cold-load time assumed until the worker has measured one (it sets how early the next model is pre-warmed). */
+  GENERATE_COLD_LOAD_ESTIMATE: durationMs('60s'),
+  /** Above the concurrency the endpoint last throttled at, the adaptive limit tries one more at most this often. */
+  GENERATE_LIMIT_PROBE_INTERVAL: durationMs('60s'),
   /** Minimum time between two batch.progress events of one batch. */
   BATCH_PROGRESS_INTERVAL: durationMs('2s'),
   WEBHOOK_CONCURRENCY: intEnv(8, 1, 256),

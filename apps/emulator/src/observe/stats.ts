@@ -18,11 +18,11 @@ export interface EmulatorStats {
   s3Requests: Record<string, number>;
   /** Injected faults fired, keyed `op:error`. */
   faultsFired: Record<string, number>;
-  /** MME invocations in flight now. */
+  /** MME inferences running now, over all instances. */
   inFlight: number;
   ledgerDropped: number;
   /** Each simulated MME instance: model_setup state and loaded models (least recently used first). */
-  instances: { id: number; bootstrapped: boolean; models: string[] }[];
+  instances: { id: number; bootstrapped: boolean; models: string[]; inFlight: number }[];
 }
 
 /** Mutable counters owned by the emulator; `snapshot()` copies them for callers. */

@@ -4,7 +4,8 @@ import { type EmulatorContext } from '../context';
 import { header, readBody } from '../http/http-util';
 import { sdkAttempt } from '../observe/ledger';
 import { resolveEndpoint } from './endpoint-name';
-import { injectedError, RuntimeError, type RuntimeErrorName, throttling, validationError } from './runtime-error';
+import { ClientGoneError } from './mme/mme.service';
+import { injectedError, RuntimeError, type RuntimeErrorName, validationError } from './runtime-error';
 import { sendRuntimeError } from './wire';
 
 /** SageMaker's real-time payload limit (wire reference §6.1). */
@@ -20,8 +21,12 @@ export async function handleInvoke(
   const targetModel = header(req, 'x-amzn-sagemaker-target-model');
   const { body, tooLarge } = await readBody(req, MAX_PAYLOAD_BYTES);
   let endpoint = encodedName;
-  let holdsSlot = false;
   let known = false;
+  // A client that hangs up (a warm-up call that only wants the load started) is not served.
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
   try {
     const resolved = resolveEndpoint(ctx, encodedName);
     endpoint = resolved.name;
@@ -36,10 +41,7 @@ export async function handleInvoke(
         "1 validation error detected: Value at 'body' failed to satisfy constraint: Member must not be null",
       );
     await applyFault(ctx, endpoint, targetModel);
-    if (ctx.mme.inFlight >= ctx.settings.mmeCapacity) throw throttling();
-    ctx.mme.inFlight += 1;
-    holdsSlot = true;
-    const output = await ctx.mme.invoke(targetModel, body);
+    const output = await ctx.mme.invoke(targetModel, body, gone.signal);
     res.writeHead(200, {
       'Content-Type': 'application/json',
       'Content-Length': output.length,
@@ -50,12 +52,14 @@ export async function handleInvoke(
     res.end(output);
     record(ctx, req, endpoint, targetModel, 'ok', 200);
   } catch (err) {
+    if (err instanceof ClientGoneError) {
+      record(ctx, req, endpoint, targetModel, 'client_closed', 499);
+      return;
+    }
     if (!(err instanceof RuntimeError)) throw err;
     if (known) ctx.stats.error(endpoint, err.errorType);
     sendRuntimeError(res, err);
     record(ctx, req, endpoint, targetModel, err.errorType, err.status);
-  } finally {
-    if (holdsSlot) ctx.mme.inFlight -= 1;
   }
 }
 

@@ -10,6 +10,8 @@ import {
 } from '@dreamqueue/records';
 import { type ObjectStore } from '@dreamqueue/storage';
 import { type AdaptiveLimiter } from './adaptive-limiter';
+import { type ModelDispatcher } from './dispatch/model-dispatcher';
+import { type DispatchState } from './dispatch/dispatch-state';
 import { type ModelAffinity } from './model-affinity';
 import { type WarmStamp } from './warm-stamp';
 
@@ -26,6 +28,8 @@ export interface GenerateDeps {
   affinity: ModelAffinity;
   /** Marks a model warm after a successful invocation (throttled per model). */
   warm: WarmStamp;
+  /** Model-aware dispatch of batch work (absent: batch jobs run in queue order, with `affinity`). */
+  dispatch?: { dispatcher: ModelDispatcher; state: DispatchState; parkMs: number };
   /** Pauses the whole generate worker (BullMQ `worker.rateLimit`). */
   rateLimit: (ms: number) => Promise<void>;
   settings: GenerateSettings;

@@ -1,11 +1,18 @@
-import { type Worker } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { Job, type Worker } from 'bullmq';
 import { BatchStore, GenerationStore, ModelDemand } from '@dreamqueue/records';
 import { type ProcessorEntry } from '../processor-registry';
 import { type WorkerDeps } from '../worker-deps';
 import { AdaptiveLimiter } from './adaptive-limiter';
+import { DispatchState } from './dispatch/dispatch-state';
+import { ModelDispatcher } from './dispatch/model-dispatcher';
 import { createGenerateProcessor } from './generate.processor';
+import { warmUpModel } from './dispatch/warm-up';
 import { ModelAffinity } from './model-affinity';
 import { WarmStamp } from './warm-stamp';
+
+/** BullMQ slots for parking jobs (a few round trips each), so a large backlog becomes visible quickly. */
+const PARKING_SLOTS = 16;
 
 export interface GenerateEntry extends ProcessorEntry<'generate'> {
   /** The AIMD gate; `limiter.limit` is the current value (for metrics). */
@@ -19,8 +26,42 @@ export function generateProcessorEntry(deps: WorkerDeps): GenerateEntry {
   const limiter = new AdaptiveLimiter({
     initial: Math.min(config.GENERATE_INITIAL_PERMITS, config.GENERATE_CONCURRENCY),
     max: config.GENERATE_CONCURRENCY,
+    probeIntervalMs: config.GENERATE_LIMIT_PROBE_INTERVAL,
     logger: deps.logger.child({ queue: 'generate' }),
   });
+  const dispatchState = new DispatchState(deps.redis, deps.keySpace);
+  const dispatcher = config.GENERATE_DISPATCH
+    ? new ModelDispatcher(
+        {
+          state: dispatchState,
+          limiter,
+          processId: randomUUID(),
+          logger: deps.logger.child({ queue: 'generate', component: 'dispatch' }),
+          promote: async (jobId) => {
+            if (!worker) return 'not_parked';
+            const job = await Job.fromId(worker, jobId);
+            if (!job) return 'missing';
+            try {
+              await job.promote();
+              return 'promoted';
+            } catch {
+              return 'not_parked'; // active or waiting already: it comes up by itself
+            }
+          },
+          warmUp: (targetModel, abortMs) =>
+            warmUpModel(deps.mme, { endpoint: config.MME_ENDPOINT, targetModel, abortMs }),
+        },
+        {
+          lookahead: config.GENERATE_DISPATCH_LOOKAHEAD,
+          modelSlots: config.GENERATE_MODEL_SLOTS,
+          maxWaitMs: config.GENERATE_DISPATCH_MAX_WAIT,
+          holdPrior: config.GENERATE_WARM_MODELS,
+          warmupAbortMs: config.GENERATE_WARMUP_ABORT,
+          coldLoadPriorMs: config.GENERATE_COLD_LOAD_ESTIMATE,
+          tickMs: 1_000,
+        },
+      )
+    : undefined;
   const demand = new ModelDemand(deps.redis, deps.keySpace);
   const process = createGenerateProcessor({
     logger: deps.logger,
@@ -42,6 +83,9 @@ export function generateProcessorEntry(deps: WorkerDeps): GenerateEntry {
     }),
     // A stamp at most a second (or a tenth of the warm window) old answers the affinity check the same.
     warm: new WarmStamp(demand, Math.min(1_000, config.GENERATE_WARM_WINDOW / 10)),
+    ...(dispatcher && {
+      dispatch: { dispatcher, state: dispatchState, parkMs: 2 * config.GENERATE_DISPATCH_MAX_WAIT },
+    }),
     rateLimit: async (ms) => {
       if (!worker) throw new Error('The generate worker is not bound yet');
       await worker.rateLimit(ms);
@@ -55,9 +99,15 @@ export function generateProcessorEntry(deps: WorkerDeps): GenerateEntry {
   return {
     process,
     limiter,
-    options: { concurrency: config.GENERATE_CONCURRENCY },
+    // With dispatch, released jobs wait in the worker for a permit and parking takes a slot briefly.
+    options: {
+      concurrency: config.GENERATE_CONCURRENCY + (dispatcher ? config.GENERATE_DISPATCH_LOOKAHEAD + PARKING_SLOTS : 0),
+    },
     onWorker: (w) => {
       worker = w;
+      if (!dispatcher) return;
+      dispatcher.start();
+      w.on('closing', () => dispatcher.stop());
     },
   };
 }

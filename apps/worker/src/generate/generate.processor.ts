@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import { classifyAwsError, decodeGenerationResponse, type AwsFailure } from '@dreamqueue/aws';
-import { GeneratePayload, type GenerateResult } from '@dreamqueue/contracts';
+import { GeneratePayload, MAX_BATCH_SIZE, PRIORITY, type GenerateResult } from '@dreamqueue/contracts';
 import { coerceError } from '@dreamqueue/errors';
 import { jobLogger } from '../job-logger';
 import { type CatalogJob } from '../processor-registry';
@@ -29,10 +29,13 @@ export function createGenerateProcessor(deps: GenerateDeps) {
     const skipped = await skipIfFinished(deps, target, p);
     if (skipped) {
       await deps.demand.done(target.targetModel);
+      if (deps.dispatch) await deps.dispatch.state.finish(job.id!, target.targetModel, 'forget');
       return skipped;
     }
-    // Affinity reorders batch work only: an interactive request never waits behind another model's batch.
-    if (target.kind === 'batch' && (await deps.affinity.shouldDefer(target.targetModel, p.deferrals ?? 0))) {
+    // Dispatch and affinity order batch work only: an interactive request never waits behind a batch.
+    const dispatched = Boolean(deps.dispatch && target.kind === 'batch');
+    if (dispatched) await waitForDispatch(deps, job, token, target, signal);
+    else if (target.kind === 'batch' && (await deps.affinity.shouldDefer(target.targetModel, p.deferrals ?? 0))) {
       await job.updateData({ ...job.data, deferrals: (p.deferrals ?? 0) + 1 });
       await job.moveToDelayed(Date.now() + deps.affinity.options.deferMs, token);
       throw new DelayedError();
@@ -48,7 +51,7 @@ export function createGenerateProcessor(deps: GenerateDeps) {
       steps: p.steps,
       guidance: p.guidance,
     }));
-    const startedAt = await deps.limiter.acquire();
+    const startedAt = await deps.limiter.acquire(target.kind === 'generation');
     let body: Buffer;
     try {
       body = await invokeModel(deps.mme, {
@@ -61,9 +64,14 @@ export function createGenerateProcessor(deps: GenerateDeps) {
     } catch (err) {
       const failure = classifyAwsError(err);
       deps.limiter.release(startedAt, failure.kind === 'throttled' ? 'throttled' : 'neutral');
+      if (dispatched) await endDispatch(deps, job, target, retriesLater(job, failure) ? 'retry' : 'done');
       return handleFailure(deps, job, token, target, p, err, failure);
     }
     deps.limiter.release(startedAt, 'success');
+    if (deps.dispatch) {
+      const cold = deps.dispatch.dispatcher.timings.observe(Date.now() - startedAt, rows.length === MAX_BATCH_SIZE);
+      if (dispatched) await endDispatch(deps, job, target, 'done', cold);
+    }
     await deps.warm.mark(target.targetModel);
 
     let images: Buffer[];
@@ -80,6 +88,50 @@ export function createGenerateProcessor(deps: GenerateDeps) {
     await deps.demand.done(target.targetModel);
     return { images: delivered, failed: 0, ...(delivered === 0 && { skipped: 'canceled' as const }) };
   };
+}
+
+/**
+ * Model-aware dispatch: a batch job the dispatcher has not released yet joins its (tenant, model) backlog
+ * and is parked (a delayed job in BullMQ, so a killed worker loses nothing); the release step promotes it
+ * when its turn comes. A released job waits here until its model has a free instance slot.
+ */
+async function waitForDispatch(
+  deps: GenerateDeps,
+  job: GenerateJob,
+  token: string | undefined,
+  target: GenerateTarget,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { dispatcher, state, parkMs } = deps.dispatch!;
+  const answer = await state.admit(job.id!, target.tenantId, target.targetModel);
+  if (answer === 'queued') {
+    // Parked jobs come back ahead of batch work never parked yet, behind interactive requests.
+    await job.changePriority({ priority: PRIORITY.dispatched });
+    // The park delay only matters if the dispatcher's state were lost: the job then comes back by itself.
+    await job.moveToDelayed(Date.now() + parkMs, token);
+    // Released between admit and park: the release step could not promote a job that was still active.
+    if (await state.isReleased(job.id!)) await job.promote().catch(() => undefined);
+    dispatcher.pump();
+    throw new DelayedError();
+  }
+  await dispatcher.waitForModelSlot(job.id!, target.targetModel, signal);
+}
+
+async function endDispatch(
+  deps: GenerateDeps,
+  job: GenerateJob,
+  target: GenerateTarget,
+  outcome: 'done' | 'retry',
+  cold?: boolean,
+): Promise<void> {
+  await deps.dispatch!.state.finish(job.id!, target.targetModel, outcome, cold);
+  deps.dispatch!.dispatcher.invocationEnded();
+}
+
+/** Whether this failure runs the job again later (throttled, still loading, or a retry left). */
+function retriesLater(job: GenerateJob, failure: AwsFailure): boolean {
+  if (failure.kind === 'throttled' || failure.kind === 'model_not_ready') return true;
+  return failure.kind === 'transient' && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
 }
 
 /** Canceled, expired or already finished resources need no invocation. */

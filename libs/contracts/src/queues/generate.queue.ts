@@ -11,8 +11,10 @@ export const MAX_BATCH_SIZE = 8;
  * BullMQ priorities: lower runs first. Interactive generations always go before batch work. Batch chunks
  * get `batch + floor(chunk / BATCH_AFFINITY_RUN)`: one batch's chunks run contiguously for one model (few
  * MME cold loads), while two tenants' batches interleave run by run instead of one draining the other.
+ * With model-aware dispatch, a batch job the dispatcher parked comes back as `dispatched`: ahead of batch
+ * work not parked yet, behind interactive requests.
  */
-export const PRIORITY = { interactive: 1, batch: 10 } as const;
+export const PRIORITY = { interactive: 1, dispatched: 2, batch: 10 } as const;
 
 /** Invocations of one batch kept together before another batch of the same age gets a turn. */
 export const BATCH_AFFINITY_RUN = 32;

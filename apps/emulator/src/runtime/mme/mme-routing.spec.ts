@@ -1,5 +1,5 @@
-import { ConsistentHashRing } from './consistent-hash';
 import { MmeInstance } from './mme-instance';
+import { routeRequest } from './mme-router';
 import { assertSafeTargetModel } from './target-model';
 import { type LoadedModel } from './mme-instance';
 
@@ -10,11 +10,39 @@ const model = {
 } as LoadedModel;
 
 describe('MME routing and caching', () => {
-  it('maps a model to the same instance every time and spreads models over all instances', () => {
-    const ring = new ConsistentHashRing(3);
-    const keys = Array.from({ length: 60 }, (_, i) => `model-${i}.tar.gz`);
-    expect(keys.map((k) => ring.instanceFor(k))).toEqual(keys.map((k) => new ConsistentHashRing(3).instanceFor(k)));
-    expect(new Set(keys.map((k) => ring.instanceFor(k)))).toEqual(new Set([0, 1, 2]));
+  const fleet = () => [new MmeInstance(0), new MmeInstance(1), new MmeInstance(2)];
+
+  it('routes a model to an instance that holds it while that instance has a free slot', () => {
+    const instances = fleet();
+    instances[1].add('a', model, 8);
+    instances[1].busy = 3;
+    expect(routeRequest(instances, 'a', 4)?.id).toBe(1);
+  });
+
+  it('loads a model on a further instance when the instances holding it are busy', () => {
+    const instances = fleet();
+    instances[1].add('a', model, 8);
+    instances[1].busy = 4;
+    instances[0].busy = 2;
+    expect(routeRequest(instances, 'a', 4)?.id).toBe(2);
+  });
+
+  it('places a model held nowhere on the least busy instance, then the one with most free memory', () => {
+    const instances = fleet();
+    instances[0].busy = 1;
+    instances[1].add('x', model, 8);
+    expect(routeRequest(instances, 'a', 4)?.id).toBe(2);
+    // Every slot busy: the load still starts (it takes no slot), on the instance with least outstanding.
+    for (const i of instances) i.busy = 4;
+    instances[2].waitingForLoad = 1;
+    expect(routeRequest(instances, 'a', 4)?.id).toBe(0);
+  });
+
+  it('throttles when every instance that could serve a held model is busy', () => {
+    const instances = fleet();
+    instances[0].add('a', model, 8);
+    for (const i of instances) i.busy = 4;
+    expect(routeRequest(instances, 'a', 4)).toBeUndefined();
   });
 
   it('evicts the least recently used model beyond capacity', () => {

@@ -1,9 +1,9 @@
 import { CONDA_PACK_MISSING, SETUP_MODEL } from '@dreamqueue/contracts';
 import { renderImage } from '../../model/render-image';
-import { modelError, modelNotReady } from '../runtime-error';
-import { ConsistentHashRing } from './consistent-hash';
+import { modelError, modelNotReady, throttling } from '../runtime-error';
 import { KServeInputError, parseGenerationRequest } from './kserve-request';
 import { MmeInstance } from './mme-instance';
+import { routeRequest } from './mme-router';
 import { ensureModelReady, missingModel, RESPONSE_LIMIT_MS, type ModelLoaderDeps } from './model-loader';
 import { setupRequestRefusal, setupResponse } from './setup-request';
 import { assertSafeTargetModel } from './target-model';
@@ -12,48 +12,60 @@ export interface MmeServiceDeps extends ModelLoaderDeps {
   instances: number;
 }
 
-/** The multi-model endpoint's behaviour behind the HTTP route: routing, bootstrap, loading, inference. */
+/** The caller hung up before its request reached the GPU: nothing is served (a load it started goes on). */
+export class ClientGoneError extends Error {}
+
+/**
+ * The multi-model endpoint's behaviour behind the HTTP route: routing, bootstrap, loading, inference.
+ * Capacity is per instance (`mmeCapacity` inference slots each), so the endpoint's is their sum.
+ */
 export class MmeService {
   private readonly instances: MmeInstance[];
-  private readonly ring: ConsistentHashRing;
   private nextSetupInstance = 0;
-  /** Invocations being served now; the handler compares it with `mmeCapacity`. */
-  inFlight = 0;
 
   constructor(private readonly deps: MmeServiceDeps) {
     this.instances = Array.from({ length: deps.instances }, (_, i) => new MmeInstance(i));
-    this.ring = new ConsistentHashRing(deps.instances);
+  }
+
+  /** Inferences running now, over all instances. */
+  get inFlight(): number {
+    return this.instances.reduce((n, i) => n + i.busy, 0);
   }
 
   /** Answers one InvokeEndpoint with its JSON body; failures are thrown as RuntimeErrors. */
-  async invoke(rawTargetModel: string | undefined, body: Buffer): Promise<Buffer> {
+  async invoke(rawTargetModel: string | undefined, body: Buffer, signal?: AbortSignal): Promise<Buffer> {
     const targetModel = assertSafeTargetModel(rawTargetModel);
     if (targetModel === SETUP_MODEL) return this.bootstrap(body);
-    const instance = this.instances[this.ring.instanceFor(targetModel)];
-    // SageMaker downloads the artifact before the container tries to load it: a missing object is the
-    // service's ValidationError even on an instance that was never bootstrapped.
-    if (!instance.has(targetModel)) await this.assertExists(targetModel);
-    if (!instance.isBootstrapped(Date.now())) {
-      // Triton's python backend cannot find the model's EXECUTION_ENV_PATH (vector base-model-missing.json).
-      throw tritonError(
-        this.deps.endpoint,
-        `load failed for model '${tritonModelName(targetModel)}': version 1 is at UNAVAILABLE state: Internal: ${CONDA_PACK_MISSING};`,
-      );
+    const slots = this.deps.settings.mmeCapacity;
+    const instance = routeRequest(this.instances, targetModel, slots);
+    if (!instance) throw throttling();
+    // Counted as outstanding from the routing decision on, so concurrent requests spread over instances.
+    instance.waitingForLoad += 1;
+    let model;
+    try {
+      model = await this.prepare(instance, targetModel);
+    } finally {
+      instance.waitingForLoad -= 1;
     }
-    const fixed = this.deps.settings.fixedLatencyMs;
-    const model = await ensureModelReady(
-      this.deps,
-      instance,
-      targetModel,
-      fixed + this.deps.settings.perImageLatencyMs,
-    );
-    const rows = this.parseRows(body);
-    await this.spendInferenceTime(rows.length);
-    const images = await Promise.all(
-      rows.map((row) =>
-        renderImage({ ...row, palette: model.description.palette, modelTag: `${model.description.id}:${model.etag}` }),
-      ),
-    );
+    if (signal?.aborted) throw new ClientGoneError('The client closed the request before it was served');
+    // The slot is taken only now: a request that waited for a load finds the instance's slots as the
+    // others left them, and is throttled (its model is loaded now, so the retry is a warm call).
+    if (instance.busy >= slots) throw throttling();
+    instance.busy += 1;
+    let images: Buffer[];
+    let rows;
+    try {
+      rows = this.parseRows(body);
+      const tag = `${model.description.id}:${model.etag}`;
+      // The pictures are drawn within the latency model's time, not after it: the emulator's own CPU time
+      // would otherwise add to every invocation.
+      [images] = await Promise.all([
+        Promise.all(rows.map((row) => renderImage({ ...row, palette: model.description.palette, modelTag: tag }))),
+        this.spendInferenceTime(rows.length),
+      ]);
+    } finally {
+      instance.busy -= 1;
+    }
     this.deps.stats.served(targetModel, rows.length);
     const outputs = [
       {
@@ -66,10 +78,31 @@ export class MmeService {
     return Buffer.from(JSON.stringify({ outputs }));
   }
 
+  /** Checks the artifact and the instance's bootstrap, then waits until the model is loaded there. */
+  private async prepare(instance: MmeInstance, targetModel: string) {
+    // SageMaker downloads the artifact before the container tries to load it: a missing object is the
+    // service's ValidationError even on an instance that was never bootstrapped.
+    if (!instance.has(targetModel)) await this.assertExists(targetModel);
+    if (!instance.isBootstrapped(Date.now())) {
+      // Triton's python backend cannot find the model's EXECUTION_ENV_PATH (vector base-model-missing.json).
+      throw tritonError(
+        this.deps.endpoint,
+        `load failed for model '${tritonModelName(targetModel)}': version 1 is at UNAVAILABLE state: Internal: ${CONDA_PACK_MISSING};`,
+      );
+    }
+    const { fixedLatencyMs, perImageLatencyMs } = this.deps.settings;
+    return ensureModelReady(this.deps, instance, targetModel, fixedLatencyMs + perImageLatencyMs);
+  }
+
   /** Instances' state, for the stats endpoint and tests. */
-  describeInstances(): { id: number; bootstrapped: boolean; models: string[] }[] {
+  describeInstances(): { id: number; bootstrapped: boolean; models: string[]; inFlight: number }[] {
     const now = Date.now();
-    return this.instances.map((i) => ({ id: i.id, bootstrapped: i.isBootstrapped(now), models: i.loadedModels() }));
+    return this.instances.map((i) => ({
+      id: i.id,
+      bootstrapped: i.isBootstrapped(now),
+      models: i.loadedModels(),
+      inFlight: i.busy,
+    }));
   }
 
   /**

@@ -1,0 +1,145 @@
+import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
+import { DispatchState, type ReleaseRequest } from './dispatch-state';
+
+describe('DispatchState: the order model-aware dispatch releases batch work in (real Redis)', () => {
+  let fx: RedisFixture;
+  beforeAll(async () => {
+    fx = await startRedisFixture();
+  });
+  afterAll(async () => fx.close());
+
+  const base: ReleaseRequest = {
+    now: 1_000_000,
+    capacity: 4,
+    lookahead: 0,
+    modelSlots: 4,
+    maxWaitMs: 600_000,
+    prewarmAt: 0,
+    holdPrior: 8,
+    loadingMs: 60_000,
+  };
+
+  /** Admits `n` jobs `<model>:<i>` of `tenant`, one ms apart from `at`. */
+  async function admit(state: DispatchState, tenant: string, model: string, n: number, at = 990_000) {
+    for (let i = 0; i < n; i++) {
+      expect(await state.admit(`${tenant}:${model}:${i}`, tenant, model, at + i)).toBe('queued');
+    }
+  }
+  const modelOf = (jobId: string) => jobId.split(':')[1];
+
+  /** Runs every released job to the end, one release step at a time; returns the models in release order. */
+  async function drain(state: DispatchState, request: ReleaseRequest = base): Promise<string[]> {
+    const order: string[] = [];
+    for (let step = 0; step < 1_000; step++) {
+      const { jobIds } = await state.release(request);
+      if (jobIds.length === 0) return order;
+      for (const id of jobIds) {
+        order.push(id);
+        expect(await state.start(id, modelOf(id)!, request.modelSlots, request.now)).toBe(true);
+        await state.finish(id, modelOf(id)!, 'done', false, request.now);
+      }
+    }
+    throw new Error('never drained');
+  }
+
+  it('drains one model in full before switching, and is idempotent per job', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await admit(state, 't', 'a', 6);
+    await admit(state, 't', 'b', 6, 989_500); // b's work is older, but a is running once chosen
+    expect(await state.admit('t:a:0', 't', 'a', 9_999)).toBe('queued'); // a second delivery adds nothing
+    const first = await state.release(base);
+    expect(first.jobIds.map(modelOf)).toEqual(['b', 'b', 'b', 'b']);
+    expect(await state.admit('t:b:0', 't', 'b')).toBe('released');
+    for (const id of first.jobIds) await state.start(id, 'b', 4, base.now);
+    expect(await state.admit('t:b:0', 't', 'b')).toBe('inflight');
+    // One b finishes: its slot goes to b again while b has work, not to a.
+    await state.finish(first.jobIds[0]!, 'b', 'done', false, base.now);
+    expect((await state.release(base)).jobIds.map(modelOf)).toEqual(['b']);
+    for (const id of first.jobIds.slice(1)) await state.finish(id, 'b', 'done', false, base.now);
+    const rest = await drain(state);
+    expect(rest.map(modelOf)).toEqual(['b', 'a', 'a', 'a', 'a', 'a', 'a']);
+    expect(await state.backlog()).toEqual({});
+  });
+
+  it('gives a model at most one instance’s slots and starts another model in the rest', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await admit(state, 't', 'a', 10);
+    await admit(state, 't', 'b', 10, 992_000);
+    const { jobIds } = await state.release({ ...base, capacity: 8 });
+    expect(jobIds.map(modelOf)).toEqual(['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b']);
+    // Lookahead releases one more of a running model, never a new model.
+    await admit(state, 't', 'c', 3, 990_100);
+    const ahead = await state.release({ ...base, capacity: 8, lookahead: 2 });
+    expect(ahead.jobIds.map(modelOf).sort()).toEqual(['a', 'b']);
+    // A released job does not start while its model already runs `modelSlots` invocations.
+    for (const id of jobIds) await state.start(id, modelOf(id)!, 4, base.now);
+    expect(await state.start(ahead.jobIds[0]!, modelOf(ahead.jobIds[0]!)!, 4, base.now)).toBe(false);
+  });
+
+  it('never starves a waiting model: work older than the max wait goes first', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await state.admit('t:a:warm', 't', 'a', 0);
+    expect((await state.release({ ...base, now: 2_500 })).jobIds).toEqual(['t:a:warm']);
+    await state.finish('t:a:warm', 'a', 'done', false, 2_500); // a is warm on the endpoint
+    await admit(state, 't', 'z', 1, 2_000); // z waits longest, but is cold
+    await admit(state, 't', 'a', 20, 3_000);
+    const one = { ...base, capacity: 1, modelSlots: 1 };
+    const first = await state.release({ ...one, now: 4_000 });
+    expect(first.jobIds.map(modelOf)).toEqual(['a']);
+    await state.finish(first.jobIds[0]!, 'a', 'done', false, 4_000);
+    expect((await state.release({ ...one, now: 5_000 })).jobIds.map(modelOf)).toEqual(['a']);
+    await state.finish('t:a:1', 'a', 'done', false, 5_000);
+    // a keeps its slot while it has work, until z has waited longer than the max wait.
+    const late = await state.release({ ...one, now: 2_000 + base.maxWaitMs + 1 });
+    expect(late.jobIds.map(modelOf)).toEqual(['z']);
+  });
+
+  it('shares slots between tenants in proportion to their weights, a newcomer from its arrival on', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await state.setWeight('heavy', 2);
+    await admit(state, 'heavy', 'h', 60);
+    await admit(state, 'light', 'l', 60);
+    const order = await drain(state, { ...base, capacity: 1, modelSlots: 1 });
+    const first30 = order.slice(0, 30).map((id) => id.split(':')[0]);
+    expect(first30.filter((t) => t === 'heavy')).toHaveLength(20);
+    expect(first30.filter((t) => t === 'light')).toHaveLength(10);
+
+    const fresh = new DispatchState(fx.redis, fx.keySpace());
+    await admit(fresh, 'big', 'b', 40);
+    const head = await drain(fresh, { ...base, capacity: 1, modelSlots: 1, now: 1_000_000 }).then((o) => o);
+    expect(head).toHaveLength(40);
+    // A tenant arriving while another has served for long starts level with it, not 40 turns ahead.
+    await admit(fresh, 'big', 'b2', 10, 995_000);
+    await admit(fresh, 'small', 's', 5, 995_000);
+    const mixed = (await drain(fresh, { ...base, capacity: 1, modelSlots: 1 })).map((id) => id.split(':')[0]);
+    expect(mixed.slice(0, 10).filter((t) => t === 'small')).toHaveLength(5);
+    expect(mixed.slice(0, 4)).toContain('big');
+  });
+
+  it('suggests warming the next model when the running ones are nearly drained, one load per instance', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await admit(state, 't', 'a', 10);
+    await admit(state, 't', 'b', 10, 992_000);
+    await admit(state, 't', 'c', 10, 993_000);
+    const early = await state.release({ ...base, prewarmAt: 3 });
+    expect(early.jobIds.map(modelOf)).toEqual(['a', 'a', 'a', 'a']);
+    expect(early.warmup).toBeUndefined(); // a still has 6 jobs left
+    for (const id of early.jobIds) await state.finish(id, 'a', 'done', false, base.now);
+    await state.release(base); // 4 more of a: 2 left
+    const late = await state.release({ ...base, prewarmAt: 3 });
+    expect(late.warmup).toBe('b');
+    expect((await state.release({ ...base, prewarmAt: 3 })).warmup).toBeUndefined(); // b is loading
+  });
+
+  it('learns how many models the endpoint keeps from a model that loaded cold again', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    for (const [i, model] of ['a', 'b', 'c', 'd'].entries()) {
+      await state.admit(`j${i}`, 't', model, i);
+      await state.finish(`j${i}`, model, 'done', true, 100 + i);
+    }
+    expect(await state.learnedHold()).toBeUndefined();
+    await state.admit('again', 't', 'b', 10);
+    await state.finish('again', 'b', 'done', true, 200); // b was evicted after c and d: it keeps 2
+    expect(await state.learnedHold()).toBe(2);
+  });
+});

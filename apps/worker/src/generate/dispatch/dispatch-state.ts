@@ -1,0 +1,150 @@
+import { type Redis } from 'ioredis';
+import { runScript, type KeySpace } from '@dreamqueue/redis';
+
+export type AdmitAnswer = 'released' | 'inflight' | 'queued';
+export type FinishOutcome = 'done' | 'retry' | 'forget';
+
+export interface ReleaseRequest {
+  now: number;
+  /** Invocations the endpoint runs at once (the AIMD limits of the live worker processes, summed). */
+  capacity: number;
+  /** Jobs released ahead of free slots, so a finishing invocation is replaced without a round trip. */
+  lookahead: number;
+  /** One instance's inference slots: a model never runs more invocations at once. */
+  modelSlots: number;
+  maxWaitMs: number;
+  /** Warm up the next model when the running models have at most this many jobs left. */
+  prewarmAt: number;
+  /** Models the endpoint keeps, until the dispatcher has learned it from observed cold loads. */
+  holdPrior: number;
+  /** How long a sent warm-up counts as "loading" (the learned cold-load time, with margin). */
+  loadingMs: number;
+}
+
+/** A backlog smaller than one instance's slots waits this long for more of its jobs before it starts a model. */
+const GATHER_MS = 2_000;
+/** Released entries not started within this long are forgotten (the job runs when it next comes up). */
+const STALE_RELEASED_MS = 60_000;
+/** An invocation answers within 60 s (plus a cold load it may wait for): older entries belong to dead workers. */
+const DEAD_INFLIGHT_MS = 180_000;
+
+/**
+ * The dispatcher's shared state in Redis: per-(tenant, model) backlogs of job ids, the jobs released to run
+ * and running, tenants' virtual times and weights, models warming and recently used, and what was learned
+ * about the endpoint. Every worker process reads and writes it through one script per step, so several
+ * processes share one endpoint; BullMQ still holds every job (the backlog holds ids only).
+ */
+export class DispatchState {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keySpace: KeySpace,
+  ) {}
+
+  private k(name: string): string {
+    return this.keySpace.key('dispatch', name);
+  }
+
+  private groupPrefix(): string {
+    return this.keySpace.key('dispatch', 'q', '');
+  }
+
+  static group(tenantId: string, targetModel: string): string {
+    return `${tenantId}|${targetModel}`;
+  }
+
+  async admit(jobId: string, tenantId: string, targetModel: string, now = Date.now()): Promise<AdmitAnswer> {
+    const group = DispatchState.group(tenantId, targetModel);
+    const keys = ['groups', 'jobs', 'released', 'inflight', 'tenants', 'served'].map((n) => this.k(n));
+    keys.push(this.groupPrefix() + group);
+    return runScript<AdmitAnswer>(this.redis, 'dispatch-admit-7', keys, [jobId, tenantId, group, now]);
+  }
+
+  /** Chooses jobs to run next (in order) and a model to warm up, if any. */
+  async release(r: ReleaseRequest): Promise<{ jobIds: string[]; warmup?: string }> {
+    const keys = [
+      'groups',
+      'jobs',
+      'released',
+      'inflight',
+      'tenants',
+      'served',
+      'weights',
+      'warming',
+      'recency',
+      'learned',
+    ].map((n) => this.k(n));
+    const reply = await runScript<string[]>(this.redis, 'dispatch-release-10', keys, [
+      r.now,
+      r.capacity,
+      r.lookahead,
+      r.modelSlots,
+      r.maxWaitMs,
+      STALE_RELEASED_MS,
+      DEAD_INFLIGHT_MS,
+      this.groupPrefix(),
+      r.prewarmAt,
+      r.holdPrior,
+      r.loadingMs,
+      GATHER_MS,
+    ]);
+    const bar = reply.indexOf('|');
+    const warmup = reply[bar + 1];
+    return { jobIds: reply.slice(0, bar), ...(warmup ? { warmup } : {}) };
+  }
+
+  /** 1 = started; 0 = the model already runs `modelSlots` invocations. */
+  async start(jobId: string, targetModel: string, modelSlots: number, now = Date.now()): Promise<boolean> {
+    const keys = ['jobs', 'released', 'inflight'].map((n) => this.k(n));
+    const args = [jobId, targetModel, now, modelSlots, DEAD_INFLIGHT_MS];
+    return (await runScript<number>(this.redis, 'dispatch-start-3', keys, args)) === 1;
+  }
+
+  async finish(
+    jobId: string,
+    targetModel: string,
+    outcome: FinishOutcome,
+    cold?: boolean,
+    now = Date.now(),
+  ): Promise<void> {
+    const keys = ['jobs', 'released', 'inflight', 'recency', 'warming', 'learned'].map((n) => this.k(n));
+    const observed = cold === undefined ? '' : cold ? '1' : '0';
+    await runScript(this.redis, 'dispatch-finish-6', keys, [jobId, targetModel, now, outcome, observed]);
+  }
+
+  async isReleased(jobId: string): Promise<boolean> {
+    return (await this.redis.zscore(this.k('released'), jobId)) !== null;
+  }
+
+  /** Sets a tenant's weight (its share of the endpoint relative to others; default 1). */
+  async setWeight(tenantId: string, weight: number): Promise<void> {
+    await this.redis.hset(this.k('weights'), tenantId, String(weight));
+  }
+
+  /** How many models the endpoint keeps, as learned from observed cold loads (undefined until seen). */
+  async learnedHold(): Promise<number | undefined> {
+    const v = await this.redis.hget(this.k('learned'), 'hold');
+    return v === null ? undefined : Number(v);
+  }
+
+  /** Jobs waiting per group (for metrics and tests). */
+  async backlog(): Promise<Record<string, number>> {
+    const flat = await this.redis.hgetall(this.k('groups'));
+    return Object.fromEntries(Object.entries(flat).map(([g, n]) => [g, Number(n)]));
+  }
+
+  /** Reports this process's AIMD limit; capacity is the sum over processes seen within `ttlMs`. */
+  async reportLimit(processId: string, limit: number, ttlMs: number, now = Date.now()): Promise<number> {
+    const key = this.k('limits');
+    const seen = this.k('limits-seen');
+    const [, , , live] = (await this.redis
+      .multi()
+      .hset(key, processId, String(limit))
+      .zadd(seen, String(now), processId)
+      .zremrangebyscore(seen, '-inf', now - ttlMs)
+      .zrange(seen, '0', '-1')
+      .exec())!.map(([, v]) => v) as [unknown, unknown, unknown, string[]];
+    if (live.length === 0) return limit;
+    const limits = await this.redis.hmget(key, ...live);
+    return limits.reduce((sum, v) => sum + Number(v ?? 0), 0);
+  }
+}
