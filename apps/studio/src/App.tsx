@@ -22,6 +22,11 @@ type Tab = (typeof TABS)[number]['id'];
 
 export function App() {
   const [apiKey, setApiKey] = useState(loadApiKey);
+  // Stable, so the studio's event stream is not reopened when this component renders again.
+  const signOut = useCallback(() => {
+    forgetApiKey();
+    setApiKey(undefined);
+  }, []);
   if (!apiKey)
     return (
       <SignIn
@@ -31,15 +36,7 @@ export function App() {
         }}
       />
     );
-  return (
-    <Studio
-      apiKey={apiKey}
-      onSignOut={() => {
-        forgetApiKey();
-        setApiKey(undefined);
-      }}
-    />
-  );
+  return <Studio apiKey={apiKey} onSignOut={signOut} />;
 }
 
 function Studio({ apiKey, onSignOut }: { apiKey: string; onSignOut: () => void }) {

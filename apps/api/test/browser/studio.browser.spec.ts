@@ -32,6 +32,24 @@ async function expectImagesRendered(page: Page, selector: string, count: number)
   );
 }
 
+type PageDataTransfer = { items: { add(file: unknown): void } };
+
+/** Drops files on an element the way a user's drag and drop does (a DataTransfer on a `drop` event). */
+async function dropFiles(page: Page, selector: string, files: { name: string; mimeType: string; buffer: Buffer }[]) {
+  const encoded = files.map((f) => ({ name: f.name, type: f.mimeType, base64: f.buffer.toString('base64') }));
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const g = globalThis as unknown as { DataTransfer: new () => PageDataTransfer };
+    const transfer = new g.DataTransfer();
+    for (const f of list) {
+      const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+      transfer.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    return transfer;
+  }, encoded);
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer });
+}
+
 const storedKey = (page: Page) => page.evaluate('sessionStorage.getItem("dreamqueue.apiKey")');
 
 describe('the web studio in a real browser, against the whole stack on the emulator', () => {
@@ -93,10 +111,10 @@ describe('the web studio in a real browser, against the whole stack on the emula
     await shot('studio-models-empty.png');
   });
 
-  it('shows the API’s reason next to each photo: 9 photos, one too small, one twice', async () => {
+  it('shows the API’s reason next to each dropped photo: 9 photos, one too small, one twice', async () => {
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     const photos = await photoSet(7);
-    await page.setInputFiles('#photo-input', asFiles([...photos, await solidPhoto(8, { size: 100 }), photos[0]!]));
+    await dropFiles(page, '.drop-zone', asFiles([...photos, await solidPhoto(8, { size: 100 }), photos[0]!]));
     await page.getByLabel('Name').fill('Too few');
     await page.getByRole('button', { name: 'Start training' }).click();
     await page
