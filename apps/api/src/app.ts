@@ -10,6 +10,7 @@ import { type ApiKeyStore } from './auth/api-key.store';
 import { authenticate, requireRole } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestId } from './middleware/request-id';
+import { apiReferenceRoutes } from './openapi/api-reference.routes';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes';
 
 export interface AppDeps {
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(healthRoutes(deps.readiness));
+  app.use(apiReferenceRoutes());
   for (const router of deps.publicRouters ?? []) app.use(router);
 
   const auth = authenticate(authDeps(deps));

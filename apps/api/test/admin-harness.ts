@@ -4,6 +4,7 @@ import { createApp } from '../src/app';
 import { operationsModule, type OperationsModule } from '../src/admin/operations.module';
 import { loadApiConfig } from '../src/config';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { checkResponsesAgainstOpenApi } from './openapi/openapi-validator';
 
 export interface OperationsHarness extends ApiHarness {
   operations: OperationsModule;
@@ -23,16 +24,22 @@ export async function startOperationsHarness(
     queues: h.queues,
     defaultMetrics: false,
   });
-  const app = createApp({
-    logger: createLogger({ name: 'api-test', level: logDestination ? 'debug' : 'silent', destination: logDestination }),
-    redis: h.redis,
-    keySpace: h.keySpace,
-    apiKeys: h.apiKeys,
-    queues: h.queues,
-    readiness: [],
-    publicRouters: operations.public,
-    v1Routers: operations.v1,
-    adminRouters: operations.admin,
-  });
+  const app = checkResponsesAgainstOpenApi(
+    createApp({
+      logger: createLogger({
+        name: 'api-test',
+        level: logDestination ? 'debug' : 'silent',
+        destination: logDestination,
+      }),
+      redis: h.redis,
+      keySpace: h.keySpace,
+      apiKeys: h.apiKeys,
+      queues: h.queues,
+      readiness: [],
+      publicRouters: operations.public,
+      v1Routers: operations.v1,
+      adminRouters: operations.admin,
+    }),
+  );
   return { ...h, app, operations };
 }

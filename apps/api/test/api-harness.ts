@@ -5,6 +5,7 @@ import { type KeySpace, type Redis } from '@dreamqueue/redis';
 import { startRedisFixture, type RedisServer } from '@dreamqueue/testing';
 import { createApp, type AppDeps } from '../src/app';
 import { ApiKeyStore } from '../src/auth/api-key.store';
+import { checkResponsesAgainstOpenApi } from './openapi/openapi-validator';
 
 /** A real Redis, real queues and the Express app (not listening), for supertest. */
 export interface ApiHarness {
@@ -29,16 +30,18 @@ export async function startApiHarness(overrides: Partial<AppDeps> = {}): Promise
     (d) => createQueue(d, { connection: { url: redisServer.url }, prefix: keySpace.queuePrefix }) as Queue,
   );
   const appWith = (more: Partial<AppDeps>) =>
-    createApp({
-      logger: createLogger({ name: 'api-test', level: 'silent' }),
-      redis,
-      keySpace,
-      apiKeys,
-      queues,
-      readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }],
-      ...overrides,
-      ...more,
-    });
+    checkResponsesAgainstOpenApi(
+      createApp({
+        logger: createLogger({ name: 'api-test', level: 'silent' }),
+        redis,
+        keySpace,
+        apiKeys,
+        queues,
+        readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }],
+        ...overrides,
+        ...more,
+      }),
+    );
   const app = appWith({});
   return {
     redisServer,

@@ -18,6 +18,7 @@ import { createApp } from '../src/app';
 import { ApiKeyStore } from '../src/auth/api-key.store';
 import { generationsModule } from '../src/generations/generate.module';
 import { type ModelStoreLookup } from '../src/generations/model-lookup';
+import { checkResponsesAgainstOpenApi } from './openapi/openapi-validator';
 
 /** Real Redis, the emulator (SageMaker MME + S3), the API app and (on demand) the real generate worker. */
 export interface GenerationHarness {
@@ -76,15 +77,17 @@ export async function startGenerationHarness(
     BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
   };
   const module = generationsModule({ config, redis: producer, keySpace, queues: queues as never, s3 });
-  const app = createApp({
-    logger: createLogger({ name: 'api-test', level: 'silent' }),
-    redis: producer,
-    keySpace,
-    apiKeys,
-    queues: queues as never,
-    readiness: [],
-    v1Routers: module.v1,
-  });
+  const app = checkResponsesAgainstOpenApi(
+    createApp({
+      logger: createLogger({ name: 'api-test', level: 'silent' }),
+      redis: producer,
+      keySpace,
+      apiKeys,
+      queues: queues as never,
+      readiness: [],
+      v1Routers: module.v1,
+    }),
+  );
   const models = module.deps.models as ModelStoreLookup;
   let workers: Map<string, Worker> | undefined;
 

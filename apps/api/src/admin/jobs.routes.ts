@@ -4,7 +4,7 @@ import { badRequest } from '@dreamqueue/errors';
 import { idSchema, tenantIdSchema } from '@dreamqueue/contracts';
 import { decodeCursor, type JobIndex, type JobIndexEntry } from '@dreamqueue/records';
 
-const SearchQuery = z.strictObject({
+export const JobSearchQuery = z.strictObject({
   tenant: tenantIdSchema.optional(),
   model: idSchema('model').optional(),
   status: z
@@ -39,7 +39,7 @@ export function resourcePath(entry: Pick<JobIndexEntry, 'kind' | 'id'>): string 
 export function jobsRoutes(index: JobIndex): Router {
   const router = Router({ caseSensitive: true });
   router.get('/jobs', async (req, res) => {
-    const parsed = SearchQuery.safeParse(req.query);
+    const parsed = JobSearchQuery.safeParse(req.query);
     if (!parsed.success) {
       throw badRequest(
         'invalid_query',

@@ -1,7 +1,8 @@
 import { type BatchRecord } from '@dreamqueue/records';
+import { type BatchView } from '../openapi/resource-schemas';
 
 /** The API shape of a batch: counts by state, progress and an ETA measured from this batch's own pace. */
-export function batchView(b: BatchRecord) {
+export function batchView(b: BatchRecord): BatchView {
   const done = b.succeeded + b.failed + b.canceled;
   const pending = Math.max(0, b.total - done);
   const elapsedS = b.startedAt ? (Date.now() - b.startedAt) / 1000 : 0;
@@ -9,7 +10,7 @@ export function batchView(b: BatchRecord) {
   const active = b.status === 'queued' || b.status === 'running';
   return {
     id: b.id,
-    object: 'batch',
+    object: 'batch' as const,
     status: b.status,
     model: b.modelId,
     steps: b.steps,

@@ -1,15 +1,16 @@
 import { type GenerationRecord } from '@dreamqueue/records';
 import { prioritizedRank } from '@dreamqueue/redis';
+import { type GenerationView } from '../openapi/resource-schemas';
 import { type GenerationDeps } from './generation-deps';
 
 /**
  * The API shape of a generation. Presigned URLs are made here, at read time, for this response only: they
  * are never stored, queued or logged.
  */
-export async function generationView(deps: GenerationDeps, g: GenerationRecord) {
+export async function generationView(deps: GenerationDeps, g: GenerationRecord): Promise<GenerationView> {
   const base = {
     id: g.id,
-    object: 'generation',
+    object: 'generation' as const,
     status: g.status,
     model: g.modelId,
     prompt: g.prompt,

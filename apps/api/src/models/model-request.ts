@@ -17,7 +17,8 @@ export interface ModelRequest {
 
 const KNOWN_FIELDS = ['name', 'subjectClass', 'token', 'params'];
 
-const Fields = z.object({
+/** The text fields of `POST /v1/models` (besides `params`, a JSON object of {@link TrainingParams}). */
+export const ModelFields = z.object({
   name: modelNameSchema,
   subjectClass: subjectClassSchema.default('person'),
   token: subjectTokenSchema.optional(),
@@ -33,7 +34,7 @@ export function parseModelFields(fields: Record<string, string>): ModelRequest {
       unknown.map((f) => ({ field: f.slice(0, 40), reason: 'unknown field' })),
     );
   }
-  const parsed = Fields.safeParse(fields);
+  const parsed = ModelFields.safeParse(fields);
   let rawParams: unknown = {};
   const problems: { field: string; reason: string }[] = [];
   if (!parsed.success)

@@ -1,10 +1,11 @@
 import { type ModelRecord } from '@dreamqueue/records';
+import { type ModelView } from '../openapi/resource-schemas';
 
 /** The public shape of a model: no internal fields (TargetModel, keys, inference ids). */
-export function modelView(record: ModelRecord) {
+export function modelView(record: ModelRecord): ModelView {
   return {
     id: record.id,
-    object: 'model',
+    object: 'model' as const,
     name: record.name,
     status: record.status,
     progress: record.progress,

@@ -5,6 +5,9 @@ import { type WebhookSecrets, type WebhookTargets } from '@dreamqueue/records';
 import { principalOf } from '../middleware/authenticate';
 import { validateWebhookUrl, type WebhookUrlPolicy } from './webhook-url';
 
+/** `PUT /v1/webhooks/default` body. */
+export const WebhookDefaultBody = z.strictObject({ url: z.string() });
+
 export interface WebhooksRouteDeps {
   targets: WebhookTargets;
   secrets: WebhookSecrets;
@@ -22,9 +25,8 @@ export interface WebhooksRouteDeps {
  */
 export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
   const router = Router({ caseSensitive: true });
-  const Body = z.strictObject({ url: z.string() });
   router.put('/webhooks/default', express.json({ limit: '8kb' }), async (req, res) => {
-    const parsed = Body.safeParse(req.body);
+    const parsed = WebhookDefaultBody.safeParse(req.body);
     if (!parsed.success) throw badRequest('invalid_webhook_url', 'Send {"url": "https://…"}.');
     const url = validateWebhookUrl(parsed.data.url, deps.policy, 'url');
     const { tenantId } = principalOf(res);
