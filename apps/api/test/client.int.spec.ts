@@ -56,6 +56,20 @@ describe('@dreamqueue/client against the real API (real Redis, worker, emulator)
     expect(results.every((r) => r.status === 'succeeded')).toBe(true);
   });
 
+  it('sends a streamed batch once (its items are read once) and raises the API error, not a stream error', async () => {
+    h.emulator.setFaults([{ op: 's3:PutObject', error: 'InternalError', rate: 1, keyContains: '/items/0.ndjson' }]);
+    try {
+      async function* items() {
+        yield { prompt: 'read once' };
+      }
+      const error = await client.createBatch({ model: 'mdl_client', items: items() }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DreamqueueApiError);
+      expect(error).toMatchObject({ status: 503, code: 'storage_unavailable' });
+    } finally {
+      h.emulator.setFaults([]);
+    }
+  });
+
   it('raises the API error code for bad input, without retrying it', async () => {
     const error = await client.createGeneration({ model: 'mdl_client', prompt: '' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DreamqueueApiError);

@@ -66,7 +66,10 @@ export class DreamqueueClient {
   cancelGeneration = (id: string) =>
     this.request<Generation>('POST', `/v1/generations/${encodeURIComponent(id)}/cancel`);
 
-  /** Streams the items as NDJSON, so a 100 000-prompt batch is never built in memory. */
+  /**
+   * Streams the items as NDJSON, so a 100 000-prompt batch is never built in memory. The items are read
+   * once, so this request is not retried here: to retry, call again with fresh items and the same key.
+   */
   createBatch(input: BatchInput, idempotencyKey: string = randomUUID()): Promise<Batch> {
     const header = { model: input.model, defaults: input.defaults, webhookUrl: input.webhookUrl };
     return this.request('POST', '/v1/batches', {
@@ -88,12 +91,17 @@ export class DreamqueueClient {
     yield* ndjson<Record<string, unknown>>(response.body!);
   }
 
-  /** Status changes of the caller's resources; pass the last seen `id` to resume without gaps. */
-  async *events(options: { lastEventId?: string; signal?: AbortSignal } = {}): AsyncGenerator<ServerEvent> {
+  /**
+   * Status changes of the caller's resources; pass the last seen `id` to resume without gaps. Without it the
+   * stream starts with events after the connection opened: `onOpen` says when that is, so a caller can
+   * open the stream, then create or read a resource, and miss none of its events.
+   */
+  async *events(options: EventsOptions = {}): AsyncGenerator<ServerEvent> {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (options.lastEventId) headers['last-event-id'] = options.lastEventId;
     const response = await this.send('GET', '/v1/events', { headers }, options.signal);
     if (!response.ok) throw await apiErrorFrom(response);
+    options.onOpen?.();
     for await (const event of serverEvents(response.body!)) yield { ...event, data: parseJson(event.data) };
   }
 
@@ -125,7 +133,9 @@ export class DreamqueueClient {
   }
 
   private async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const retryable = method === 'GET' || options.idempotencyKey !== undefined;
+    // A streamed body (a batch's items) can be sent once: the caller retries with the same Idempotency-Key.
+    const oneShot = options.body instanceof ReadableStream;
+    const retryable = !oneShot && (method === 'GET' || options.idempotencyKey !== undefined);
     const attempts = retryable ? (this.options.maxRetries ?? 3) + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
@@ -161,6 +171,13 @@ export class DreamqueueClient {
       ...(streaming && { duplex: 'half' }),
     } as RequestInit);
   }
+}
+
+export interface EventsOptions {
+  lastEventId?: string;
+  signal?: AbortSignal;
+  /** Called once the stream is open (the server has answered 200). */
+  onOpen?: () => void;
 }
 
 export interface WaitOptions {

@@ -1,4 +1,9 @@
-export { DreamqueueClient, type DreamqueueClientOptions, type WaitOptions } from './dreamqueue-client';
+export {
+  DreamqueueClient,
+  type DreamqueueClientOptions,
+  type EventsOptions,
+  type WaitOptions,
+} from './dreamqueue-client';
 export { DreamqueueApiError } from './api-error';
 export type {
   Batch,
