@@ -125,6 +125,22 @@ export const GENERATION_OPERATIONS: OperationSpec[] = [
     errors: { 404: ['not_found'], 409: ['batch_not_finished'] },
   },
   {
+    method: 'get',
+    path: '/v1/batches/{id}/images.zip',
+    operationId: 'getBatchImagesZip',
+    tag: 'Batches',
+    summary: 'The finished batch’s images and manifest as one zip, streamed',
+    access: 'tenant',
+    parameters: [batchId],
+    responses: {
+      200: {
+        description: 'A zip archive (attachment).',
+        content: { 'application/zip': { jsonSchema: { type: 'string', contentMediaType: 'application/zip' } } },
+      },
+    },
+    errors: { 404: ['not_found'], 409: ['batch_not_finished'] },
+  },
+  {
     method: 'post',
     path: '/v1/batches/{id}/cancel',
     operationId: 'cancelBatch',

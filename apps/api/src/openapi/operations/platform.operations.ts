@@ -176,6 +176,16 @@ export const PLATFORM_OPERATIONS: OperationSpec[] = [
   },
   {
     method: 'get',
+    path: '/',
+    operationId: 'studio',
+    tag: 'Platform',
+    summary: 'The web studio (HTML; its files are under /assets/). Served when STUDIO_ENABLED',
+    access: 'public',
+    responses: { 200: { description: 'HTML.', content: { 'text/html': text('HTML') } } },
+    errors: { 404: ['studio_not_built'] },
+  },
+  {
+    method: 'get',
     path: '/docs/init.js',
     operationId: 'apiReferenceScript',
     tag: 'Platform',
