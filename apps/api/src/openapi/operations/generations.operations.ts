@@ -9,7 +9,7 @@ export const BatchJsonRequest = BatchHeader.extend({ items: z.array(BatchItem).m
 
 const generationId = pathId('id', idSchema('generation'));
 const batchId = pathId('id', idSchema('batch'));
-const creates = { 409: ['idempotency_in_progress'], 422: ['idempotency_key_reused'] };
+const creates = { 409: ['idempotency_in_progress', 'webhook_secret_required'], 422: ['idempotency_key_reused'] };
 const location = { Location: { description: 'Where to read the new resource.', schema: { type: 'string' } } };
 
 export const GENERATION_OPERATIONS: OperationSpec[] = [
