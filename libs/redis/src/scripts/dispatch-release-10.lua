@@ -5,7 +5,7 @@
   KEYS[9] recency ZSET  KEYS[10] learned HASH
   ARGV[1] now  ARGV[2] capacity (invocations the endpoint runs at once)  ARGV[3] lookahead (released ahead)
   ARGV[4] model slots (one instance's)  ARGV[5] max wait (ms) before a group goes first regardless
-  ARGV[6] released entries older than this (ms) are stale  ARGV[7] inflight entries older than this are dead
+  ARGV[6] released entries older than this (ms) are promoted again  ARGV[7] inflight entries older than this are dead
   ARGV[8] backlog key prefix (+ group = the group's ZSET)  ARGV[9] prewarm when the running models have at
   most this many jobs left  ARGV[10] models the endpoint keeps (prior, until learned)
   ARGV[11] how long a warm-up counts as loading (ms)
@@ -27,7 +27,10 @@ local prefix, prewarmAt = ARGV[8], tonumber(ARGV[9])
 local hold = tonumber(redis.call('HGET', KEYS[10], 'hold') or ARGV[10])
 local loadingMs, gatherMs = tonumber(ARGV[11]), tonumber(ARGV[12])
 
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[6]))
+-- A job released that long ago and not started yet may never have been promoted (the releasing worker
+-- died in between): it is returned again; promoting a job that is not parked any more does nothing.
+local again = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[6]))
+for _, id in ipairs(again) do redis.call('ZADD', KEYS[3], now, id) end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - tonumber(ARGV[7]))
 
 local function modelOf(group) return string.match(group, '^[^|]*|(.*)$') end
@@ -146,6 +149,7 @@ local function pick()
 end
 
 local out = {}
+for _, id in ipairs(again) do table.insert(out, id) end
 local budget = capacity + lookahead - total
 while budget > 0 do
   local g = pick()

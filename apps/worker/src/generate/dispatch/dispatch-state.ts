@@ -23,8 +23,8 @@ export interface ReleaseRequest {
 
 /** A backlog smaller than one instance's slots waits this long for more of its jobs before it starts a model. */
 const GATHER_MS = 2_000;
-/** Released entries not started within this long are forgotten (the job runs when it next comes up). */
-const STALE_RELEASED_MS = 60_000;
+/** A released job not started within this long is promoted again (its releasing worker may have died first). */
+const REPROMOTE_AFTER_MS = 5_000;
 /** An invocation answers within 60 s (plus a cold load it may wait for): older entries belong to dead workers. */
 const DEAD_INFLIGHT_MS = 180_000;
 
@@ -79,7 +79,7 @@ export class DispatchState {
       r.lookahead,
       r.modelSlots,
       r.maxWaitMs,
-      STALE_RELEASED_MS,
+      REPROMOTE_AFTER_MS,
       DEAD_INFLIGHT_MS,
       this.groupPrefix(),
       r.prewarmAt,
