@@ -1,4 +1,4 @@
-import { Aws } from 'aws-cdk-lib';
+import { Aws, Fn } from 'aws-cdk-lib';
 import { type DreamqueueSettings } from './settings';
 
 /**
@@ -23,8 +23,23 @@ export function commonEnvironment(settings: DreamqueueSettings, bucketName: stri
 export const API_PORT = 3000;
 export const WORKER_HEALTH_PORT = 3001;
 
-export function apiEnvironment(settings: DreamqueueSettings, bucketName: string): Record<string, string> {
-  return { ...commonEnvironment(settings, bucketName), PORT: String(API_PORT), HOST: '0.0.0.0', ADMIN_ENABLED: 'true' };
+/**
+ * The ALB is the one proxy in front of the api (TRUST_PROXY=1: the client IP is the last X-Forwarded-For
+ * entry); SNS_TOPIC_ARNS makes the public SNS receiver verify signatures and confirm subscriptions.
+ */
+export function apiEnvironment(
+  settings: DreamqueueSettings,
+  bucketName: string,
+  snsTopicArns: string[],
+): Record<string, string> {
+  return {
+    ...commonEnvironment(settings, bucketName),
+    PORT: String(API_PORT),
+    HOST: '0.0.0.0',
+    ADMIN_ENABLED: 'true',
+    TRUST_PROXY: '1',
+    SNS_TOPIC_ARNS: Fn.join(',', snsTopicArns),
+  };
 }
 
 export function workerEnvironment(settings: DreamqueueSettings, bucketName: string): Record<string, string> {

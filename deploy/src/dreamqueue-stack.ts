@@ -64,6 +64,7 @@ export class DreamqueueStack extends Stack {
       redis: this.redis,
       apiRole: createApiTaskRole(this, roleProps),
       workerRole: createWorkerTaskRole(this, roleProps),
+      snsTopicArns: [notifications.successTopic.topicArn, notifications.errorTopic.topicArn],
     });
 
     new CfnOutput(this, 'ApiUrl', {

@@ -10,6 +10,9 @@ export interface NotificationsProps {
 /** Path of the API's public SNS receiver (verifies the SNS signature; no API key: SNS cannot send one). */
 export const SNS_RECEIVER_PATH = '/v1/notifications/sns';
 
+/** SHA256 signatures: the receiver refuses the default SignatureVersion 1 (SHA1). */
+const SIGNATURE_VERSION = '2';
+
 /**
  * Async-inference completion topics. A notification only makes the worker's next check of the output
  * object happen sooner; the S3 object stays the source of truth, so a lost or duplicated message is harmless.
@@ -25,10 +28,12 @@ export class Notifications extends Construct {
     this.successTopic = new sns.Topic(this, 'TrainingSucceeded', {
       displayName: 'dreamqueue training succeeded',
       enforceSSL: true,
+      signatureVersion: SIGNATURE_VERSION,
     });
     this.errorTopic = new sns.Topic(this, 'TrainingFailed', {
       displayName: 'dreamqueue training failed',
       enforceSSL: true,
+      signatureVersion: SIGNATURE_VERSION,
     });
     if (props.apiBaseUrl === undefined) return;
     for (const topic of [this.successTopic, this.errorTopic]) {

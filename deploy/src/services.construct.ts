@@ -9,6 +9,7 @@ import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { API_PORT, apiEnvironment, httpHealthCommand, WORKER_HEALTH_PORT, workerEnvironment } from './app-environment';
 import { APP_METRIC_NAMESPACE } from './app-roles';
@@ -22,10 +23,15 @@ export interface ServicesProps {
   redis: RedisCluster;
   apiRole: iam.IRole;
   workerRole: iam.IRole;
+  /** The training completion topics: the API's public receiver accepts only their signed messages. */
+  snsTopicArns: string[];
 }
 
-/** Bull Board (/admin/queues) and /v1/admin: hidden on the public listener unless the caller's IP is allowed. */
-const ADMIN_PATHS = ['/admin*', '/v1/admin*'];
+/**
+ * Bull Board (/admin/queues), /v1/admin and /metrics: hidden on the public listener unless the caller's IP is
+ * allowed. ALB path patterns match case-sensitively, and so does the API's routing.
+ */
+const ADMIN_PATHS = ['/admin*', '/v1/admin*', '/metrics'];
 
 /**
  * api (behind a public ALB) and worker on Fargate, one image, two commands. Fargate tasks have no EC2
@@ -48,7 +54,15 @@ export class Services extends Construct {
       ? ecs.ContainerImage.fromRegistry(settings.appImage)
       : // Built from the repository's Dockerfile at deploy time (synth only stages the context, honouring .dockerignore).
         ecs.ContainerImage.fromAsset(path.resolve(__dirname, '../..'), { target: 'runtime' });
-    const secrets = { REDIS_URL: ecs.Secret.fromSecretsManager(props.redis.urlSecret) };
+    // /metrics (api, and the worker's health port) answers only with this bearer token; Prometheus reads it too.
+    const metricsToken = new secretsmanager.Secret(this, 'MetricsToken', {
+      description: 'dreamqueue: bearer token for /metrics',
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    });
+    const secrets = {
+      REDIS_URL: ecs.Secret.fromSecretsManager(props.redis.urlSecret),
+      METRICS_TOKEN: ecs.Secret.fromSecretsManager(metricsToken),
+    };
     const logging = (streamPrefix: string) =>
       ecs.LogDrivers.awsLogs({ streamPrefix, logRetention: logs.RetentionDays.ONE_MONTH });
 
@@ -69,7 +83,7 @@ export class Services extends Construct {
         containerName: 'api',
         containerPort: API_PORT,
         command: ['node', 'apps/api/dist/main.js'],
-        environment: apiEnvironment(settings, props.bucketName),
+        environment: apiEnvironment(settings, props.bucketName, props.snsTopicArns),
         secrets,
         taskRole: props.apiRole,
         logDriver: logging('api'),

@@ -3,6 +3,7 @@ type Container = {
   Name: string;
   Command: string[];
   Environment: Array<{ Name: string; Value: unknown }>;
+  Secrets?: Array<{ Name: string; ValueFrom: unknown }>;
   HealthCheck?: { Command: string[] };
 };
 const env = (c: Container) => Object.fromEntries(c.Environment.map((e) => [e.Name, e.Value]));
@@ -42,13 +43,35 @@ export function servicesChecks(synth: () => Template): void {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/healthz' });
     });
 
+    it('production defaults: /metrics needs a token from Secrets Manager, SNS is verified, the ALB is the one trusted proxy', () => {
+      for (const name of ['api', 'worker']) {
+        const secrets = (byName(name).Secrets ?? []).map((s) => s.Name);
+        expect([name, secrets]).toEqual([name, expect.arrayContaining(['REDIS_URL', 'METRICS_TOKEN'])]);
+        expect(Object.keys(env(byName(name)))).not.toContain('METRICS_TOKEN');
+      }
+      const api = env(byName('api'));
+      expect(api.TRUST_PROXY).toBe('1');
+      expect(api.SNS_ALLOW_UNSIGNED).toBeUndefined();
+      // Both completion topics, so the public receiver verifies signatures (and confirms subscriptions).
+      const topics = JSON.stringify(api.SNS_TOPIC_ARNS);
+      const topicIds = Object.keys(template.findResources('AWS::SNS::Topic'));
+      expect(topicIds).toHaveLength(2);
+      for (const id of topicIds) expect(topics).toContain(id);
+      template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    });
+
+    it('signs SNS messages with SignatureVersion 2 (the only version the receiver accepts)', () => {
+      const topics = Object.values(template.findResources('AWS::SNS::Topic'));
+      expect(topics.map((t) => t.Properties.SignatureVersion)).toEqual(['2', '2']);
+    });
+
     it('hides Bull Board and /v1/admin on the public listener except for allowed CIDRs', () => {
       const rules = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).map(
         (r) => r.Properties,
       );
       const hidden = rules.find((r) => r.Actions[0].Type === 'fixed-response')!;
       expect(hidden.Conditions).toEqual([
-        { Field: 'path-pattern', PathPatternConfig: { Values: ['/admin*', '/v1/admin*'] } },
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/admin*', '/v1/admin*', '/metrics'] } },
       ]);
       expect(hidden.Actions[0].FixedResponseConfig.StatusCode).toBe('404');
       const allowed = rules.find((r) => r.Actions[0].Type === 'forward')!;

@@ -78,7 +78,7 @@ export function stackChecks(synth: () => Template): void {
     it('hands the apps a rediss:// URL from Secrets Manager, not a plain environment variable', () => {
       for (const def of Object.values(template.findResources('AWS::ECS::TaskDefinition'))) {
         const [container] = def.Properties.ContainerDefinitions;
-        expect(container.Secrets).toEqual([expect.objectContaining({ Name: 'REDIS_URL' })]);
+        expect(container.Secrets).toEqual(expect.arrayContaining([expect.objectContaining({ Name: 'REDIS_URL' })]));
         expect(container.Environment.map((e: { Name: string }) => e.Name)).not.toContain('REDIS_URL');
       }
       const secrets = template.findResources('AWS::SecretsManager::Secret');
