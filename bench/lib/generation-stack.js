@@ -81,9 +81,16 @@ async function buildApi({ redisUrl, prefix, emulator, s3 }) {
     adminEnabled: false,
   });
   const objects = new S3ObjectStore(s3, emulator.bucket);
+  const { ModelStore, EventLog } = dist('libs/records/dist/index.js');
   return {
     app,
     queues,
+    /** The durable records, as the API reads them (audits). */
+    stores: {
+      generations: module.deps.generations,
+      batches: module.deps.batches,
+      models: new ModelStore(redis, keySpace, new EventLog(redis, keySpace)),
+    },
     keyFor: async (tenantId) => (await apiKeys.create({ tenantId, role: 'tenant', name: 'bench' })).key,
     async registerModel(tenantId, modelId, palette) {
       const targetModel = targetModelName(tenantId, modelId, 1);
@@ -169,6 +176,7 @@ function machine() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 module.exports = {
+  testingKit,
   awsClients,
   buildApi,
   dist,
