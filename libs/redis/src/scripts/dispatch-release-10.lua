@@ -102,12 +102,13 @@ local function newGroup(tenant)
   return best
 end
 
--- Running models that still have work waiting (a draining model's last invocations leave room for the next).
-local function busyModels()
+-- The tenant's running models that still have work waiting (a draining model's last invocations leave room
+-- for the next). Other tenants' models do not count: weighted fairness shares slots between tenants.
+local function busyModels(tenant)
   local seen, n = {}, 0
   for g, c in pairs(counts) do
     local m = modelOf(g)
-    if c > 0 and (running[m] or 0) > 0 and not seen[m] then
+    if c > 0 and tenantOf(g) == tenant and (running[m] or 0) > 0 and not seen[m] then
       seen[m] = true
       n = n + 1
     end
@@ -138,9 +139,9 @@ local function pick()
       end
     end
     if best then return best end
-    -- 4. a new model, only into a free slot, and only while fewer models with work left run than the
-    -- capacity has instances' worth of slots (permits beyond that go to lookahead, not to a cold model)
-    if total < capacity and busyModels() < math.max(1, math.floor(capacity / slots)) then
+    -- 4. a new model, only into a free slot, and only while the tenant runs fewer models with work left than
+    -- the capacity has instances' worth of slots (permits beyond that go to lookahead, not to a cold model)
+    if total < capacity and busyModels(tenant) < math.max(1, math.floor(capacity / slots)) then
       local g = newGroup(tenant)
       if g then return g end
     end

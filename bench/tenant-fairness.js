@@ -1,0 +1,113 @@
+// Tenant fairness under model-aware dispatch: two tenants submit large batches at once (each its own model),
+// a third tenant submits a small batch a little later. Prints each tenant's share of the images generated in
+// every emulated minute, and the small batch's completion time against what its size alone would take at
+// full capacity and at a one-third share.
+// Endpoint and time scale as bench:efficiency (1 instance: 4 concurrent, 2 s + 1 s/image, 20 s cold loads).
+// Usage: npm run bench:fairness   (BENCH_BIG=2000 BENCH_SMALL=100 BENCH_TIME_SCALE=0.05)
+'use strict';
+const s = require('./lib/generation-stack');
+const { runBench } = require('./lib/run-bench');
+
+const BIG = Number(process.env.BENCH_BIG ?? 2000);
+const SMALL = Number(process.env.BENCH_SMALL ?? 100);
+const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.05);
+const GPU = {
+  fixedLatencyMs: 2000,
+  perImageLatencyMs: 1000,
+  mmeCapacity: 4,
+  coldLoadSeconds: 20,
+  modelsPerInstance: 8,
+};
+const CAPACITY = (GPU.mmeCapacity * 8) / ((GPU.fixedLatencyMs + 8 * GPU.perImageLatencyMs) / 1000);
+const real = (emulatedMs) => `${Math.max(1, Math.round(emulatedMs * SCALE))}ms`;
+const emulated = (realMs) => realMs / SCALE / 1000;
+
+async function main() {
+  console.log(`machine: ${s.machine()}`);
+  console.log(
+    `workload: tenants a and b ${BIG} items each (one model each), tenant c ${SMALL} items 60 s later; 1 instance, ${CAPACITY.toFixed(2)} images/s; time scale ${SCALE} (figures in emulated time)`,
+  );
+  const redis = await s.startRedis();
+  const emulator = await s.startEmulator({ timeScale: SCALE, ...GPU, mmeInstances: 1 });
+  const clients = s.awsClients(emulator);
+  const prefix = '{bench-fair}';
+  const api = await s.buildApi({ redisUrl: redis.url, prefix, emulator, s3: clients.s3 });
+  const server = await s.listen(api.app);
+  const keys = {};
+  for (const t of ['a', 'b', 'c']) {
+    keys[t] = await api.keyFor(t);
+    await api.registerModel(t, `mdl_${t}`, [[t.charCodeAt(0), 100, 100]]);
+  }
+  const submit = async (t, n) => {
+    const items = Array.from({ length: n }, (_, i) => ({ prompt: `${t} ${i}`, seed: i }));
+    const res = await fetch(`${server.base}/v1/batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys[t]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: `mdl_${t}`, items }),
+    });
+    if (res.status !== 202) throw new Error(`batch intake answered ${res.status}: ${await res.text()}`);
+  };
+  await Promise.all([submit('a', BIG), submit('b', BIG)]);
+  const t0 = performance.now();
+  const gen = await s.startGenerateWorker({
+    redisUrl: redis.url,
+    prefix,
+    emulator,
+    ...clients,
+    env: {
+      GENERATE_CONCURRENCY: '4',
+      GENERATE_INITIAL_PERMITS: '4',
+      GENERATE_DISPATCH: 'true',
+      GENERATE_MODEL_SLOTS: '4',
+      GENERATE_WARMUP_ABORT: real(5_000),
+      GENERATE_COLD_LOAD_ESTIMATE: real(60_000),
+      GENERATE_LIMIT_PROBE_INTERVAL: real(60_000),
+      GENERATE_THROTTLE_BACKOFF: real(500),
+      GENERATE_COLD_RETRY_DELAY: real(5_000),
+      GENERATE_DISPATCH_MAX_WAIT: real(600_000),
+    },
+  });
+  const perMinute = [];
+  const chunks = { a: Math.ceil(BIG / 8), b: Math.ceil(BIG / 8), c: Math.ceil(SMALL / 8) };
+  const left = { ...chunks };
+  let cSubmitted;
+  let cDone;
+  const finished = new Promise((resolve) =>
+    gen.worker.on('completed', (job, result) => {
+      const t = job.data.tenantId;
+      const minute = Math.floor(emulated(performance.now() - t0) / 60);
+      perMinute[minute] ??= { a: 0, b: 0, c: 0 };
+      perMinute[minute][t] += result?.images ?? 0;
+      left[t] -= 1;
+      if (t === 'c' && left.c === 0) cDone = performance.now();
+      if (left.a + left.b + left.c === 0) resolve();
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 60_000 * SCALE));
+  cSubmitted = performance.now();
+  await submit('c', SMALL);
+  await finished;
+  console.log(
+    'minute   a share  b share  c share  (share of the images generated in that minute; a:b target 1:1 ±10 %)',
+  );
+  for (const [m, row] of perMinute.entries()) {
+    if (!row) continue;
+    const total = row.a + row.b + row.c;
+    const pct = (n) => `${((100 * n) / Math.max(1, total)).toFixed(1)} %`.padStart(7);
+    const ab = row.b > 0 ? (row.a / row.b).toFixed(2) : '-';
+    console.log(`${String(m).padStart(6)}  ${pct(row.a)}  ${pct(row.b)}  ${pct(row.c)}   a/b ${ab}`);
+  }
+  const small = emulated(cDone - cSubmitted);
+  console.log(
+    `small batch (${SMALL} items): completed in ${small.toFixed(0)} s; alone at full capacity ${(SMALL / CAPACITY).toFixed(0)} s, at a 1/3 share ${((3 * SMALL) / CAPACITY).toFixed(0)} s; behind both big batches it would take ${((2 * BIG + SMALL) / CAPACITY).toFixed(0)} s`,
+  );
+  await gen.close();
+  await server.close();
+  await api.close();
+  clients.s3.destroy();
+  clients.runtime.destroy();
+  await emulator.close();
+  await redis.stop();
+}
+
+runBench(main);
