@@ -9,6 +9,7 @@ import { bullBoardRouter, BULL_BOARD_PATH } from './admin/bull-board';
 import { type ApiKeyStore } from './auth/api-key.store';
 import { authenticate, requireRole } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { type IntakeBudget } from './middleware/intake-budget';
 import { requestId } from './middleware/request-id';
 import { apiReferenceRoutes } from './openapi/api-reference.routes';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes';
@@ -29,6 +30,8 @@ export interface AppDeps {
   publicRouters?: Router[];
   adminEnabled?: boolean;
   authFailuresPerMinute?: number;
+  /** Ceiling on upload bytes in flight across the process (`INTAKE_MAX_BYTES_IN_FLIGHT`). */
+  intakeBudget?: IntakeBudget;
   /** Express `trust proxy`: which peers' X-Forwarded-For names the client (`TRUST_PROXY`). @defaultValue false */
   trustProxy?: TrustProxy;
 }
@@ -67,7 +70,8 @@ export function createApp(deps: AppDeps): Express {
     app.use(BULL_BOARD_PATH, dashboardAuth, requireRole('operator'), bullBoardRouter(deps.queues));
     app.use('/v1/admin', auth, requireRole('operator'), ...(deps.adminRouters ?? []));
   }
-  app.use('/v1', auth, ...(deps.v1Routers ?? []));
+  const gates = deps.intakeBudget ? [deps.intakeBudget.middleware()] : [];
+  app.use('/v1', auth, ...gates, ...(deps.v1Routers ?? []));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

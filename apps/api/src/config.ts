@@ -47,6 +47,11 @@ export const ApiEnv = z.object({
   WEBHOOK_SECRET_GRACE: durationMs('24h'),
   /** Largest `POST /v1/batches` body (JSON) or stream (NDJSON), in bytes. */
   BATCH_MAX_BODY_BYTES: intEnv(64 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  /**
+   * Upload bytes (`POST /v1/models`, `POST /v1/batches`) the process receives at once; beyond it uploads get
+   * 503 intake_busy with Retry-After. Intake holds what it reads in memory: keep this well under the task's.
+   */
+  INTAKE_MAX_BYTES_IN_FLIGHT: intEnv(512 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
   /** Largest training photo accepted (bytes); checked while the upload streams. */
   MODEL_MAX_PHOTO_BYTES: intEnv(15 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   /** Largest total of all photos in one `POST /v1/models` (bytes). */

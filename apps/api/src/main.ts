@@ -7,6 +7,7 @@ import { createLogger } from '@dreamqueue/logger';
 import { createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue/redis';
 import { carryTraceContext, createOtlpExporter, startTracing } from '@dreamqueue/tracing';
 import { createApp } from './app';
+import { IntakeBudget } from './middleware/intake-budget';
 import { ApiKeyStore } from './auth/api-key.store';
 import { loadApiConfig } from './config';
 import { generationsModule } from './generations/generate.module';
@@ -76,6 +77,11 @@ export async function main(
     adminEnabled: config.ADMIN_ENABLED,
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
+    intakeBudget: new IntakeBudget(config.INTAKE_MAX_BYTES_IN_FLIGHT, {
+      // Multipart framing adds a little to the photos' bytes.
+      '/models': config.MODEL_MAX_UPLOAD_BYTES + 1024 * 1024,
+      '/batches': config.BATCH_MAX_BODY_BYTES,
+    }),
     v1Routers: [...models.v1, ...generations.v1, ...operations.v1],
     publicRouters: [
       ...operations.public,

@@ -97,7 +97,7 @@ export const GENERATION_OPERATIONS: OperationSpec[] = [
       413: ['payload_too_large'],
       415: ['unsupported_encoding'],
       422: creates[422],
-      503: ['storage_unavailable'],
+      503: ['storage_unavailable', 'intake_busy'],
     },
   },
   {

@@ -68,7 +68,7 @@ export const MODEL_OPERATIONS: OperationSpec[] = [
       413: ['payload_too_large', 'image_too_large'],
       415: ['unsupported_media_type', 'unsupported_image_type'],
       422: ['idempotency_key_reused'],
-      503: ['storage_unavailable'],
+      503: ['storage_unavailable', 'intake_busy'],
     },
   },
   {
