@@ -1,7 +1,7 @@
 import { intEnv, loadConfig, numberEnv, urlEnv } from '@dreamqueue/config';
 import { z } from 'zod';
 import { parseFaultRules } from './faults/fault-rule';
-import { type EmulatorOptions } from './options';
+import { EMULATOR_BACKENDS, type EmulatorOptions } from './options';
 
 /**
  * The emulator's environment. Defaults suit `npm run emulator` / `npm start`: fixed ports, data under
@@ -46,6 +46,9 @@ export const EmulatorEnvSchema = z.object({
     }),
   EMULATOR_SEED: intEnv(1, 0, 2 ** 32 - 1),
   EMULATOR_NOTIFY_URL: urlEnv(['http', 'https']).optional(),
+  EMULATOR_BACKEND: z.enum(EMULATOR_BACKENDS).default('synthetic'),
+  EMULATOR_PYTHON: z.string().min(1).optional(),
+  EMULATOR_CONTAINERS_MAX_STEPS: intEnv(0, 0, 10_000),
 });
 
 /** Builds start options from environment variables (pure: pass `process.env` from main.ts). */
@@ -70,5 +73,8 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions 
     faults: c.EMULATOR_FAULTS,
     seed: c.EMULATOR_SEED,
     notifyUrl: c.EMULATOR_NOTIFY_URL,
+    backend: c.EMULATOR_BACKEND,
+    python: c.EMULATOR_PYTHON,
+    containersMaxSteps: c.EMULATOR_CONTAINERS_MAX_STEPS,
   };
 }

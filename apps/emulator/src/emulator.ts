@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SETUP_MODEL } from '@dreamqueue/contracts';
 import { createLogger, type Logger } from '@dreamqueue/logger';
+import { readFile } from 'node:fs/promises';
 import { createRuntimeApp } from './app';
+import { ContainerBackend, type ContainerBackendRef } from './containers/container-backend';
 import { Clock } from './clock';
 import { type EmulatorContext } from './context';
 import { snapshotStats } from './control/snapshot';
@@ -55,7 +57,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const clock = new Clock(tunable);
   const faults = new FaultInjector(fixed.seed, fixed.faults);
   const store = new ObjectStore(s3rver.url, fixed.bucket, ledger);
+  const containers: ContainerBackendRef = {};
   const mme = new MmeService({
+    containers,
     store,
     clock,
     settings: tunable,
@@ -66,6 +70,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     instances: fixed.mmeInstances,
   });
   const { queue: trainings, pending } = createTrainingQueue({
+    containers,
     store,
     clock,
     settings: tunable,
@@ -102,21 +107,37 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const proxy = createS3Proxy({ upstream: s3rver.url, faults, ledger, stats, clock, logger });
   const shutdown = async () => {
     await trainings.close();
+    await containers.backend?.close();
     await Promise.all([closeServer(runtimeServer), closeServer(proxy.server)]);
     proxy.close();
     store.close();
     await s3rver.close();
   };
   try {
-    await store.put(`${fixed.mmePrefix}${SETUP_MODEL}`, await buildSetupArtifact(), 'application/gzip');
     const runtimePort = await listen(runtimeServer, fixed.runtimePort, fixed.host);
     const s3Port = await listen(proxy.server, fixed.s3Port, fixed.host);
+    const urlHost = fixed.host.includes(':') ? `[${fixed.host}]` : fixed.host;
+    if (fixed.backend === 'containers') {
+      // The real code runs in Python children that upload through this emulator's S3, so they start now.
+      const started = await ContainerBackend.start({
+        python: fixed.python,
+        workDir: join(fixed.dataDir, 'containers'),
+        s3Endpoint: `http://${urlHost}:${s3Port}`,
+        bucket: fixed.bucket,
+        mmePrefix: fixed.mmePrefix,
+        maxSteps: fixed.containersMaxSteps,
+        logger,
+      });
+      containers.backend = started.backend;
+      await store.put(`${fixed.mmePrefix}${SETUP_MODEL}`, await readFile(started.setupArchive), 'application/gzip');
+    } else {
+      await store.put(`${fixed.mmePrefix}${SETUP_MODEL}`, await buildSetupArtifact(), 'application/gzip');
+    }
     for (const request of pending.load((file, err) =>
       logger.warn({ err, file }, 'skipping unreadable pending training'),
     )) {
       trainings.submit(request);
     }
-    const urlHost = fixed.host.includes(':') ? `[${fixed.host}]` : fixed.host;
     return {
       s3Endpoint: `http://${urlHost}:${s3Port}`,
       runtimeEndpoint: `http://${urlHost}:${runtimePort}`,

@@ -1,4 +1,5 @@
 import { type Logger } from '@dreamqueue/logger';
+import { DEFAULT_PYTHON } from './containers/container-backend';
 import { type FaultRule } from './faults/fault-rule';
 
 /** How to start an emulator. Durations marked "emulated" are multiplied by `timeScale`. */
@@ -47,9 +48,22 @@ export interface EmulatorOptions {
   seed?: number;
   /** When set, an SNS-style Notification is POSTed here when an async invocation completes or fails. */
   notifyUrl?: string;
+  /**
+   * What computes trainings and images: `synthetic` (the default: palette images, no Python) or
+   * `containers` (the real DJL handler and Triton backends on a tiny Stable Diffusion, in the repository's
+   * .venv). @defaultValue 'synthetic'
+   */
+  backend?: EmulatorBackend;
+  /** The Python that runs the containers' code (`containers` backend). @defaultValue <repo>/.venv/bin/python */
+  python?: string;
+  /** `containers` backend: lowers each training's `n_steps` to this CPU budget (0: as asked). @defaultValue 0 */
+  containersMaxSteps?: number;
   /** @defaultValue a pino logger named 'emulator' */
   logger?: Logger;
 }
+
+export const EMULATOR_BACKENDS = ['synthetic', 'containers'] as const;
+export type EmulatorBackend = (typeof EMULATOR_BACKENDS)[number];
 
 /** Settings that `configure()` and `PUT /_emulator/config` may change while running. */
 export interface TunableSettings {
@@ -95,6 +109,9 @@ export function resolveOptions(options: EmulatorOptions): { fixed: ResolvedOptio
     mmeInstances: options.mmeInstances ?? 1,
     faults: options.faults ?? [],
     seed: options.seed ?? 1,
+    backend: options.backend ?? 'synthetic',
+    python: options.python ?? DEFAULT_PYTHON,
+    containersMaxSteps: options.containersMaxSteps ?? 0,
     logger: options.logger,
   };
   const tunable: TunableSettings = { ...TUNABLE_DEFAULTS };

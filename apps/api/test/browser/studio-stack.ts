@@ -34,10 +34,17 @@ export interface StudioStack {
 
 const PREFIX = '{studio}';
 
-export async function startStudioStack(): Promise<StudioStack> {
+export interface StudioStackOptions {
+  /** Emulator options over the defaults (e.g. `backend: 'containers'` for the real containers' code). */
+  emulator?: Parameters<typeof startTestEmulator>[0];
+  /** Worker variables over the test defaults. */
+  workerEnv?: Record<string, string>;
+}
+
+export async function startStudioStack(options: StudioStackOptions = {}): Promise<StudioStack> {
   const redisServer: RedisServer = await startRedisServer();
   // 1 emulated second = 1 real ms: a 3000 s training passes in 3 s, long enough to watch its stages.
-  const emulator = await startTestEmulator({ trainingSeconds: 3000 });
+  const emulator = await startTestEmulator({ trainingSeconds: 3000, ...options.emulator });
   const shared = {
     REDIS_URL: redisServer.url,
     QUEUE_PREFIX: PREFIX,
@@ -63,6 +70,7 @@ export async function startStudioStack(): Promise<StudioStack> {
     TRAIN_POLL_MAX_INTERVAL: '500ms',
     TRAIN_WARM_RETRY_INTERVAL: '100ms',
     TRAIN_WARM_WINDOW: '10s',
+    ...options.workerEnv,
   });
   const logger = createLogger({ name: 'studio-worker', level: 'silent' });
   const runtime = sageMakerRuntimeClientFor(emulator);

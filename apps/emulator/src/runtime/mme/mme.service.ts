@@ -1,6 +1,8 @@
 import { CONDA_PACK_MISSING, SETUP_MODEL } from '@dreamqueue/contracts';
 import { renderImage } from '../../model/render-image';
 import { modelError, modelNotReady, throttling } from '../runtime-error';
+import { type ContainerBackendRef } from '../../containers/container-backend';
+import { ContainerMme } from './container-mme';
 import { KServeInputError, parseGenerationRequest } from './kserve-request';
 import { MmeInstance } from './mme-instance';
 import { routeRequest } from './mme-router';
@@ -10,6 +12,8 @@ import { assertSafeTargetModel } from './target-model';
 
 export interface MmeServiceDeps extends ModelLoaderDeps {
   instances: number;
+  /** The real containers' code, when EMULATOR_BACKEND=containers. */
+  containers?: ContainerBackendRef;
 }
 
 /** The caller hung up before its request reached the GPU: nothing is served (a load it started goes on). */
@@ -22,9 +26,11 @@ export class ClientGoneError extends Error {}
 export class MmeService {
   private readonly instances: MmeInstance[];
   private nextSetupInstance = 0;
+  private readonly containerMme: ContainerMme;
 
   constructor(private readonly deps: MmeServiceDeps) {
     this.instances = Array.from({ length: deps.instances }, (_, i) => new MmeInstance(i));
+    this.containerMme = new ContainerMme(deps);
   }
 
   /** Inferences running now, over all instances. */
@@ -35,6 +41,16 @@ export class MmeService {
   /** Answers one InvokeEndpoint with its JSON body; failures are thrown as RuntimeErrors. */
   async invoke(rawTargetModel: string | undefined, body: Buffer, signal?: AbortSignal): Promise<Buffer> {
     const targetModel = assertSafeTargetModel(rawTargetModel);
+    const backend = this.deps.containers?.backend;
+    if (backend) {
+      const instance =
+        targetModel === SETUP_MODEL
+          ? this.instances[this.nextSetupInstance++ % this.instances.length]
+          : this.containerInstanceFor(targetModel);
+      const answer = await this.containerMme.invoke(backend, instance.id, targetModel, body);
+      if (targetModel === SETUP_MODEL) instance.setupReadyAt ??= Date.now();
+      return answer;
+    }
     if (targetModel === SETUP_MODEL) return this.bootstrap(body);
     const slots = this.deps.settings.mmeCapacity;
     const instance = routeRequest(this.instances, targetModel, slots);
@@ -78,6 +94,13 @@ export class MmeService {
     return Buffer.from(JSON.stringify({ outputs }));
   }
 
+  /** Containers backend: the instance holding the model, else the one holding the fewest. */
+  private containerInstanceFor(targetModel: string): MmeInstance {
+    const held = (i: MmeInstance) => this.containerMme.loadedModels(i.id).length;
+    const holder = this.instances.find((i) => this.containerMme.isLoaded(i.id, targetModel));
+    return holder ?? this.instances.reduce((best, i) => (held(i) < held(best) ? i : best));
+  }
+
   /** Checks the artifact and the instance's bootstrap, then waits until the model is loaded there. */
   private async prepare(instance: MmeInstance, targetModel: string) {
     // SageMaker downloads the artifact before the container tries to load it: a missing object is the
@@ -97,10 +120,11 @@ export class MmeService {
   /** Instances' state, for the stats endpoint and tests. */
   describeInstances(): { id: number; bootstrapped: boolean; models: string[]; inFlight: number }[] {
     const now = Date.now();
+    const containers = this.deps.containers?.backend !== undefined;
     return this.instances.map((i) => ({
       id: i.id,
       bootstrapped: i.isBootstrapped(now),
-      models: i.loadedModels(),
+      models: containers ? this.containerMme.loadedModels(i.id) : i.loadedModels(),
       inFlight: i.busy,
     }));
   }

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { trainingCompleted, trainingFailed } from '@dreamqueue/contracts';
 import { type Logger } from '@dreamqueue/logger';
 import { type Clock } from '../../clock';
+import { type ContainerBackendRef } from '../../containers/container-backend';
 import { type FaultInjector } from '../../faults/fault-injector';
 import { buildArtifact } from '../../model/artifact';
 import { type StatsRecorder } from '../../observe/stats';
 import { type TunableSettings } from '../../options';
 import { type ObjectStore } from '../../s3/object-store';
+import { runContainerTraining } from './container-training';
 import { notifyCompletion } from './notifier';
 import { readTrainingInput, TrainingInputError } from './training-input';
 import { parseS3Uri, type TrainingRequest } from './training-request';
@@ -20,6 +22,8 @@ export interface TrainingRunnerDeps {
   logger: Logger;
   bucket: string;
   mmePrefix: string;
+  /** The real containers' code, when EMULATOR_BACKEND=containers. */
+  containers?: ContainerBackendRef;
 }
 
 /**
@@ -38,6 +42,9 @@ export async function runTraining(
     deps.logger.info({ inferenceId: request.inferenceId }, 'injected NoOutput: training result will never appear');
     return;
   }
+  const backend = deps.containers?.backend;
+  if (backend)
+    return runContainerTraining(deps, backend, request, signal, (reason) => failTraining(deps, request, reason));
   let input;
   try {
     input = await readInput(deps, request.inputLocation);
