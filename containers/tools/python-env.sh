@@ -10,6 +10,13 @@ venv="$root/.venv"
 stamp="$venv/.requirements.sha256"
 want="$(sha256sum "$lock" | cut -d' ' -f1)"
 
+# One installer at a time: `npm test` may start the containers tests and the API's containers stack test
+# together, and two pip runs into one venv corrupt it. The lock file sits beside the venv (ignored by git).
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$root/.venv.lock"
+  flock 9
+fi
+
 if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   echo "$venv/bin/python"
   exit 0
