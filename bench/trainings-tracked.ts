@@ -21,7 +21,7 @@ import { createKeySpace, createRedisConnection, waitForReady } from '@dreamqueue
 import { keys, S3ObjectStore } from '@dreamqueue/storage';
 import { s3ClientFor, sageMakerRuntimeClientFor, startRedisServer, startTestEmulator } from '@dreamqueue/testing';
 import { loadWorkerConfig } from '../apps/worker/src/config';
-import { trainProcessorEntry } from '../apps/worker/src/train/train.module';
+import { trainModule } from '../apps/worker/src/train/train.module';
 
 const N = Number(process.argv[2] ?? 1000);
 const WINDOW_S = Number(process.argv[3] ?? 60);
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   });
   const runtime = sageMakerRuntimeClientFor(emulator);
   const logger = createLogger({ name: 'bench', level: 'silent' });
-  const entry = trainProcessorEntry({
+  const entry = trainModule({
     config,
     logger,
     redis,

@@ -54,7 +54,7 @@ async function buildApi({ redisUrl, prefix, emulator, s3 }) {
   const { buildArtifact } = dist('apps/emulator/dist/index.js');
   const { createApp } = dist('apps/api/dist/app.js');
   const { ApiKeyStore } = dist('apps/api/dist/auth/api-key.store.js');
-  const { generationsModule } = dist('apps/api/dist/generations/generate.module.js');
+  const { generateModule } = dist('apps/api/dist/generations/generate.module.js');
   const redis = createRedisConnection({ url: redisUrl, role: 'producer' });
   await waitForReady(redis);
   const keySpace = createKeySpace(prefix);
@@ -68,7 +68,7 @@ async function buildApi({ redisUrl, prefix, emulator, s3 }) {
     WEBHOOK_ALLOW_LOOPBACK_HTTP: true,
     BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
   };
-  const module = generationsModule({ config, redis, keySpace, queues, s3 });
+  const module = generateModule({ config, redis, keySpace, queues, s3 });
   const apiKeys = new ApiKeyStore(redis, keySpace);
   const app = createApp({
     logger: createLogger({ name: 'api', level: 'silent' }),
@@ -81,15 +81,16 @@ async function buildApi({ redisUrl, prefix, emulator, s3 }) {
     adminEnabled: false,
   });
   const objects = new S3ObjectStore(s3, emulator.bucket);
-  const { ModelStore, EventLog } = dist('libs/records/dist/index.js');
+  const { BatchStore, EventLog, GenerationStore, ModelStore } = dist('libs/records/dist/index.js');
+  const events = new EventLog(redis, keySpace);
   return {
     app,
     queues,
     /** The durable records, as the API reads them (audits). */
     stores: {
-      generations: module.deps.generations,
-      batches: module.deps.batches,
-      models: new ModelStore(redis, keySpace, new EventLog(redis, keySpace)),
+      generations: new GenerationStore(redis, keySpace, events),
+      batches: new BatchStore(redis, keySpace, events),
+      models: new ModelStore(redis, keySpace, events),
     },
     keyFor: async (tenantId) => (await apiKeys.create({ tenantId, role: 'tenant', name: 'bench' })).key,
     async registerModel(tenantId, modelId, palette) {
@@ -99,7 +100,13 @@ async function buildApi({ redisUrl, prefix, emulator, s3 }) {
         await buildArtifact({ palette, id: modelId }),
         'application/gzip',
       );
-      await module.deps.models.registerReady(tenantId, modelId, targetModel, 'photo of sks person');
+      // A ready model as the train worker leaves it (only the fields a generation reads), under ModelStore's key.
+      const now = new Date().toISOString();
+      const record = { id: modelId, tenantId, status: 'ready', targetModel, triggerPhrase: 'photo of sks person' };
+      await redis.set(
+        keySpace.key('model', tenantId, modelId),
+        JSON.stringify({ ...record, createdAt: now, updatedAt: now, version: 1 }),
+      );
       return targetModel;
     },
     async close() {

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keys } from '@dreamqueue/storage';
 import { prepareStep } from '../../apps/worker/src/train/steps/prepare.step';
-import { type StepInput, type StepPorts } from '../../apps/worker/src/train/train-context';
+import { type StepInput, type TrainStepDeps } from '../../apps/worker/src/train/train-context';
 
 async function main(photosDir: string, modelJson: string, out: string): Promise<void> {
   const given = JSON.parse(readFileSync(modelJson, 'utf8')) as Pick<
@@ -30,7 +30,7 @@ async function main(photosDir: string, modelJson: string, out: string): Promise<
       return { etag: '"fixture"', size: tar.length };
     },
   };
-  await prepareStep({ objects } as unknown as StepPorts, { model } as StepInput);
+  await prepareStep({ objects } as unknown as TrainStepDeps, { model } as StepInput);
   if (!tar) throw new Error('prepare wrote no training input');
   writeFileSync(out, tar);
 }

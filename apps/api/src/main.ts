@@ -10,11 +10,12 @@ import { createApp } from './app';
 import { IntakeBudget } from './middleware/intake-budget';
 import { ApiKeyStore } from './auth/api-key.store';
 import { loadApiConfig } from './config';
-import { generationsModule } from './generations/generate.module';
-import { modelsModule } from './models/train.module';
+import { generateModule } from './generations/generate.module';
+import { trainModule } from './models/train.module';
 import { readinessChecks } from './readiness';
 import { operationsModule } from './admin/operations.module';
 import { studioRoutes } from './studio/studio.routes';
+import { notificationsModule } from './events/notifications.module';
 
 /** Composition root of the API: config → connections → clients → app → listen. */
 export async function main(
@@ -58,9 +59,11 @@ export async function main(
     logger.info({ keyId: record.id, tenantId: record.tenantId, prefix: record.prefix }, 'bootstrap API key registered');
   }
 
-  const models = modelsModule({ config, redis, keySpace, queues, s3, logger });
-  const generations = generationsModule({ config, redis, keySpace, queues, s3, logger });
+  const train = trainModule({ config, redis, keySpace, queues, s3, logger });
+  const generate = generateModule({ config, redis, keySpace, queues, s3, logger });
   const operations = operationsModule({ config, redis, keySpace, queues });
+  const notifications = notificationsModule({ config, redis, keySpace });
+  const modules = [operations, train, generate, notifications];
   const app = createApp({
     logger,
     redis,
@@ -82,13 +85,13 @@ export async function main(
       '/models': config.MODEL_MAX_UPLOAD_BYTES + 1024 * 1024,
       '/batches': config.BATCH_MAX_BODY_BYTES,
     }),
-    v1Routers: [...models.v1, ...generations.v1, ...operations.v1],
+    // Operations first: its /metrics router also times every later request.
     publicRouters: [
-      ...operations.public,
-      ...models.public,
+      ...modules.flatMap((m) => m.public),
       ...(config.STUDIO_ENABLED ? [studioRoutes(config.STUDIO_DIR)] : []),
     ],
-    adminRouters: [...operations.admin],
+    v1Routers: modules.flatMap((m) => m.v1),
+    adminRouters: modules.flatMap((m) => m.admin),
   });
 
   const server = app.listen(config.PORT, config.HOST);

@@ -1,16 +1,22 @@
 import { type Writable } from 'node:stream';
 import { createLogger } from '@dreamqueue/logger';
 import { createApp } from '../src/app';
-import { operationsModule, type OperationsModule } from '../src/admin/operations.module';
+import { operationsModule } from '../src/admin/operations.module';
+import { type ApiModule } from '../src/api-module';
+import { notificationsModule } from '../src/events/notifications.module';
 import { loadApiConfig } from '../src/config';
 import { startApiHarness, type ApiHarness } from './api-harness';
 import { checkResponsesAgainstOpenApi } from './openapi/openapi-validator';
 
 export interface OperationsHarness extends ApiHarness {
-  operations: OperationsModule;
+  operations: ApiModule;
+  notifications: ApiModule;
 }
 
-/** The API harness (real Redis, real queues) with the operations routers mounted as main.ts mounts them. */
+/**
+ * The API harness (real Redis, real queues) with the operations and notifications routers mounted as main.ts
+ * mounts them.
+ */
 export async function startOperationsHarness(
   env: NodeJS.ProcessEnv = {},
   logDestination?: Writable,
@@ -24,6 +30,7 @@ export async function startOperationsHarness(
     queues: h.queues,
     defaultMetrics: false,
   });
+  const notifications = notificationsModule({ config, redis: h.redis, keySpace: h.keySpace });
   const app = checkResponsesAgainstOpenApi(
     createApp({
       logger: createLogger({
@@ -37,9 +44,9 @@ export async function startOperationsHarness(
       queues: h.queues,
       readiness: [],
       publicRouters: operations.public,
-      v1Routers: operations.v1,
+      v1Routers: [...operations.v1, ...notifications.v1],
       adminRouters: operations.admin,
     }),
   );
-  return { ...h, app, operations };
+  return { ...h, app, operations, notifications };
 }

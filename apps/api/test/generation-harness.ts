@@ -1,12 +1,13 @@
 import { type Worker } from 'bullmq';
 import { SageMakerAsyncInference, SageMakerMultiModelInference } from '@dreamqueue/aws';
-import { QUEUE_CATALOG, createQueue, type generateQueue, type TypedQueue } from '@dreamqueue/contracts';
+import { QUEUE_CATALOG, createQueue, generateQueue, type TypedQueue } from '@dreamqueue/contracts';
 import { buildArtifact, type Rgb } from '@dreamqueue/emulator';
 import { createLogger } from '@dreamqueue/logger';
 import { EventLog } from '@dreamqueue/records';
 import { createRedisConnection, waitForReady, type KeySpace, type Redis } from '@dreamqueue/redis';
 import { S3ObjectStore, targetModelName } from '@dreamqueue/storage';
 import {
+  recordReadyModel,
   s3ClientFor,
   sageMakerRuntimeClientFor,
   startRedisFixture,
@@ -16,8 +17,7 @@ import {
 import { closeWorkers, createProcessors, loadWorkerConfig, startWorkers } from '@dreamqueue/worker';
 import { createApp } from '../src/app';
 import { ApiKeyStore } from '../src/auth/api-key.store';
-import { generationsModule } from '../src/generations/generate.module';
-import { type ModelStoreLookup } from '../src/generations/model-lookup';
+import { generateModule } from '../src/generations/generate.module';
 import { checkResponsesAgainstOpenApi } from './openapi/openapi-validator';
 
 /** Real Redis, the emulator (SageMaker MME + S3), the API app and (on demand) the real generate worker. */
@@ -76,7 +76,7 @@ export async function startGenerationHarness(
     WEBHOOK_ALLOW_HOSTS: [],
     BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
   };
-  const module = generationsModule({ config, redis: producer, keySpace, queues: queues as never, s3 });
+  const module = generateModule({ config, redis: producer, keySpace, queues: queues as never, s3 });
   const app = checkResponsesAgainstOpenApi(
     createApp({
       logger: createLogger({ name: 'api-test', level: 'silent' }),
@@ -88,7 +88,6 @@ export async function startGenerationHarness(
       v1Routers: module.v1,
     }),
   );
-  const models = module.deps.models as ModelStoreLookup;
   let workers: Map<string, Worker> | undefined;
 
   const harness: GenerationHarness = {
@@ -97,7 +96,7 @@ export async function startGenerationHarness(
     redis,
     keySpace,
     objects,
-    queue: module.deps.queue,
+    queue: queues.find((q) => q.name === generateQueue.name) as unknown as TypedQueue<typeof generateQueue>,
     keyFor: async (tenantId) => (await apiKeys.create({ tenantId, role: 'tenant', name: 'test' })).key,
     async registerModel(tenantId, modelId, palette, triggerPhrase = 'photo of sks person') {
       const targetModel = targetModelName(tenantId, modelId, 1);
@@ -107,7 +106,7 @@ export async function startGenerationHarness(
         await buildArtifact({ palette, id: artifactId }),
         'application/gzip',
       );
-      await models.registerReady(tenantId, modelId, targetModel, triggerPhrase);
+      await recordReadyModel(producer, keySpace, { tenantId, modelId, targetModel, triggerPhrase });
       return { targetModel, etag: stored.etag, artifactId };
     },
     async startWorker(env = {}) {

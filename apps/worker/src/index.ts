@@ -6,7 +6,7 @@
 export { loadWorkerConfig, WorkerEnv, type WorkerConfig } from './config';
 export { createProcessors } from './processors/create-processors';
 export { closeWorkers, startWorkers } from './start-workers';
-export { generateProcessorEntry } from './generate/generate.module';
+export { generateModule } from './generate/generate.module';
 export { type WorkerDeps } from './worker-deps';
 export { InstrumentedAsyncInference, InstrumentedMultiModelInference } from './observability/instrumented-inference';
 export { createWorkerMetrics } from './observability/worker-metrics';

@@ -18,7 +18,7 @@ import { resourceModelLookup } from './indexing/resource-model';
 import { InstrumentedAsyncInference, InstrumentedMultiModelInference } from './observability/instrumented-inference';
 import { instrumentWorkers } from './observability/instrument-workers';
 import { createWorkerMetrics } from './observability/worker-metrics';
-import { type GenerateEntry } from './generate/generate.module';
+import { type GenerateModule } from './generate/generate.module';
 import { startReconciler } from './reconcile/start-reconciler';
 
 /** Composition root of the worker: config → Redis (checked) → AWS clients → processors → workers. */
@@ -67,7 +67,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<{ stop
     events: new EventLog(redis, keySpace),
   };
   const registry = createProcessors(deps);
-  generateLimit = () => (registry.generate as Partial<GenerateEntry>).limiter?.limit;
+  generateLimit = () => (registry.generate as Partial<GenerateModule>).limiter?.limit;
   const workers = startWorkers({
     registry,
     connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },

@@ -10,7 +10,11 @@ export type CatalogProcessor<K extends QueueKey> = (
   signal?: AbortSignal,
 ) => Promise<ResultOf<QueueCatalog[K]>>;
 
-export interface ProcessorEntry<K extends QueueKey> {
+/**
+ * A worker module: one feature's wiring (the API's `*.module.ts` are the same idea), built by a function
+ * `<feature>Module(deps: WorkerDeps)` from the shared dependencies `main.ts` makes.
+ */
+export interface WorkerModule<K extends QueueKey> {
   process: CatalogProcessor<K>;
   /** Per-queue worker options (concurrency, limiter, lock duration). */
   options?: Partial<WorkerOptions>;
@@ -19,4 +23,4 @@ export interface ProcessorEntry<K extends QueueKey> {
 }
 
 /** One processor per catalog queue: a queue added to the catalog without a processor does not compile. */
-export type ProcessorRegistry = { [K in QueueKey]: ProcessorEntry<K> };
+export type ProcessorRegistry = { [K in QueueKey]: WorkerModule<K> };

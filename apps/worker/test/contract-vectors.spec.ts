@@ -7,7 +7,7 @@ import { invokeModel } from '../src/generate/invoke-model';
 import { parseTrainingFailure } from '../src/train/failure-reason';
 import { awaitStep } from '../src/train/steps/await.step';
 import { warmStep } from '../src/train/steps/warm.step';
-import { type StepInput, type StepPorts, type TrainSettings } from '../src/train/train-context';
+import { type StepInput, type TrainStepDeps, type TrainSettings } from '../src/train/train-context';
 import { MemoryObjectStore } from './memory-object-store';
 
 /** The worker's side of the SageMaker wire contract (libs/contracts/vectors), with fakes at the AWS edge. */
@@ -52,14 +52,14 @@ function mmeFailingOnceWith(first: Error) {
   });
 }
 
-function ports(mme: FakeMultiModelInference, objects = new MemoryObjectStore()): StepPorts {
+function ports(mme: FakeMultiModelInference, objects = new MemoryObjectStore()): TrainStepDeps {
   return {
     objects,
     mme,
     settings,
     logger: createLogger({ name: 'test', level: 'silent' }),
     now: () => 1_000_000,
-  } as unknown as StepPorts;
+  } as unknown as TrainStepDeps;
 }
 
 const input = (checkpoint: StepInput['checkpoint']): StepInput => ({ model, checkpoint, jobId: model.id });

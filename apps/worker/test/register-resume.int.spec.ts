@@ -5,7 +5,7 @@ import { type ModelRecord } from '@dreamqueue/records';
 import { S3ObjectStore } from '@dreamqueue/storage';
 import { s3ClientFor, startTestEmulator, type TestEmulator } from '@dreamqueue/testing';
 import { registerStep } from '../src/train/steps/register.step';
-import { type StepInput, type StepPorts, type TrainSettings } from '../src/train/train-context';
+import { type StepInput, type TrainStepDeps, type TrainSettings } from '../src/train/train-context';
 
 /**
  * register against the emulator's S3, which gives multipart uploads S3's `<md5 of part md5s>-<parts>` ETag
@@ -27,7 +27,7 @@ describe('register resumes after a copy of a multipart artifact', () => {
     version: 1,
   } as ModelRecord;
   const ports = () =>
-    ({ objects, settings: { mmePrefix: emulator.mmePrefix } as TrainSettings }) as unknown as StepPorts;
+    ({ objects, settings: { mmePrefix: emulator.mmePrefix } as TrainSettings }) as unknown as TrainStepDeps;
   const input = (trainedArtifact: string): StepInput => ({ model, checkpoint: { trainedArtifact }, jobId: model.id });
 
   /** What boto3's upload_file does with a 9 MB artifact: two 8 MB-chunk parts. */

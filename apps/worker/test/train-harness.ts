@@ -20,7 +20,7 @@ import { IdempotencyStore } from '../../api/src/idempotency/idempotency.store';
 import { modelRoutes } from '../../api/src/models/models.routes';
 import { photoSet } from '../../api/test/fixtures/training-photos';
 import { loadWorkerConfig, type WorkerConfig } from '../src/config';
-import { trainProcessorEntry } from '../src/train/train.module';
+import { trainModule } from '../src/train/train.module';
 import { type WorkerDeps } from '../src/worker-deps';
 
 /** Worker settings that compress a training's waiting into test time (the emulator runs at 1 ms per emulated s). */
@@ -122,7 +122,7 @@ export async function startTrainHarness(
         mme: new SageMakerMultiModelInference(runtime),
         events,
       };
-      const entry = trainProcessorEntry(deps);
+      const entry = trainModule(deps);
       const worker = new Worker(trainQueue.name, entry.process as never, {
         connection: { url: redisServer.url, maxRetriesPerRequest: null },
         prefix: keySpace.queuePrefix,

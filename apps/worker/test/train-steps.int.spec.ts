@@ -9,7 +9,7 @@ import { prepareStep } from '../src/train/steps/prepare.step';
 import { registerStep } from '../src/train/steps/register.step';
 import { submitStep } from '../src/train/steps/submit.step';
 import { warmStep } from '../src/train/steps/warm.step';
-import { TrainingFailure, type StepInput, type StepPorts, type TrainSettings } from '../src/train/train-context';
+import { TrainingFailure, type StepInput, type TrainStepDeps, type TrainSettings } from '../src/train/train-context';
 import { TrainingClaims } from '../src/train/training-claim';
 import { MemoryObjectStore } from './memory-object-store';
 
@@ -55,7 +55,7 @@ const okOutput = (req: { inferenceId: string }) => ({
 
 describe('train steps (fakes at the AWS edge, real Redis for the claim)', () => {
   let fx: RedisFixture;
-  let ports: StepPorts & {
+  let ports: TrainStepDeps & {
     objects: MemoryObjectStore;
     asyncInference: FakeAsyncInference;
     mme: FakeMultiModelInference;

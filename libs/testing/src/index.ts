@@ -12,3 +12,4 @@ export {
   TEST_EMULATOR_DEFAULTS,
   type TestEmulator,
 } from './emulator';
+export { recordReadyModel, type ReadyModel } from './ready-model';

@@ -15,13 +15,14 @@ import {
 import { type KeySpace } from '@dreamqueue/redis';
 import { S3ObjectStore } from '@dreamqueue/storage';
 import { batchRoutes } from '../batches/batches.routes';
+import { type ApiModule } from '../api-module';
 import { type ApiConfig } from '../config';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { type GenerationDeps } from './generation-deps';
 import { generationRoutes } from './generations.routes';
 import { ModelStoreLookup } from './model-lookup';
 
-export interface GenerationsModuleDeps {
+export interface GenerateModuleDeps {
   config: Pick<
     ApiConfig,
     | 'S3_BUCKET'
@@ -38,11 +39,11 @@ export interface GenerationsModuleDeps {
   logger?: Logger;
 }
 
-/** Builds the generation and batch routers (mounted under /v1) from the API's connections. */
-export function generationsModule(deps: GenerationsModuleDeps): {
-  v1: ReturnType<typeof generationRoutes>[];
-  deps: GenerationDeps;
-} {
+/**
+ * The generate half of the API: `/v1/generations` (one interactive job each) and `/v1/batches` (many
+ * items in chunked jobs), both feeding the generate queue.
+ */
+export function generateModule(deps: GenerateModuleDeps): ApiModule {
   const { config, redis, keySpace } = deps;
   const events = new EventLog(redis, keySpace);
   const objects = new S3ObjectStore(deps.s3, config.S3_BUCKET);
@@ -55,7 +56,7 @@ export function generationsModule(deps: GenerationsModuleDeps): {
     generations: new GenerationStore(redis, keySpace, events),
     batches: new BatchStore(redis, keySpace, events),
     demand: new ModelDemand(redis, keySpace),
-    models: new ModelStoreLookup(new ModelStore(redis, keySpace, events), redis, keySpace, objects, config.MME_PREFIX),
+    models: new ModelStoreLookup(new ModelStore(redis, keySpace, events), objects, config.MME_PREFIX),
     objects,
     webhookTargets: new WebhookTargets(redis, keySpace),
     webhookSecrets: new WebhookSecrets(redis, keySpace),
@@ -67,5 +68,5 @@ export function generationsModule(deps: GenerationsModuleDeps): {
     presignExpirySeconds: config.PRESIGN_EXPIRY_SECONDS,
     batchMaxBytes: config.BATCH_MAX_BODY_BYTES,
   };
-  return { v1: [generationRoutes(generationDeps), batchRoutes(generationDeps)], deps: generationDeps };
+  return { public: [], v1: [generationRoutes(generationDeps), batchRoutes(generationDeps)], admin: [] };
 }

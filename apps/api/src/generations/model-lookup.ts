@@ -1,7 +1,5 @@
-import { type Redis } from 'ioredis';
 import { conflict, notFound } from '@dreamqueue/errors';
 import { type ModelStore } from '@dreamqueue/records';
-import { type KeySpace } from '@dreamqueue/redis';
 import { type ObjectStore } from '@dreamqueue/storage';
 
 /** What a generation needs from a tenant's model: the MME artifact (name + ETag) and the trigger phrase. */
@@ -40,8 +38,6 @@ export class ModelStoreLookup implements ModelLookup {
 
   constructor(
     private readonly models: Pick<ModelStore, 'get'>,
-    private readonly redis: Redis,
-    private readonly keySpace: KeySpace,
     private readonly objects: Pick<ObjectStore, 'head'>,
     private readonly mmePrefix: string,
     /** Legacy ETags remembered (oldest forgotten first). @defaultValue 10000 */
@@ -59,29 +55,6 @@ export class ModelStoreLookup implements ModelLookup {
       ready: true,
       model: { targetModel: stored.targetModel, artifactEtag: etag, triggerPhrase: stored.triggerPhrase ?? '' },
     };
-  }
-
-  /** Test and benchmark helper: records a ready model (the fields a generation reads) without a training. */
-  async registerReady(
-    tenantId: string,
-    modelId: string,
-    targetModel: string,
-    triggerPhrase: string,
-    artifactEtag?: string,
-  ): Promise<void> {
-    const now = new Date().toISOString();
-    const record = {
-      id: modelId,
-      tenantId,
-      status: 'ready',
-      targetModel,
-      triggerPhrase,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-      ...(artifactEtag && { artifactEtag }),
-    };
-    await this.redis.set(this.keySpace.key('model', tenantId, modelId), JSON.stringify(record));
   }
 
   private async legacyEtag(targetModel: string): Promise<string | undefined> {

@@ -1,19 +1,19 @@
 import { type S3Client } from '@aws-sdk/client-s3';
 import { type Queue } from 'bullmq';
-import { type Router } from 'express';
 import { type Redis } from 'ioredis';
 import { trainQueue, type TrainPayload, type TrainResult } from '@dreamqueue/contracts';
 import { type Logger } from '@dreamqueue/logger';
 import { EventLog, ModelStore } from '@dreamqueue/records';
 import { type KeySpace } from '@dreamqueue/redis';
 import { S3ObjectStore } from '@dreamqueue/storage';
+import { type ApiModule } from '../api-module';
 import { type ApiConfig } from '../config';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { modelRoutes } from './models.routes';
 import { cachedCertFetcher } from './sns/sns-signature';
 import { snsNotificationRoutes } from './sns/sns-notifications.routes';
 
-export interface ModelsModuleDeps {
+export interface TrainModuleDeps {
   config: Readonly<ApiConfig>;
   redis: Redis;
   keySpace: KeySpace;
@@ -22,8 +22,11 @@ export interface ModelsModuleDeps {
   logger: Logger;
 }
 
-/** The training half of the API: `/v1/models` (authenticated) and the SNS receiver (public). */
-export function modelsModule(deps: ModelsModuleDeps): { v1: Router[]; public: Router[] } {
+/**
+ * The train half of the API: `/v1/models` (authenticated) and the public SNS receiver through which SageMaker
+ * reports a training's outcome.
+ */
+export function trainModule(deps: TrainModuleDeps): ApiModule {
   const queue = deps.queues.find((q) => q.name === trainQueue.name) as Queue<TrainPayload, TrainResult> | undefined;
   if (!queue) throw new Error('The train queue is missing from the API queues');
   const { config } = deps;
@@ -57,5 +60,5 @@ export function modelsModule(deps: ModelsModuleDeps): { v1: Router[]; public: Ro
       await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
     },
   });
-  return { v1: [routes], public: [sns] };
+  return { public: [sns], v1: [routes], admin: [] };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Job, type Worker } from 'bullmq';
 import { BatchStore, GenerationStore, ModelDemand } from '@dreamqueue/records';
-import { type ProcessorEntry } from '../processor-registry';
+import { type WorkerModule } from '../processor-registry';
 import { type WorkerDeps } from '../worker-deps';
 import { AdaptiveLimiter } from './adaptive-limiter';
 import { DispatchState } from './dispatch/dispatch-state';
@@ -14,13 +14,13 @@ import { WarmStamp } from './warm-stamp';
 /** BullMQ slots for parking jobs (a few round trips each), so a large backlog becomes visible quickly. */
 const PARKING_SLOTS = 16;
 
-export interface GenerateEntry extends ProcessorEntry<'generate'> {
+export interface GenerateModule extends WorkerModule<'generate'> {
   /** The AIMD gate; `limiter.limit` is the current value (for metrics). */
   limiter: AdaptiveLimiter;
 }
 
-/** The `generate` queue's registry entry, built from the worker's shared dependencies. */
-export function generateProcessorEntry(deps: WorkerDeps): GenerateEntry {
+/** The generate module: the `generate` queue's processor and options, built from the worker's shared deps. */
+export function generateModule(deps: WorkerDeps): GenerateModule {
   const { config } = deps;
   let worker: Worker | undefined;
   const limiter = new AdaptiveLimiter({
@@ -65,6 +65,7 @@ export function generateProcessorEntry(deps: WorkerDeps): GenerateEntry {
   const demand = new ModelDemand(deps.redis, deps.keySpace);
   const process = createGenerateProcessor({
     logger: deps.logger,
+    redis: deps.redis,
     objects: deps.objects,
     mme: deps.mme,
     endpoint: config.MME_ENDPOINT,

@@ -1,14 +1,14 @@
-import { generateProcessorEntry } from '../generate/generate.module';
+import { generateModule } from '../generate/generate.module';
 import { type ProcessorRegistry } from '../processor-registry';
-import { trainProcessorEntry } from '../train/train.module';
-import { webhookProcessorEntry } from '../webhooks/webhooks.module';
+import { trainModule } from '../train/train.module';
+import { webhooksModule } from '../webhooks/webhooks.module';
 import { type WorkerDeps } from '../worker-deps';
 
 /** Wires each catalog queue to its processor. */
 export function createProcessors(deps: WorkerDeps): ProcessorRegistry {
   return {
-    train: trainProcessorEntry(deps),
-    generate: generateProcessorEntry(deps),
-    webhooks: webhookProcessorEntry(deps),
+    train: trainModule(deps),
+    generate: generateModule(deps),
+    webhooks: webhooksModule(deps),
   };
 }

@@ -25,7 +25,7 @@ export interface TrainSettings {
 }
 
 /** The ports a step may use. Steps never touch BullMQ: the processor turns outcomes into job moves. */
-export interface StepPorts {
+export interface TrainStepDeps {
   objects: ObjectStore;
   asyncInference: AsyncInference;
   mme: MultiModelInference;

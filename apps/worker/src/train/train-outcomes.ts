@@ -1,9 +1,13 @@
 import { type TrainCheckpoint, type TrainPayload } from '@dreamqueue/contracts';
 import { type ModelRecord, type ModelStore } from '@dreamqueue/records';
-import { type StepPorts } from './train-context';
+import { type TrainStepDeps } from './train-context';
 
 /** Removes what a canceled or deleted model's training produced, so nothing of it can be loaded. */
-export async function discardModel(deps: StepPorts, model: ModelRecord, checkpoint: TrainCheckpoint): Promise<void> {
+export async function discardModel(
+  deps: TrainStepDeps,
+  model: ModelRecord,
+  checkpoint: TrainCheckpoint,
+): Promise<void> {
   const keys = [
     checkpoint.trainedArtifact,
     checkpoint.targetModel && `${deps.settings.mmePrefix}${checkpoint.targetModel}`,
@@ -22,7 +26,7 @@ export async function discardModel(deps: StepPorts, model: ModelRecord, checkpoi
  * container's own copy stays, so an operator retry can resume at register without training again.
  */
 export async function failModel(
-  deps: StepPorts & { models: ModelStore },
+  deps: TrainStepDeps & { models: ModelStore },
   data: TrainPayload,
   reason: string,
 ): Promise<void> {

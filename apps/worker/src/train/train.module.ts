@@ -1,13 +1,13 @@
 import { type Worker } from 'bullmq';
 import { ModelStore } from '@dreamqueue/records';
-import { type ProcessorEntry } from '../processor-registry';
+import { type WorkerModule } from '../processor-registry';
 import { type WorkerDeps } from '../worker-deps';
 import { createTrainProcessor } from './train.processor';
 import { trainSettingsFrom } from './train-settings';
 import { TrainingClaims } from './training-claim';
 
-/** The train queue's processor and worker options, from the shared worker deps. */
-export function trainProcessorEntry(deps: WorkerDeps): ProcessorEntry<'train'> {
+/** The train module: the `train` queue's processor and options, built from the worker's shared deps. */
+export function trainModule(deps: WorkerDeps): WorkerModule<'train'> {
   let worker: Worker | undefined;
   return {
     process: createTrainProcessor({

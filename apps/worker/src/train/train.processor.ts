@@ -12,10 +12,10 @@ import { prepareStep } from './steps/prepare.step';
 import { registerStep } from './steps/register.step';
 import { LostJobLockError, submitStep } from './steps/submit.step';
 import { warmStep } from './steps/warm.step';
-import { TrainingFailure, type StepInput, type StepOutcome, type StepPorts } from './train-context';
+import { TrainingFailure, type StepInput, type StepOutcome, type TrainStepDeps } from './train-context';
 import { discardModel, failModel } from './train-outcomes';
 
-export interface TrainProcessorDeps extends StepPorts {
+export interface TrainProcessorDeps extends TrainStepDeps {
   redis: Redis;
   models: ModelStore;
   /** Pauses the whole train queue (BullMQ `worker.rateLimit`); follow it with `Worker.RateLimitError()`. */
@@ -23,7 +23,7 @@ export interface TrainProcessorDeps extends StepPorts {
 }
 
 type Step = Exclude<TrainStep, 'done'>;
-const STEPS: Record<Step, (ports: StepPorts, input: StepInput) => Promise<StepOutcome>> = {
+const STEPS: Record<Step, (ports: TrainStepDeps, input: StepInput) => Promise<StepOutcome>> = {
   prepare: prepareStep,
   submit: submitStep,
   await: awaitStep,
@@ -136,7 +136,7 @@ async function onError(
   job: CatalogJob<'train'>,
   data: TrainPayload,
   err: unknown,
-  log: StepPorts['logger'],
+  log: TrainStepDeps['logger'],
 ): Promise<Error> {
   if (err instanceof DelayedError || err instanceof LostJobLockError) return err;
   if (!(err instanceof TrainingFailure) && !(err instanceof UnrecoverableError)) {

@@ -1,10 +1,10 @@
 import { WebhookDeliveries, WebhookSecrets, WebhookTargets } from '@dreamqueue/records';
-import { type ProcessorEntry } from '../processor-registry';
+import { type WorkerModule } from '../processor-registry';
 import { type WorkerDeps } from '../worker-deps';
 import { createWebhookProcessor } from './webhook.processor';
 
-/** The `webhooks` queue's registry entry, built from the worker's shared dependencies. */
-export function webhookProcessorEntry(deps: WorkerDeps): ProcessorEntry<'webhooks'> {
+/** The webhooks module: the `webhooks` queue's processor and options, built from the worker's shared deps. */
+export function webhooksModule(deps: WorkerDeps): WorkerModule<'webhooks'> {
   const { config } = deps;
   return {
     process: createWebhookProcessor({

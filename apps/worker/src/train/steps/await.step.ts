@@ -2,14 +2,14 @@ import { classifyAwsError } from '@dreamqueue/aws';
 import { TRAINING_COMPLETED } from '@dreamqueue/contracts';
 import { parseS3Uri } from '@dreamqueue/storage';
 import { parseTrainingFailure } from '../failure-reason';
-import { TrainingFailure, type StepInput, type StepOutcome, type StepPorts } from '../train-context';
+import { TrainingFailure, type StepInput, type StepOutcome, type TrainStepDeps } from '../train-context';
 
 /**
  * await: one short check of the output and failure locations (two HEADs). Nothing yet → wait and check
  * again later with a growing interval; the job is delayed meanwhile and holds no worker slot. Past the
  * deadline → "training timed out". Transient S3 trouble is just another "not yet".
  */
-export async function awaitStep(ports: StepPorts, input: StepInput): Promise<StepOutcome> {
+export async function awaitStep(ports: TrainStepDeps, input: StepInput): Promise<StepOutcome> {
   const { checkpoint } = input;
   if (!checkpoint.outputLocation || !checkpoint.inferenceId)
     throw new TrainingFailure('No submitted training to wait for.');
@@ -44,7 +44,7 @@ export async function awaitStep(ports: StepPorts, input: StepInput): Promise<Ste
   };
 }
 
-async function completed(ports: StepPorts, input: StepInput, outputKey: string): Promise<StepOutcome> {
+async function completed(ports: TrainStepDeps, input: StepInput, outputKey: string): Promise<StepOutcome> {
   const body = await ports.objects.get(outputKey, input.signal);
   let parsed: { status?: unknown; output_location?: unknown };
   try {
@@ -71,7 +71,7 @@ async function completed(ports: StepPorts, input: StepInput, outputKey: string):
   };
 }
 
-async function trainingFailed(ports: StepPorts, input: StepInput, body: Buffer): Promise<StepOutcome> {
+async function trainingFailed(ports: TrainStepDeps, input: StepInput, body: Buffer): Promise<StepOutcome> {
   const info = parseTrainingFailure(body);
   if (input.discarding) return { discarded: true, log: `canceled training ended in failure: ${info.reason}` };
   const submission = input.checkpoint.submission ?? 1;
@@ -93,7 +93,7 @@ async function trainingFailed(ports: StepPorts, input: StepInput, body: Buffer):
 }
 
 /** `s3://<our bucket>/<key>` → key; anything else is a configuration error, not something to retry. */
-function keyIn(ports: StepPorts, uri: string): string {
+function keyIn(ports: TrainStepDeps, uri: string): string {
   const location = parseS3Uri(uri);
   if (location.bucket !== ports.objects.bucket)
     throw new TrainingFailure(`The endpoint writes to bucket ${location.bucket}, not ${ports.objects.bucket}.`);
@@ -101,7 +101,7 @@ function keyIn(ports: StepPorts, uri: string): string {
 }
 
 /** 1.5× per check, capped, and never past the deadline (so expiry is noticed on time). */
-export function pollDelay(ports: Pick<StepPorts, 'settings' | 'now'>, polls: number, deadlineAt?: number): number {
+export function pollDelay(ports: Pick<TrainStepDeps, 'settings' | 'now'>, polls: number, deadlineAt?: number): number {
   const { pollIntervalMs, pollMaxIntervalMs } = ports.settings;
   const delay = Math.min(pollMaxIntervalMs, Math.round(pollIntervalMs * 1.5 ** Math.min(polls, 30)));
   if (deadlineAt === undefined) return delay;
@@ -109,7 +109,7 @@ export function pollDelay(ports: Pick<StepPorts, 'settings' | 'now'>, polls: num
 }
 
 /** 10 → 75 % over the invocation timeout: a rough clock, since SageMaker reports no progress. */
-function trainingProgress(ports: StepPorts, submittedAt?: number): number {
+function trainingProgress(ports: TrainStepDeps, submittedAt?: number): number {
   if (!submittedAt) return 10;
   const fraction = (ports.now() - submittedAt) / (ports.settings.invocationTimeoutSeconds * 1000);
   return Math.round(10 + 65 * Math.min(1, Math.max(0, fraction)));

@@ -1,13 +1,13 @@
 import { trainerConfig } from '@dreamqueue/contracts';
 import { keys } from '@dreamqueue/storage';
-import { type StepInput, type StepOutcome, type StepPorts } from '../train-context';
+import { type StepInput, type StepOutcome, type TrainStepDeps } from '../train-context';
 import { buildTrainingTar } from '../training-tar';
 
 /**
  * prepare: gathers the stored photos into the training tar (photos + config.json with the trainer's
  * snake_case keys) at a server-built key. Deterministic key and content: a repeat overwrites itself.
  */
-export async function prepareStep(ports: StepPorts, input: StepInput): Promise<StepOutcome> {
+export async function prepareStep(ports: TrainStepDeps, input: StepInput): Promise<StepOutcome> {
   const { model } = input;
   const files = [];
   for (let i = 0; i < model.photoCount; i++) {

@@ -1,5 +1,5 @@
 import { targetModelName, type StoredObject } from '@dreamqueue/storage';
-import { TrainingFailure, type StepInput, type StepOutcome, type StepPorts } from '../train-context';
+import { TrainingFailure, type StepInput, type StepOutcome, type TrainStepDeps } from '../train-context';
 
 /**
  * register: copies the artifact the container wrote (under its own name) to the name the server builds
@@ -9,7 +9,7 @@ import { TrainingFailure, type StepInput, type StepOutcome, type StepPorts } fro
  * above 8 MB (`<md5>-<parts>`) and S3 gives the copy the plain MD5. The container's copy is removed once the
  * target exists.
  */
-export async function registerStep(ports: StepPorts, input: StepInput): Promise<StepOutcome> {
+export async function registerStep(ports: TrainStepDeps, input: StepInput): Promise<StepOutcome> {
   const { model, checkpoint } = input;
   const source = checkpoint.trainedArtifact;
   if (!source) throw new TrainingFailure('No trained artifact to register.');

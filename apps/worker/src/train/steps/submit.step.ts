@@ -1,6 +1,6 @@
 import { classifyAwsError } from '@dreamqueue/aws';
 import { toS3Uri } from '@dreamqueue/storage';
-import { TrainingFailure, type StepInput, type StepOutcome, type StepPorts } from '../train-context';
+import { TrainingFailure, type StepInput, type StepOutcome, type TrainStepDeps } from '../train-context';
 import { type TrainingClaim } from '../training-claim';
 
 /** `train-<modelId>-<n>`: traceable in the endpoint's ledger, no `:` (unsafe in job ids and S3 keys). */
@@ -16,7 +16,7 @@ export class LostJobLockError extends Error {
  * worker holds the job lock) before the call and completed with the call's result after it. A claim that
  * already exists means someone submitted: resume from it, never call again.
  */
-export async function submitStep(ports: StepPorts, input: StepInput): Promise<StepOutcome> {
+export async function submitStep(ports: TrainStepDeps, input: StepInput): Promise<StepOutcome> {
   const { model, checkpoint } = input;
   const submission = checkpoint.submission ?? 1;
   const inferenceId = inferenceIdFor(model.id, submission);
@@ -30,7 +30,7 @@ export async function submitStep(ports: StepPorts, input: StepInput): Promise<St
 }
 
 async function invoke(
-  ports: StepPorts,
+  ports: TrainStepDeps,
   input: StepInput,
   claim: TrainingClaim,
   inputKey: string,
@@ -66,7 +66,7 @@ async function invoke(
   return { next: 'await', patch: fromClaim(ports, done), progress: 10, log: `submitted ${claim.inferenceId}` };
 }
 
-async function resumeFrom(ports: StepPorts, input: StepInput, claim: TrainingClaim): Promise<StepOutcome> {
+async function resumeFrom(ports: TrainStepDeps, input: StepInput, claim: TrainingClaim): Promise<StepOutcome> {
   if (claim.state === 'submitted') {
     return {
       next: 'await',
@@ -101,7 +101,7 @@ async function resumeFrom(ports: StepPorts, input: StepInput, claim: TrainingCla
   };
 }
 
-function fromClaim(ports: StepPorts, claim: TrainingClaim) {
+function fromClaim(ports: TrainStepDeps, claim: TrainingClaim) {
   const submittedAt = claim.submittedAt ?? claim.since;
   return {
     submission: claim.submission,

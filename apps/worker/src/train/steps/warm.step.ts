@@ -1,6 +1,6 @@
 import { classifyAwsError, decodeGenerationResponse, encodeGenerationRequest } from '@dreamqueue/aws';
 import { isBaseModelMissing, SETUP_MODEL, setupRequestBody } from '@dreamqueue/contracts';
-import { TrainingFailure, type StepInput, type StepOutcome, type StepPorts } from '../train-context';
+import { TrainingFailure, type StepInput, type StepOutcome, type TrainStepDeps } from '../train-context';
 
 /**
  * warm: one tiny invocation (1 row, 1 step) so the model is loaded before anyone needs it, and proof that
@@ -8,7 +8,7 @@ import { TrainingFailure, type StepInput, type StepOutcome, type StepPorts } fro
  * instance without the base model → invoke model_setup first; repeated model errors → the artifact cannot
  * load and the model fails — it is never offered as ready.
  */
-export async function warmStep(ports: StepPorts, input: StepInput): Promise<StepOutcome> {
+export async function warmStep(ports: TrainStepDeps, input: StepInput): Promise<StepOutcome> {
   const { checkpoint, model } = input;
   if (!checkpoint.targetModel) throw new TrainingFailure('No registered model to warm.');
   const startedAt = checkpoint.warmStartedAt ?? ports.now();
@@ -33,7 +33,7 @@ export async function warmStep(ports: StepPorts, input: StepInput): Promise<Step
 }
 
 async function afterWarmError(
-  ports: StepPorts,
+  ports: TrainStepDeps,
   input: StepInput,
   err: unknown,
   base: { warmStartedAt: number; warmChecks: number },
@@ -63,7 +63,7 @@ async function afterWarmError(
 
 /** Invokes model_setup on the instance; its own cold load is waited out like any model's. */
 async function bootstrap(
-  ports: StepPorts,
+  ports: TrainStepDeps,
   input: StepInput,
   base: { warmStartedAt: number; warmChecks: number },
 ): Promise<StepOutcome> {
