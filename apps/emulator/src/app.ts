@@ -17,7 +17,7 @@ export function createRuntimeApp(ctx: EmulatorContext): RequestListener {
   return (req, res) => {
     route(ctx, req, res).catch((err: unknown) => {
       ctx.logger.error({ err, url: req.url }, 'unhandled emulator error');
-      // Always JSON: a non-JSON 500 becomes a SyntaxError in the SDK (wire reference §4.4).
+      // Always JSON: the AWS SDK v3 parses every SageMaker Runtime error body as JSON; a non-JSON 500 becomes a SyntaxError.
       if (!res.headersSent)
         sendJson(res, 500, { message: 'Internal emulator error' }, { 'x-amzn-ErrorType': 'InternalFailure' });
       else res.destroy();

@@ -1,7 +1,8 @@
 /**
  * The one place that decides what a failed AWS call means for a job. Branch on `err.name`, never on
  * `instanceof`: unmodeled errors (ThrottlingException) arrive as the service's base exception class.
- * @see ../../../../shared/reference/sagemaker-wire.md §4 for the names and statuses.
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html#API_runtime_InvokeEndpoint_Errors
+ * for the names and statuses.
  */
 export type AwsFailureKind =
   /** Back off the whole worker (worker.rateLimit) and re-queue without spending an attempt. */

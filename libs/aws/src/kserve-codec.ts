@@ -1,5 +1,5 @@
 /**
- * The LoRA model's KServe v2 JSON contract (DESIGN.md §7): three BYTES inputs of shape [N,1] — prompt,
+ * The LoRA model's KServe v2 JSON contract (docs/architecture.md, "The SageMaker contract"): three BYTES inputs of shape [N,1] — prompt,
  * negative_prompt and gen_args (a JSON string per row) — and one output `generated_image` of base64 JPEGs.
  */
 export interface GenerationRow {

@@ -65,7 +65,7 @@ function remember<T extends { destroy(): void }>(emulator: RunningEmulator, clie
 }
 
 /**
- * A real S3 client for the emulator (path style, WHEN_REQUIRED checksums: wire reference §7.1). Keeps the
+ * A real S3 client for the emulator (path style, WHEN_REQUIRED checksums). Keeps the
  * SDK's 3 attempts unless told otherwise; pass `maxAttempts: 1` to see injected S3 faults directly.
  */
 export function s3ClientFor(emulator: RunningEmulator, options: { maxAttempts?: number } = {}): S3Client {

@@ -13,7 +13,7 @@ export const FAULT_OPS = [
 ] as const;
 export type FaultOp = (typeof FAULT_OPS)[number];
 
-/** Errors answered on the SageMaker Runtime wire (wire reference §4.2–4.3). */
+/** Errors answered on the SageMaker Runtime wire (the names `runtime-error.ts` maps to HTTP statuses). */
 export const RUNTIME_FAULTS = [
   'ThrottlingException',
   'ModelNotReadyException',

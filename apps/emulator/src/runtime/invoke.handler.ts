@@ -8,7 +8,7 @@ import { ClientGoneError } from './mme/mme.service';
 import { injectedError, RuntimeError, type RuntimeErrorName, validationError } from './runtime-error';
 import { sendRuntimeError } from './wire';
 
-/** SageMaker's real-time payload limit (wire reference §6.1). */
+/** SageMaker's real-time payload limit (6 MB for InvokeEndpoint request and response bodies). */
 export const MAX_PAYLOAD_BYTES = 6_291_456;
 
 /** `POST /endpoints/{name}/invocations`: validation, faults, capacity, then the MME. */

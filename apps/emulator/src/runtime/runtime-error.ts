@@ -1,4 +1,4 @@
-/** Error names SageMaker Runtime answers with, and their HTTP status (wire reference §4.2–4.3). */
+/** Error names SageMaker Runtime answers with, and their HTTP status (InvokeEndpoint's documented errors). */
 export const RUNTIME_ERROR_STATUS = {
   ValidationError: 400,
   ThrottlingException: 400,

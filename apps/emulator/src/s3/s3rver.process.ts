@@ -10,8 +10,7 @@ export interface S3rverProcess {
 
 /*
  * s3rver runs in a child node started with --openssl-legacy-provider, whatever flags this process has:
- * ListObjectsV2 pagination tokens use DES, which Node 17+ only offers with that flag (wire reference
- * §7.2). The child also keeps s3rver's winston exception handlers out of the host process. It exits when
+ * ListObjectsV2 pagination tokens use DES, which Node 17+ only offers with that flag. The child also keeps s3rver's winston exception handlers out of the host process. It exits when
  * this process goes away (the IPC channel closes), so a crashed host leaves no orphan.
  */
 export async function startS3rver(directory: string, bucket: string): Promise<S3rverProcess> {

@@ -76,7 +76,7 @@ export interface Row {
   guidance?: number;
 }
 
-/** A KServe v2 generation body (DESIGN.md §7) with defaults for omitted fields. */
+/** A KServe v2 generation body (docs/architecture.md, "The SageMaker contract") with defaults for omitted fields. */
 export function generationBody(rows: Row[]): string {
   const n = rows.length;
   const tensor = (name: string, data: string[]) => ({ name, shape: [n, 1], datatype: 'BYTES', data });

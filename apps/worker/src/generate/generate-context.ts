@@ -1,3 +1,4 @@
+import { type Redis } from 'ioredis';
 import { type MultiModelInference } from '@dreamqueue/aws';
 import { type GeneratePayload } from '@dreamqueue/contracts';
 import { type Logger } from '@dreamqueue/logger';
@@ -15,9 +16,11 @@ import { type DispatchState } from './dispatch/dispatch-state';
 import { type ModelAffinity } from './model-affinity';
 import { type WarmStamp } from './warm-stamp';
 
-/** Everything the generate processor uses, built once by `createGenerateEntry`. */
+/** Everything the generate processor uses, built once by `generateModule`. */
 export interface GenerateDeps {
   logger: Logger;
+  /** A worker-role connection: job data is written through it only while this worker holds the job lock. */
+  redis: Redis;
   objects: ObjectStore;
   mme: MultiModelInference;
   endpoint: string;

@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import { classifyAwsError, decodeGenerationResponse, type AwsFailure } from '@dreamqueue/aws';
 import { GeneratePayload, MAX_BATCH_SIZE, PRIORITY, type GenerateResult } from '@dreamqueue/contracts';
 import { coerceError } from '@dreamqueue/errors';
+import { updateJobDataIfLocked } from '@dreamqueue/redis';
 import { jobLogger } from '../job-logger';
 import { type CatalogJob } from '../processor-registry';
 import { type GenerateDeps, type GenerateTarget } from './generate-context';
@@ -36,7 +37,7 @@ export function createGenerateProcessor(deps: GenerateDeps) {
     const dispatched = Boolean(deps.dispatch && target.kind === 'batch');
     if (dispatched) await waitForDispatch(deps, job, token, target, signal);
     else if (target.kind === 'batch' && (await deps.affinity.shouldDefer(target.targetModel, p.deferrals ?? 0))) {
-      await job.updateData({ ...job.data, deferrals: (p.deferrals ?? 0) + 1 });
+      await saveJobData(deps, job, token, { ...job.data, deferrals: (p.deferrals ?? 0) + 1 });
       await job.moveToDelayed(Date.now() + deps.affinity.options.deferMs, token);
       throw new DelayedError();
     }
@@ -178,7 +179,7 @@ async function handleFailure(
   if (failure.kind === 'model_not_ready') {
     const coldSince = p.coldSince ?? Date.now();
     if (Date.now() - coldSince <= deps.settings.coldLoadBudgetMs) {
-      await job.updateData({ ...job.data, coldSince });
+      await saveJobData(deps, job, token, { ...job.data, coldSince });
       await job.moveToDelayed(Date.now() + deps.settings.coldRetryDelayMs, token);
       throw new DelayedError();
     }
@@ -218,4 +219,18 @@ async function recordFinal(
 ): Promise<void> {
   await recordFailure(deps, target, p, reason);
   await deps.demand.done(target.targetModel);
+}
+
+/**
+ * Job data is written only while this worker holds the job's lock (as the train path does): a worker that
+ * stalled and lost the job must not overwrite the data of the worker that took it over.
+ */
+async function saveJobData(
+  deps: GenerateDeps,
+  job: GenerateJob,
+  token: string | undefined,
+  data: GenerateJob['data'],
+): Promise<void> {
+  if (!(await updateJobDataIfLocked(deps.redis, job, token, data)))
+    throw new Error(`Lost the lock of generate job ${job.id}; the worker that holds it now carries on`);
 }

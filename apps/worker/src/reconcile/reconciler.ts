@@ -68,10 +68,9 @@ export class Reconciler {
 
   /** Takes the lease and runs; undefined when another process holds the lease. */
   async tick(): Promise<ReconcileRun | undefined> {
-    const holder = this.options.holder ?? `${hostname()}-${process.pid}`;
     const lease = await this.deps.redis.set(
       this.deps.keySpace.key('reconcile', 'lease'),
-      holder,
+      this.holder,
       'PX',
       this.options.intervalMs,
       'NX',

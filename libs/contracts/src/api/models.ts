@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /**
  * The model resource as the API shows it, and the tuning parameters a client may set. Parameters are
- * camelCase on the wire and become the trainer's snake_case `config.json` (DESIGN.md §7) in one place:
+ * camelCase on the wire and become the trainer's snake_case `config.json` (docs/architecture.md, "The SageMaker contract") in one place:
  * {@link trainerConfig}.
  */
 export const MODEL_STATUSES = [
@@ -65,7 +65,11 @@ export const modelNameSchema = z
   .max(100)
   .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
-/** A fresh, unguessable token; letters only so it tokenizes as one rare word. */
+/**
+ * A fresh, unguessable token: six random letters in `<<…>>`, a string no prompt contains by accident. CLIP's
+ * BPE splits it into several sub-word tokens (it is no single vocabulary entry); the fine-tune binds the
+ * subject to that token sequence.
+ */
 export function newSubjectToken(): string {
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   return `<<${Array.from(randomBytes(6), (b) => letters[b % letters.length]).join('')}>>`;

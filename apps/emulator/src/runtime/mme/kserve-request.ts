@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Triton's `max_batch_size` for the LoRA model (DESIGN.md §7). */
+/** Triton's `max_batch_size` for the LoRA model (docs/architecture.md, "The SageMaker contract"). */
 export const MAX_BATCH_SIZE = 8;
 const INPUT_NAMES = ['prompt', 'negative_prompt', 'gen_args'] as const;
 

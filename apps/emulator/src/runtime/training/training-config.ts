@@ -1,5 +1,5 @@
 /**
- * The trainer's `config.json` (DESIGN.md §7), checked exactly as the training container checks it
+ * The trainer's `config.json` (docs/architecture.md, "The SageMaker contract"), checked exactly as the training container checks it
  * (containers/training/tar_input.py `parse_config`), with the same messages: the emulator writes what the
  * container writes (vector `training-failure.json`). Unknown keys are rejected rather than ignored: a typo
  * such as `nsteps` would otherwise train with defaults and nobody would notice.
