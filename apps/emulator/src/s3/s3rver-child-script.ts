@@ -13,6 +13,11 @@
  * the MD5 of its parts' binary MD5s followed by "-<parts>" (s3rver gives the whole object's MD5), and a
  * CopyObject writes a new single-part object whose ETag is the MD5 of its content (s3rver copies the
  * source's ETag). Code that compares ETags across a copy meets the same results as on AWS.
+ *
+ * And it completes listings with a "/" delimiter: s3rver 3.7.1 never walks a directory below a common
+ * prefix, so a prefix whose objects all lie two or more levels down (`tenants/<id>/` over
+ * `tenants/<id>/models/…`) was missing. The replacement looks into each such directory just far enough to
+ * find one live object sorting after StartAfter, as S3 (which has no folders) would count it.
  */
 export const S3RVER_CHILD_SCRIPT = `
 const fs = require('fs');
@@ -70,6 +75,45 @@ FilesystemStore.prototype.copyObject = async function copyWithFreshEtag(srcBucke
   const digest = md5.digest('hex');
   await fs.promises.writeFile(objectPath + '.md5', digest);
   return { ...metadata, etag: JSON.stringify(digest) };
+};
+
+const OBJECT_SUFFIX = '._S3rver_object';
+const listObjects = FilesystemStore.prototype.listObjects;
+FilesystemStore.prototype.listObjects = async function listWithDeepPrefixes(bucket, options) {
+  const result = await listObjects.call(this, bucket, options);
+  const prefix = options.prefix || '';
+  const startAfter = options.startAfter || '';
+  if (options.delimiter !== '/') return result;
+  const found = new Set(result.commonPrefixes);
+  // A page cut short by MaxKeys must not gain prefixes that belong to the next page.
+  const last = result.isTruncated && result.objects.length ? result.objects[result.objects.length - 1].key : undefined;
+  const hasObjectAfter = (dir, keyDir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (hasObjectAfter(path.join(dir, entry.name), keyDir + entry.name + '/')) return true;
+      } else if (entry.name.endsWith(OBJECT_SUFFIX)) {
+        if (keyDir + FilesystemStore.decodeKeyPath(entry.name.slice(0, -OBJECT_SUFFIX.length)) > startAfter) return true;
+      }
+    }
+    return false;
+  };
+  const visit = (dir, keyDir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const below = keyDir + FilesystemStore.decodeKeyPath(entry.name) + '/';
+      const sub = path.join(dir, entry.name);
+      if (below.startsWith(prefix) && below.length > prefix.length) {
+        const cut = below.indexOf('/', prefix.length);
+        const commonPrefix = below.slice(0, cut + 1);
+        if (found.has(commonPrefix) || (last !== undefined && commonPrefix > last)) continue;
+        if (hasObjectAfter(sub, below)) found.add(commonPrefix);
+      } else if (prefix.startsWith(below)) {
+        visit(sub, below);
+      }
+    }
+  };
+  visit(this.getBucketPath(bucket), '');
+  return { ...result, commonPrefixes: [...found].sort() };
 };
 
 const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.env.S3RVER_DIR,
