@@ -1,25 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { type ApiError } from '../api/api-error';
-import { type StudioApi } from '../api/studio-api';
-import { type Model } from '../api/types';
 import { parsePromptsFile, type ParsedPrompts } from '../prompts-file';
 import { GENERATION_LIMITS as L } from '../training-limits';
 import { BatchCard } from './BatchCard';
 import { ErrorNote } from './ErrorNote';
-import { ModelPicker } from './ModelPicker';
+import { ModelPicker, type ModelPanelProps } from './ModelPicker';
 
 /** A prompts file (one per line, or NDJSON) → `POST /v1/batches`, then each batch live. */
-export function BatchPanel({
-  api,
-  models,
-  modelId,
-  onPickModel,
-}: {
-  api: StudioApi;
-  models: Model[];
-  modelId: string | undefined;
-  onPickModel: (id: string) => void;
-}) {
+export function BatchPanel({ api, models, modelId, onPickModel }: ModelPanelProps) {
   const [parsed, setParsed] = useState<ParsedPrompts & { name: string }>();
   const [negativePrompt, setNegativePrompt] = useState('');
   const [steps, setSteps] = useState(String(L.steps.default));

@@ -1,11 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { type ApiError, fieldProblems } from '../api/api-error';
-import { type StudioApi } from '../api/studio-api';
-import { type GeneratedImage, type Generation, type Model } from '../api/types';
+import { type GeneratedImage, type Generation } from '../api/types';
 import { GENERATION_LIMITS as L } from '../training-limits';
 import { ErrorNote } from './ErrorNote';
 import { GenerationCard } from './GenerationCard';
-import { ModelPicker } from './ModelPicker';
+import { ModelPicker, type ModelPanelProps } from './ModelPicker';
 
 interface Settings {
   prompt: string;
@@ -28,17 +27,7 @@ const INITIAL: Settings = {
 };
 
 /** The guidance's app: prompt, negative prompt, steps, guidance, seed, 1–8 images, and a gallery. */
-export function GeneratePanel({
-  api,
-  models,
-  modelId,
-  onPickModel,
-}: {
-  api: StudioApi;
-  models: Model[];
-  modelId: string | undefined;
-  onPickModel: (id: string) => void;
-}) {
+export function GeneratePanel({ api, models, modelId, onPickModel }: ModelPanelProps) {
   const [s, setS] = useState<Settings>(INITIAL);
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);

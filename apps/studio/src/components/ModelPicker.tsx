@@ -1,4 +1,13 @@
+import { type StudioApi } from '../api/studio-api';
 import { type Model } from '../api/types';
+
+/** What a panel that works on one picked model (generate, batches) is given. */
+export interface ModelPanelProps {
+  api: StudioApi;
+  models: Model[];
+  modelId: string | undefined;
+  onPickModel: (id: string) => void;
+}
 
 /** A select of the tenant's ready models; says so when there is none yet. */
 export function ModelPicker({
