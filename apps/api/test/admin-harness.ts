@@ -22,6 +22,11 @@ export async function startOperationsHarness(
   logDestination?: Writable,
 ): Promise<OperationsHarness> {
   const h = await startApiHarness();
+  return { ...h, ...operationsApp(h, env, logDestination) };
+}
+
+/** The app main.ts builds from `env` over the harness' Redis and queues, its responses checked against the document. */
+export function operationsApp(h: ApiHarness, env: NodeJS.ProcessEnv, logDestination?: Writable) {
   const config = loadApiConfig(env);
   const operations = operationsModule({
     config,
@@ -46,7 +51,9 @@ export async function startOperationsHarness(
       publicRouters: operations.public,
       v1Routers: [...operations.v1, ...notifications.v1],
       adminRouters: operations.admin,
+      authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+      trustProxy: config.TRUST_PROXY,
     }),
   );
-  return { ...h, app, operations, notifications };
+  return { app, operations, notifications };
 }

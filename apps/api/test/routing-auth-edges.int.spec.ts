@@ -1,8 +1,6 @@
 import request from 'supertest';
-import { createLogger } from '@dreamqueue/logger';
-import { createApp } from '../src/app';
-import { operationsModule } from '../src/admin/operations.module';
 import { loadApiConfig } from '../src/config';
+import { operationsApp } from './admin-harness';
 import { startApiHarness, type ApiHarness } from './api-harness';
 
 describe('routing and authentication edges (real Redis)', () => {
@@ -13,30 +11,7 @@ describe('routing and authentication edges (real Redis)', () => {
   afterAll(async () => h.close());
 
   /** The app as main.ts builds it from `env` (operations routers, metrics first). */
-  const appFor = (env: NodeJS.ProcessEnv) => {
-    const config = loadApiConfig(env);
-    const operations = operationsModule({
-      config,
-      redis: h.redis,
-      keySpace: h.keySpace,
-      queues: h.queues,
-      defaultMetrics: false,
-    });
-    const app = createApp({
-      logger: createLogger({ name: 'api-test', level: 'silent' }),
-      redis: h.redis,
-      keySpace: h.keySpace,
-      apiKeys: h.apiKeys,
-      queues: h.queues,
-      readiness: [],
-      publicRouters: operations.public,
-      v1Routers: operations.v1,
-      adminRouters: operations.admin,
-      authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
-      trustProxy: config.TRUST_PROXY,
-    });
-    return app;
-  };
+  const appFor = (env: NodeJS.ProcessEnv) => operationsApp(h, env).app;
 
   it('routes by exact letter case: /ADMIN/queues and /V1/Admin/jobs never reach the operator routes', async () => {
     const app = appFor({});

@@ -5,6 +5,7 @@ import { GENERATION_LIMITS as L } from '../training-limits';
 import { BatchCard } from './BatchCard';
 import { ErrorNote } from './ErrorNote';
 import { ModelPicker, type ModelPanelProps } from './ModelPicker';
+import { NumberField } from './NumberField';
 
 /** A prompts file (one per line, or NDJSON) → `POST /v1/batches`, then each batch live. */
 export function BatchPanel({ api, models, modelId, onPickModel }: ModelPanelProps) {
@@ -96,29 +97,23 @@ export function BatchPanel({ api, models, modelId, onPickModel }: ModelPanelProp
               onChange={(e) => setNegativePrompt(e.target.value)}
             />
           </div>
-          <div className="field">
-            <label htmlFor="batch-steps">Steps</label>
-            <input
-              id="batch-steps"
-              type="number"
-              min={L.steps.min}
-              max={L.steps.max}
-              value={steps}
-              onChange={(e) => setSteps(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="batch-guidance">Guidance</label>
-            <input
-              id="batch-guidance"
-              type="number"
-              min={L.guidance.min}
-              max={L.guidance.max}
-              step={0.5}
-              value={guidance}
-              onChange={(e) => setGuidance(e.target.value)}
-            />
-          </div>
+          <NumberField
+            id="batch-steps"
+            label="Steps"
+            min={L.steps.min}
+            max={L.steps.max}
+            value={steps}
+            onChange={setSteps}
+          />
+          <NumberField
+            id="batch-guidance"
+            label="Guidance"
+            min={L.guidance.min}
+            max={L.guidance.max}
+            step={0.5}
+            value={guidance}
+            onChange={setGuidance}
+          />
         </div>
         <ErrorNote error={error} />
         <button

@@ -5,6 +5,7 @@ import { GENERATION_LIMITS as L } from '../training-limits';
 import { ErrorNote } from './ErrorNote';
 import { GenerationCard } from './GenerationCard';
 import { ModelPicker, type ModelPanelProps } from './ModelPicker';
+import { NumberField } from './NumberField';
 
 interface Settings {
   prompt: string;
@@ -109,38 +110,25 @@ export function GeneratePanel({ api, models, modelId, onPickModel }: ModelPanelP
           />
         </div>
         <div className="grid grid-4">
-          <div className="field">
-            <label htmlFor="steps">Steps</label>
-            <input
-              id="steps"
-              type="number"
-              min={L.steps.min}
-              max={L.steps.max}
-              step={1}
-              value={s.steps}
-              onChange={(e) => set({ steps: e.target.value })}
-            />
-            <small>
-              {L.steps.min}–{L.steps.max}
-            </small>
-            {problems.steps && <span className="field-problem">{problems.steps}</span>}
-          </div>
-          <div className="field">
-            <label htmlFor="guidance">Guidance</label>
-            <input
-              id="guidance"
-              type="number"
-              min={L.guidance.min}
-              max={L.guidance.max}
-              step={0.5}
-              value={s.guidance}
-              onChange={(e) => set({ guidance: e.target.value })}
-            />
-            <small>
-              {L.guidance.min}–{L.guidance.max}
-            </small>
-            {problems.guidance && <span className="field-problem">{problems.guidance}</span>}
-          </div>
+          <NumberField
+            id="steps"
+            label="Steps"
+            min={L.steps.min}
+            max={L.steps.max}
+            value={s.steps}
+            onChange={(steps) => set({ steps })}
+            problem={problems.steps}
+          />
+          <NumberField
+            id="guidance"
+            label="Guidance"
+            min={L.guidance.min}
+            max={L.guidance.max}
+            step={0.5}
+            value={s.guidance}
+            onChange={(guidance) => set({ guidance })}
+            problem={problems.guidance}
+          />
           <div className="field">
             <label htmlFor="num-images">Images</label>
             <select id="num-images" value={s.numImages} onChange={(e) => set({ numImages: e.target.value })}>

@@ -1,10 +1,44 @@
 import { createLogger } from '@dreamqueue/logger';
 import { GenerationStore, EventLog } from '@dreamqueue/records';
+import { type KeySpace } from '@dreamqueue/redis';
 import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { MemoryObjectStore } from '../../test/memory-object-store';
 import { type Repair } from './reconcile-deps';
 import { Reconciler } from './reconciler';
 import { createReconcileDeps } from './start-reconciler';
+
+/** Reconcile wiring over the fixture's Redis; `repaired` sees each repair as it is made. */
+function reconcileDeps(fx: RedisFixture, keySpace: KeySpace, repaired: (repair: Repair) => void) {
+  return createReconcileDeps({
+    redis: fx.redis,
+    keySpace,
+    objects: new MemoryObjectStore(),
+    connection: { url: fx.server.url },
+    logger: createLogger({ name: 'reconcile-lock-test', level: 'silent' }),
+    mmePrefix: 'models/',
+    progressIntervalMs: 50,
+    repaired,
+  });
+}
+
+/** A pending generation whose job is missing: the reconciler re-enqueues it. */
+async function pendingGeneration(fx: RedisFixture, keySpace: KeySpace, id: string): Promise<void> {
+  const generations = new GenerationStore(fx.redis, keySpace, new EventLog(fx.redis, keySpace));
+  await generations.create({
+    id,
+    tenantId: 'acme',
+    modelId: 'mdl_x',
+    targetModel: 'acme/mdl_x/v1.tar.gz',
+    artifactEtag: 'etag',
+    prompt: 'a portrait',
+    negativePrompt: '',
+    numImages: 1,
+    steps: 20,
+    guidance: 7.5,
+    seed: 1,
+    jobId: id,
+  });
+}
 
 /** The per-resource lock against a real Redis and real BullMQ queues. */
 describe('reconciler per-resource lock', () => {
@@ -18,36 +52,13 @@ describe('reconciler per-resource lock', () => {
     const keySpace = fx.keySpace('lock');
     const lockKey = keySpace.key('reconcile', 'lock', 'generation', 'acme', 'gen_lockcase');
     const repairs: Repair[] = [];
-    const deps = createReconcileDeps({
-      redis: fx.redis,
-      keySpace,
-      objects: new MemoryObjectStore(),
-      connection: { url: fx.server.url },
-      logger: createLogger({ name: 'reconcile-lock-test', level: 'silent' }),
-      mmePrefix: 'models/',
-      progressIntervalMs: 50,
-      repaired: (repair) => {
-        repairs.push(repair);
-        // Mid-check, this run's lock lapses and another run takes the resource: queued on the same
-        // connection, so Redis sees it before this run's release.
-        void fx.redis.set(lockKey, 'other-run', 'PX', 60_000);
-      },
+    const deps = reconcileDeps(fx, keySpace, (repair) => {
+      repairs.push(repair);
+      // Mid-check, this run's lock lapses and another run takes the resource: queued on the same
+      // connection, so Redis sees it before this run's release.
+      void fx.redis.set(lockKey, 'other-run', 'PX', 60_000);
     });
-    const generations = new GenerationStore(fx.redis, keySpace, new EventLog(fx.redis, keySpace));
-    await generations.create({
-      id: 'gen_lockcase',
-      tenantId: 'acme',
-      modelId: 'mdl_x',
-      targetModel: 'acme/mdl_x/v1.tar.gz',
-      artifactEtag: 'etag',
-      prompt: 'a portrait',
-      negativePrompt: '',
-      numImages: 1,
-      steps: 20,
-      guidance: 7.5,
-      seed: 1,
-      jobId: 'gen_lockcase',
-    });
+    await pendingGeneration(fx, keySpace, 'gen_lockcase');
     const reconciler = new Reconciler(deps, { intervalMs: 60_000, graceMs: 0, holder: 'this-run' });
     try {
       await reconciler.runOnce();
@@ -61,31 +72,8 @@ describe('reconciler per-resource lock', () => {
 
   it('releases its own lock when the check ends', async () => {
     const keySpace = fx.keySpace('own');
-    const deps = createReconcileDeps({
-      redis: fx.redis,
-      keySpace,
-      objects: new MemoryObjectStore(),
-      connection: { url: fx.server.url },
-      logger: createLogger({ name: 'reconcile-lock-test', level: 'silent' }),
-      mmePrefix: 'models/',
-      progressIntervalMs: 50,
-      repaired: () => undefined,
-    });
-    const generations = new GenerationStore(fx.redis, keySpace, new EventLog(fx.redis, keySpace));
-    await generations.create({
-      id: 'gen_own',
-      tenantId: 'acme',
-      modelId: 'mdl_x',
-      targetModel: 'acme/mdl_x/v1.tar.gz',
-      artifactEtag: 'etag',
-      prompt: 'a portrait',
-      negativePrompt: '',
-      numImages: 1,
-      steps: 20,
-      guidance: 7.5,
-      seed: 1,
-      jobId: 'gen_own',
-    });
+    const deps = reconcileDeps(fx, keySpace, () => undefined);
+    await pendingGeneration(fx, keySpace, 'gen_own');
     const reconciler = new Reconciler(deps, { intervalMs: 60_000, graceMs: 0, holder: 'this-run' });
     try {
       await reconciler.runOnce();
