@@ -60,6 +60,15 @@ export const ApiEnv = z.object({
   MODEL_MAX_PIXELS: intEnv(40_000_000, 1_000_000, 268_402_689),
   /** Shortest side a training photo may have, in pixels. */
   MODEL_MIN_SIDE: intEnv(256, 64, 4096),
+  /**
+   * Operator-wide quotas for tenants without their own limits (`PUT /v1/admin/tenants/{id}/quotas`); unset
+   * is unlimited. Generation items (images) queued or running per tenant at once.
+   */
+  QUOTA_DEFAULT_QUEUED_ITEMS: optionalLimit(),
+  /** Trainings running per tenant at once (queued to registering). */
+  QUOTA_DEFAULT_CONCURRENT_TRAININGS: optionalLimit(),
+  /** Images accepted per tenant in any 60 seconds (generations and batch items). */
+  QUOTA_DEFAULT_IMAGES_PER_MINUTE: optionalLimit(),
   /** SNS topic ARNs (comma-separated) whose signed notifications wake waiting trainings; unset = local mode (unsigned, e.g. the emulator). */
   SNS_TOPIC_ARNS: csvEnv([]),
   /** Accept unsigned SNS messages even with topics configured (local testing only). */
@@ -68,6 +77,10 @@ export const ApiEnv = z.object({
 
 export type ApiConfig = z.output<typeof ApiEnv>;
 export type TrustProxy = ApiConfig['TRUST_PROXY'];
+
+function optionalLimit() {
+  return z.coerce.number().int().min(0).max(1_000_000_000).optional();
+}
 
 function trustProxyEnv() {
   return z

@@ -16,6 +16,8 @@ import { readinessChecks } from './readiness';
 import { operationsModule } from './admin/operations.module';
 import { studioRoutes } from './studio/studio.routes';
 import { notificationsModule } from './events/notifications.module';
+import { quotasModule } from './quotas/quotas.module';
+import { TenantQuotas } from './quotas/tenant-quotas';
 
 /** Composition root of the API: config → connections → clients → app → listen. */
 export async function main(
@@ -59,11 +61,16 @@ export async function main(
     logger.info({ keyId: record.id, tenantId: record.tenantId, prefix: record.prefix }, 'bootstrap API key registered');
   }
 
-  const train = trainModule({ config, redis, keySpace, queues, s3, logger });
+  const quotas = new TenantQuotas(redis, keySpace, {
+    queuedItems: config.QUOTA_DEFAULT_QUEUED_ITEMS,
+    concurrentTrainings: config.QUOTA_DEFAULT_CONCURRENT_TRAININGS,
+    imagesPerMinute: config.QUOTA_DEFAULT_IMAGES_PER_MINUTE,
+  });
+  const train = trainModule({ config, redis, keySpace, queues, s3, logger, quotas });
   const generate = generateModule({ config, redis, keySpace, queues, s3, logger });
   const operations = operationsModule({ config, redis, keySpace, queues });
   const notifications = notificationsModule({ config, redis, keySpace });
-  const modules = [operations, train, generate, notifications];
+  const modules = [operations, train, generate, notifications, quotasModule({ quotas })];
   const app = createApp({
     logger,
     redis,

@@ -10,6 +10,7 @@ import { freePort, s3ClientFor, startTestEmulator, type TestEmulator } from '@dr
 import { type createApp } from '../src/app';
 import { IdempotencyStore } from '../src/idempotency/idempotency.store';
 import { modelRoutes, type ModelRoutesDeps } from '../src/models/models.routes';
+import { TenantQuotas } from '../src/quotas/tenant-quotas';
 import { startApiHarness, type ApiHarness } from './api-harness';
 import { animatedWebp, PDF, photoSet, pixelBombPng, solidPhoto, SVG } from './fixtures/training-photos';
 
@@ -41,6 +42,7 @@ describe('POST /v1/models intake (real Redis, emulator S3)', () => {
       trainQueue: train(),
       logger: createLogger({ name: 'test', level: 'silent' }),
       idempotency: new IdempotencyStore(h.redis, h.keySpace),
+      quotas: new TenantQuotas(h.redis, h.keySpace),
       mmePrefix: emulator.mmePrefix,
       uploadLimits: SMALL_LIMITS,
     };

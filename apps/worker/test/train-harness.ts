@@ -18,6 +18,7 @@ import { createApp } from '../../api/src/app';
 import { ApiKeyStore } from '../../api/src/auth/api-key.store';
 import { IdempotencyStore } from '../../api/src/idempotency/idempotency.store';
 import { modelRoutes } from '../../api/src/models/models.routes';
+import { TenantQuotas } from '../../api/src/quotas/tenant-quotas';
 import { photoSet } from '../../api/test/fixtures/training-photos';
 import { loadWorkerConfig, type WorkerConfig } from '../src/config';
 import { trainModule } from '../src/train/train.module';
@@ -43,6 +44,8 @@ export interface TrainHarness {
   emulator: TestEmulator;
   queue: Queue<TrainPayload, TrainResult>;
   models: ModelStore;
+  /** The tenants' quotas the model routes enforce (unlimited until a test sets one). */
+  quotas: TenantQuotas;
   app: ReturnType<typeof createApp>;
   key: string;
   /** Env for a worker (in-process or child process) bound to this harness. */
@@ -72,7 +75,9 @@ export async function startTrainHarness(
   const objects = new S3ObjectStore(s3ClientFor(emulator), emulator.bucket);
   const apiKeys = new ApiKeyStore(redis, keySpace);
   const logger = createLogger({ name: 'train-test', level: 'silent' });
+  const quotas = new TenantQuotas(redis, keySpace);
   const routes = modelRoutes({
+    quotas,
     redis,
     models,
     objects,
@@ -106,6 +111,7 @@ export async function startTrainHarness(
     emulator,
     queue,
     models,
+    quotas,
     app,
     key,
     workerEnv,

@@ -13,6 +13,7 @@ export {
   isRunning,
   ModelStore,
   type ListPage,
+  type ModelStoreOptions,
   type ModelRecord,
   type TransitionResult,
 } from './model.store';
@@ -60,3 +61,16 @@ export {
   type ItemSpecSource,
 } from './batch-item-specs';
 export { ActiveIndex, activeIndexKey, type ActiveKind, type ActiveRef } from './active-index';
+export {
+  QUOTA_NAMES,
+  QUOTA_RETRY_AFTER_SECONDS,
+  quotaExceeded,
+  quotaRefusalOf,
+  quotaScriptArgs,
+  tenantQuotaKeys,
+  throwIfQuotaRefused,
+  type QuotaLimits,
+  type QuotaName,
+  type QuotaRefusal,
+  type TenantQuotaKeys,
+} from './tenant-quota';

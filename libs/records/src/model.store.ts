@@ -3,6 +3,7 @@ import { type ModelStatus, type TrainingParams } from '@dreamqueue/contracts';
 import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
+import { quotaScriptArgs, tenantQuotaKeys, throwIfQuotaRefused, type QuotaLimits } from './tenant-quota';
 
 /** A tenant's personal model, as stored. It lives in its own key, so it outlives the train job. */
 export interface ModelRecord {
@@ -67,16 +68,23 @@ export function canTransition(from: ModelStatus, to: ModelStatus): boolean {
   return ENDINGS.includes(to) || ORDER[to] > ORDER[from];
 }
 
+export interface ModelStoreOptions {
+  /** Operator-wide quota defaults for tenants without their own limits. @defaultValue unlimited */
+  quotaDefaults?: QuotaLimits;
+}
+
 /**
  * Models in Redis: one JSON key per model and a per-tenant index sorted by creation time. Every status
- * change is a compare-and-set script (`compare-and-set-model-4.lua`) that also appends the `model.<status>`
- * event, so the record and the event log never disagree.
+ * change is a compare-and-set script (`compare-and-set-model-5.lua`) that also appends the `model.<status>`
+ * event and moves the tenant's count of running trainings, so the record, the event log and the
+ * concurrent-trainings quota never disagree.
  */
 export class ModelStore {
   constructor(
     private readonly redis: Redis,
     private readonly keySpace: KeySpace,
     private readonly events: EventLog,
+    private readonly options: ModelStoreOptions = {},
   ) {}
 
   private key(tenantId: string, id: string): string {
@@ -87,17 +95,22 @@ export class ModelStore {
     return this.keySpace.key('models', tenantId);
   }
 
-  /** Writes the record, its index entries and the `model.queued` event in one step. */
+  /**
+   * Writes the record, its index entries and the `model.queued` event in one step, if the tenant's
+   * concurrent-trainings quota has room; otherwise throws the quota error and writes nothing.
+   */
   async create(record: ModelRecord): Promise<void> {
     const { keys, args } = this.events.scriptArgs(record.tenantId, event(record));
-    await runScript<number>(
+    const quota = quotaScriptArgs(this.keySpace, record.tenantId, this.options.quotaDefaults);
+    const reply = await runScript<unknown>(
       this.redis,
-      'create-model-5',
+      'create-model-8',
       [
         this.key(record.tenantId, record.id),
         this.indexKey(record.tenantId),
         activeIndexKey(this.keySpace, 'model'),
         ...keys,
+        ...quota.keys,
       ],
       [
         JSON.stringify(record),
@@ -106,8 +119,10 @@ export class ModelStore {
         ActiveIndex.member(record.tenantId, record.id),
         Date.parse(record.updatedAt),
         ...args,
+        ...quota.args,
       ],
     );
+    throwIfQuotaRefused(reply);
   }
 
   async get(tenantId: string, id: string): Promise<ModelRecord | undefined> {
@@ -175,11 +190,14 @@ export class ModelStore {
       const appended = emit ? this.events.scriptArgs(tenantId, event(next)) : this.events.noEventArgs(tenantId);
       // A running model stays in the active index (re-scored by each change); an ended one leaves it.
       const indexOp = isRunning(next.status) ? 'add' : 'rem';
+      // A training counts against its tenant's quota while it runs: it stops counting when it ends, and
+      // counts again when an operator revives a failed one.
+      const running = Number(isRunning(next.status)) - Number(isRunning(current.status));
       const done = await runScript<number>(
         this.redis,
-        'compare-and-set-model-4',
-        [key, activeIndexKey(this.keySpace, 'model'), ...appended.keys],
-        [raw, JSON.stringify(next), ActiveIndex.member(tenantId, id), indexOp, Date.now(), ...appended.args],
+        'compare-and-set-model-5',
+        [key, activeIndexKey(this.keySpace, 'model'), ...appended.keys, tenantQuotaKeys(this.keySpace, tenantId).usage],
+        [raw, JSON.stringify(next), ActiveIndex.member(tenantId, id), indexOp, Date.now(), ...appended.args, running],
       );
       if (done === 1) return { record: next, changed: true };
     }

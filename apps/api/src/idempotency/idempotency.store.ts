@@ -47,6 +47,12 @@ export class IdempotencyStore {
     this.recordRetryDelaysMs = options.recordRetryDelaysMs ?? [100, 400, 1600];
   }
 
+  /** Whether (tenant, key) is held by a request, answered or still running: a retry, not a new request. */
+  async holds(tenantId: string, idempotencyKey: string): Promise<boolean> {
+    if (!KEY_PATTERN.test(idempotencyKey)) return false;
+    return (await this.redis.exists(this.keyOf(tenantId, idempotencyKey))) === 1;
+  }
+
   async run<T>(
     tenantId: string,
     idempotencyKey: string | undefined,
@@ -57,7 +63,7 @@ export class IdempotencyStore {
     if (!KEY_PATTERN.test(idempotencyKey)) {
       throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1–255 printable ASCII characters.');
     }
-    const key = this.keySpace.key('idem', tenantId, createHash('sha256').update(idempotencyKey).digest('hex'));
+    const key = this.keyOf(tenantId, idempotencyKey);
     const claimed = await this.redis.set(
       key,
       JSON.stringify({ fingerprint: requestFingerprint, state: 'running' }),
@@ -97,6 +103,10 @@ export class IdempotencyStore {
       }
     }
     return { ...response, replayed: false };
+  }
+
+  private keyOf(tenantId: string, idempotencyKey: string): string {
+    return this.keySpace.key('idem', tenantId, createHash('sha256').update(idempotencyKey).digest('hex'));
   }
 
   private async replay<T>(key: string, requestFingerprint: string): Promise<IdempotentResult<T>> {

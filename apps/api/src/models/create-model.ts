@@ -1,7 +1,7 @@
 import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
 import { newId, triggerPhrase, trainQueue, type TrainPayload, type TrainResult } from '@dreamqueue/contracts';
-import { serviceUnavailable } from '@dreamqueue/errors';
+import { isAppError, serviceUnavailable } from '@dreamqueue/errors';
 import { type Logger } from '@dreamqueue/logger';
 import { type ModelRecord, type ModelStore } from '@dreamqueue/records';
 import { keys, type ObjectStore } from '@dreamqueue/storage';
@@ -18,7 +18,8 @@ export interface CreateModelDeps {
 
 /**
  * Stores the checked photos under server-built keys (removing them again if the intake fails before the model
- * is recorded), records the model as `queued` (with its event) and
+ * is recorded, a refusal by the tenant's concurrent-trainings quota included), records the model as `queued`
+ * (with its event, and counted against that quota in the same step) and
  * enqueues the train job with jobId = model id, so a duplicate enqueue is a no-op. If the enqueue fails the
  * model is marked failed at once — never left `queued` with no job behind it — and the caller gets 503.
  */
@@ -65,6 +66,7 @@ export async function createModel(
     await deps.models.create(record);
   } catch (err) {
     await removeStoredPhotos(deps, stored, id);
+    if (isAppError(err) && err.status < 500) throw err;
     throw serviceUnavailable(
       'redis_unavailable',
       'The model could not be recorded; nothing was queued. Try again.',

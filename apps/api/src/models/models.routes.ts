@@ -4,6 +4,7 @@ import { conflict, notFound } from '@dreamqueue/errors';
 import { isRunning, type ModelRecord } from '@dreamqueue/records';
 import { fingerprint, type IdempotencyStore } from '../idempotency/idempotency.store';
 import { principalOf } from '../middleware/authenticate';
+import { type TenantQuotas } from '../quotas/tenant-quotas';
 import { createModel, type CreateModelDeps } from './create-model';
 import { DEFAULT_IMAGE_RULES, type ImageRules } from './image-check';
 import { modelView } from './model-view';
@@ -14,6 +15,8 @@ import { validatePhotos } from './validate-photos';
 
 export interface ModelRoutesDeps extends CreateModelDeps {
   idempotency: IdempotencyStore;
+  /** Asked before the upload is read, so a tenant at its concurrent-trainings quota uploads nothing. */
+  quotas: Pick<TenantQuotas, 'precheck'>;
   /** The MME's model prefix, where registered artifacts live. */
   mmePrefix: string;
   uploadLimits?: UploadLimits;
@@ -30,12 +33,16 @@ export function modelRoutes(deps: ModelRoutesDeps): Router {
 
   router.post('/models', async (req, res) => {
     const { tenantId } = principalOf(res);
+    const idempotencyKey = header(req, 'idempotency-key');
+    // A retry of a request that was accepted must still get its stored answer, so it skips the early check.
+    if (!(idempotencyKey && (await deps.idempotency.holds(tenantId, idempotencyKey))))
+      await deps.quotas.precheck(tenantId, { trainings: 1 });
     const upload = await readModelUpload(req, limits);
     const fieldParts = Object.keys(upload.fields)
       .sort()
       .map((k) => `${k}=${upload.fields[k]}`);
     const print = fingerprint('POST /v1/models', ...fieldParts, ...upload.images.map((i) => i.bytes));
-    const result = await deps.idempotency.run(tenantId, header(req, 'idempotency-key'), print, async () => {
+    const result = await deps.idempotency.run(tenantId, idempotencyKey, print, async () => {
       const request = parseModelFields(upload.fields);
       const photos = await validatePhotos(upload.images, rules);
       const record = await createModel(deps, tenantId, request, photos);

@@ -9,6 +9,7 @@ import { S3ObjectStore } from '@dreamqueue/storage';
 import { type ApiModule } from '../api-module';
 import { type ApiConfig } from '../config';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
+import { type TenantQuotas } from '../quotas/tenant-quotas';
 import { modelRoutes } from './models.routes';
 import { cachedCertFetcher } from './sns/sns-signature';
 import { snsNotificationRoutes } from './sns/sns-notifications.routes';
@@ -20,6 +21,7 @@ export interface TrainModuleDeps {
   queues: Queue[];
   s3: S3Client;
   logger: Logger;
+  quotas: TenantQuotas;
 }
 
 /**
@@ -30,7 +32,9 @@ export function trainModule(deps: TrainModuleDeps): ApiModule {
   const queue = deps.queues.find((q) => q.name === trainQueue.name) as Queue<TrainPayload, TrainResult> | undefined;
   if (!queue) throw new Error('The train queue is missing from the API queues');
   const { config } = deps;
-  const models = new ModelStore(deps.redis, deps.keySpace, new EventLog(deps.redis, deps.keySpace));
+  const models = new ModelStore(deps.redis, deps.keySpace, new EventLog(deps.redis, deps.keySpace), {
+    quotaDefaults: deps.quotas.defaults,
+  });
   const routes = modelRoutes({
     redis: deps.redis,
     models,
@@ -40,6 +44,7 @@ export function trainModule(deps: TrainModuleDeps): ApiModule {
     idempotency: new IdempotencyStore(deps.redis, deps.keySpace, {
       onUnrecorded: (err) => deps.logger.error({ err }, 'created a model but could not store its idempotency record'),
     }),
+    quotas: deps.quotas,
     mmePrefix: config.MME_PREFIX,
     uploadLimits: {
       maxFileBytes: config.MODEL_MAX_PHOTO_BYTES,

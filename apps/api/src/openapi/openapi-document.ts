@@ -5,10 +5,17 @@ import { type Access, type BodySchema, type OperationSpec, type ResponseSpec } f
 import { GENERATION_OPERATIONS, BatchJsonRequest } from './operations/generations.operations';
 import { MODEL_OPERATIONS } from './operations/models.operations';
 import { PLATFORM_OPERATIONS } from './operations/platform.operations';
+import { QUOTA_OPERATIONS } from './operations/quotas.operations';
+import { QuotaLimitsUpdate } from '../quotas/quota-update';
 import * as resources from './resource-schemas';
 
 /** Every documented route. The route-coverage test fails when the app serves a route missing here. */
-export const OPERATIONS: OperationSpec[] = [...MODEL_OPERATIONS, ...GENERATION_OPERATIONS, ...PLATFORM_OPERATIONS];
+export const OPERATIONS: OperationSpec[] = [
+  ...MODEL_OPERATIONS,
+  ...GENERATION_OPERATIONS,
+  ...QUOTA_OPERATIONS,
+  ...PLATFORM_OPERATIONS,
+];
 
 type JsonSchema = Record<string, unknown>;
 const REF = (id: string) => `#/components/schemas/${id}`;
@@ -21,6 +28,7 @@ const REQUESTS: Record<string, z.ZodType> = {
   BatchJsonRequest,
   TrainingParams,
   WebhookDefaultBody,
+  QuotaLimitsUpdate,
 };
 
 /** Authentication failures, added to every operation by who may call it. */
@@ -66,7 +74,9 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       description:
         'Personal LoRA models from 10–15 photos, and images from them at any volume. Every error is `{ "error": { "code", "message", "details" } }`; branch on `code` (stable, snake_case), never on `message`.',
     },
-    tags: ['Models', 'Generations', 'Batches', 'Events', 'Webhooks', 'Operators', 'Platform'].map((name) => ({ name })),
+    tags: ['Models', 'Generations', 'Batches', 'Quotas', 'Events', 'Webhooks', 'Operators', 'Platform'].map((name) => ({
+      name,
+    })),
     paths,
     components: {
       schemas,

@@ -164,6 +164,24 @@ export const WebhookDelivery = z.strictObject({
 export const WebhookDeliveryList = z.strictObject({ data: z.array(WebhookDelivery) });
 export const Redelivery = z.strictObject({ eventId: z.string(), state: z.literal('pending') });
 
+const quotaState = (usage: string) =>
+  z.strictObject({
+    limit: z.number().int().min(0).nullable().meta({ description: 'null: unlimited.' }),
+    source: z.enum(['tenant', 'default', 'none']).meta({
+      description: 'The tenant’s own limit, the operator default (QUOTA_DEFAULT_*), or none (unlimited).',
+    }),
+    usage: z.number().int().min(0).meta({ description: usage }),
+  });
+
+/** A tenant's quotas: each limit, where it comes from, and what counts against it now. */
+export const Quotas = z.strictObject({
+  object: z.literal('quotas'),
+  tenantId: z.string(),
+  queuedItems: quotaState('Generation items (images) queued or running.'),
+  concurrentTrainings: quotaState('Trainings queued, preparing, training or registering.'),
+  imagesPerMinute: quotaState('Images accepted in the last 60 seconds.'),
+});
+
 export const Health = z.strictObject({ status: z.literal('ok') });
 export const Readiness = z.strictObject({
   status: z.enum(['ready', 'not_ready']),

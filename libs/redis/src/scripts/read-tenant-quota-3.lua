@@ -1,0 +1,12 @@
+-- A tenant's own limits and its usage, read at one instant.
+-- KEYS: limits, usage, images window.
+-- Returns {queuedItems limit, concurrentTrainings limit, imagesPerMinute limit ('' = not set),
+--          queued items, trainings, images in the last 60 seconds}.
+--- @include "tenant-quota"
+local q = tenantQuota(KEYS[1], KEYS[2], KEYS[3], '', '', '')
+local limits = redis.call('HMGET', KEYS[1], 'queuedItems', 'concurrentTrainings', 'imagesPerMinute')
+local images = quotaImagesInWindow(q)
+return {
+  limits[1] or '', limits[2] or '', limits[3] or '',
+  quotaUsage(q, 'queuedItems'), quotaUsage(q, 'trainings'), images,
+}
