@@ -1,15 +1,15 @@
-// One app's built main.js (apps/<app>/dist/main.js) as its own process, for runs that SIGKILL and restart
-// processes (chaos). stdout/stderr go to a log file; `ready` resolves when `probe()` first succeeds.
+// One app's built main.js (apps/<app>/dist/main.js), or another script, as its own process, for runs that
+// SIGKILL and restart processes (chaos) or measure a server apart from its load generator. stdout/stderr go to a log file; `ready` resolves when `probe()` first succeeds.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { root, sleep } = require('./generation-stack');
 
-/** Starts `apps/<app>/dist/main.js` with `env` (added to PATH only: nothing else leaks in). */
-async function startAppProcess({ name, app, env, logDir, probe, timeoutMs = 60_000 }) {
+/** Starts `apps/<app>/dist/main.js` (or `script`) with `env` (added to PATH only: nothing else leaks in). */
+async function startAppProcess({ name, app, script, env, logDir, probe, timeoutMs = 60_000 }) {
   const log = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, [path.join(root, 'apps', app, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [script ?? path.join(root, 'apps', app, 'dist', 'main.js')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
