@@ -55,7 +55,14 @@ async function main() {
     await printRoundTrips({ redisUrl: redisServer.url, emulator, logDir, stats, tenant, body });
 
     const servers = {
-      dreamqueue: await startDreamqueueApi({ redisUrl: redisServer.url, prefix: DQ_PREFIX, emulator, logDir }),
+      dreamqueue: await startDreamqueueApi({
+        redisUrl: redisServer.url,
+        prefix: DQ_PREFIX,
+        emulator,
+        logDir,
+        // BENCH_CPU_PROF=1: the API writes a V8 CPU profile (open it in Chrome DevTools) into the log folder.
+        nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [],
+      }),
       bare: await startBareServer({ redisUrl: redisServer.url, prefix: BARE_PREFIX, logDir }),
     };
     cleanups.push(() => Promise.all(Object.values(servers).map((p) => p.kill('SIGTERM'))));

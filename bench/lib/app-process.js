@@ -7,9 +7,9 @@ const path = require('node:path');
 const { root, sleep } = require('./generation-stack');
 
 /** Starts `apps/<app>/dist/main.js` (or `script`) with `env` (added to PATH only: nothing else leaks in). */
-async function startAppProcess({ name, app, script, env, logDir, probe, timeoutMs = 60_000 }) {
+async function startAppProcess({ name, app, script, nodeArgs = [], env, logDir, probe, timeoutMs = 60_000 }) {
   const log = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, [script ?? path.join(root, 'apps', app, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, script ?? path.join(root, 'apps', app, 'dist', 'main.js')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -59,13 +59,14 @@ async function seedTenant({ redisUrl, prefix }) {
 }
 
 /** `apps/api/dist/main.js` on its own port, with production defaults except the local endpoints. */
-async function startDreamqueueApi({ redisUrl, prefix, emulator, logDir, name = 'api' }) {
+async function startDreamqueueApi({ redisUrl, prefix, emulator, logDir, name = 'api', nodeArgs }) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const proc = await startAppProcess({
     name,
     app: 'api',
     logDir,
+    nodeArgs,
     probe: healthy(base),
     env: {
       REDIS_URL: redisUrl,

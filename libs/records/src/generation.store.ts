@@ -75,7 +75,8 @@ const ALLOWED_FROM: Record<GenerationStatus, GenerationStatus[]> = {
 };
 
 export class GenerationStore {
-  private readonly retentionSeconds: number;
+  /** How long a record is kept after creation. */
+  readonly retentionSeconds: number;
 
   constructor(
     private readonly redis: Redis,
@@ -92,13 +93,8 @@ export class GenerationStore {
 
   /** Writes the record (status `queued`), its active-index entry and its `generation.queued` event at once. */
   async create(generation: NewGeneration): Promise<GenerationRecord> {
-    const record: GenerationRecord = {
-      ...generation,
-      status: 'queued',
-      images: [],
-      createdAt: new Date().toISOString(),
-    };
-    const { keys, args } = this.events.scriptArgs(record.tenantId, event(record.id, 'queued'));
+    const record = queuedGeneration(generation);
+    const { keys, args } = this.events.scriptArgs(record.tenantId, queuedEvent(record));
     const created = await runScript<number>(
       this.redis,
       'create-record-4',
@@ -108,7 +104,7 @@ export class GenerationStore {
         Date.parse(record.createdAt),
         ActiveIndex.member(record.tenantId, record.id),
         ...args,
-        ...Object.entries(toHash(record)).flat(),
+        ...generationHashArgs(record),
       ],
     );
     if (created !== 1) throw new Error(`Generation ${record.id} already exists`);
@@ -157,6 +153,20 @@ export class GenerationStore {
       index,
     );
   }
+}
+
+/** A new generation as created: `queued`, no images yet. */
+export function queuedGeneration(generation: NewGeneration): GenerationRecord {
+  return { ...generation, status: 'queued', images: [], createdAt: new Date().toISOString() };
+}
+
+export function queuedEvent(record: GenerationRecord) {
+  return event(record.id, 'queued');
+}
+
+/** The record's hash as the field/value pairs a creating script takes. */
+export function generationHashArgs(record: GenerationRecord): string[] {
+  return Object.entries(toHash(record)).flat();
 }
 
 function event(generationId: string, status: GenerationStatus, data?: Record<string, unknown>) {

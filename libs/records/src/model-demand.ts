@@ -12,10 +12,11 @@ export class ModelDemand {
     private readonly redis: Redis,
     private readonly keySpace: KeySpace,
     /** Idle counters vanish after this long, so drift cannot outlive a quiet period. @defaultValue 1 day */
-    private readonly idleSeconds = 24 * 3600,
+    readonly idleSeconds = 24 * 3600,
   ) {}
 
-  private pendingKey(): string {
+  /** The hash of outstanding jobs per `TargetModel` (also raised by the generation intake script). */
+  pendingKey(): string {
     return this.keySpace.key('mme', 'pending');
   }
 

@@ -87,7 +87,7 @@ export class ModelStore {
     private readonly options: ModelStoreOptions = {},
   ) {}
 
-  private key(tenantId: string, id: string): string {
+  key(tenantId: string, id: string): string {
     return this.keySpace.key('model', tenantId, id);
   }
 

@@ -6,6 +6,7 @@ import { type Logger } from '@dreamqueue/logger';
 import {
   BatchStore,
   EventLog,
+  GenerationIntake,
   GenerationStore,
   ModelDemand,
   ModelStore,
@@ -49,14 +50,18 @@ export function generateModule(deps: GenerateModuleDeps): ApiModule {
   const objects = new S3ObjectStore(deps.s3, config.S3_BUCKET);
   const queue = deps.queues.find((q) => q.name === generateQueue.name) as TypedQueue<typeof generateQueue> | undefined;
   if (!queue) throw new Error('The generate queue is missing from the API queues');
+  const generations = new GenerationStore(redis, keySpace, events);
+  const demand = new ModelDemand(redis, keySpace);
+  const models = new ModelStore(redis, keySpace, events);
   const generationDeps: GenerationDeps = {
     redis,
     keySpace,
     queue,
-    generations: new GenerationStore(redis, keySpace, events),
+    generations,
+    intake: new GenerationIntake(redis, keySpace, events, { generations, models, demand }),
     batches: new BatchStore(redis, keySpace, events),
-    demand: new ModelDemand(redis, keySpace),
-    models: new ModelStoreLookup(new ModelStore(redis, keySpace, events), objects, config.MME_PREFIX),
+    demand,
+    models: new ModelStoreLookup(models, objects, config.MME_PREFIX),
     objects,
     webhookTargets: new WebhookTargets(redis, keySpace),
     webhookSecrets: new WebhookSecrets(redis, keySpace),

@@ -2,6 +2,7 @@ import { type Redis } from 'ioredis';
 import { type TypedQueue, type generateQueue } from '@dreamqueue/contracts';
 import {
   type BatchStore,
+  type GenerationIntake,
   type GenerationStore,
   type ModelDemand,
   type WebhookSecrets,
@@ -19,6 +20,8 @@ export interface GenerationDeps {
   keySpace: KeySpace;
   queue: TypedQueue<typeof generateQueue>;
   generations: GenerationStore;
+  /** Creates a generation with its model check, event and demand count in one step. */
+  intake: GenerationIntake;
   batches: BatchStore;
   demand: ModelDemand;
   models: ModelLookup;

@@ -1,0 +1,72 @@
+import request from 'supertest';
+import { activeIndexKey, ModelDemand } from '@dreamqueue/records';
+import { startGenerationHarness, type GenerationHarness } from './generation-harness';
+
+/**
+ * `POST /v1/generations` builds its record from the model as this API process last saw it ready; the intake
+ * script re-checks the stored model in the same step as the write. No worker runs here: jobs stay queued.
+ */
+describe('generation intake against a model that changes (real Redis, BullMQ and emulator)', () => {
+  let h: GenerationHarness;
+  let key: string;
+  let targetModel: string;
+  beforeAll(async () => {
+    h = await startGenerationHarness();
+    key = await h.keyFor('acme');
+    ({ targetModel } = await h.registerModel('acme', 'mdl_live', [[20, 30, 40]], 'photo of sks person'));
+  });
+  afterAll(async () => h.close());
+
+  const post = (body: object) =>
+    request(h.app).post('/v1/generations').set('authorization', `Bearer ${key}`).send(body);
+  const storedModel = async () => JSON.parse((await h.redis.get(h.keySpace.key('model', 'acme', 'mdl_live')))!);
+  const setModel = async (fields: Record<string, unknown>) =>
+    h.redis.set(h.keySpace.key('model', 'acme', 'mdl_live'), JSON.stringify({ ...(await storedModel()), ...fields }));
+  const pending = async () => (await new ModelDemand(h.redis, h.keySpace).pending([targetModel]))[0];
+  const state = async () => ({
+    jobs: await h.queue.count(),
+    active: await h.redis.zcard(activeIndexKey(h.keySpace, 'generation')),
+    events: await h.redis.xlen(h.keySpace.key('events', 'acme')),
+    pending: await pending(),
+  });
+
+  it('uses the model as stored when it changed since this process last read it', async () => {
+    const first = await post({ model: 'mdl_live', prompt: 'in Paris' }).expect(202);
+    expect(first.body.prompt).toBe('photo of sks person, in Paris');
+    await setModel({ triggerPhrase: 'photo of zwx person' });
+    const second = await post({ model: 'mdl_live', prompt: 'in Rome' }).expect(202);
+    expect(second.body.prompt).toBe('photo of zwx person, in Rome');
+  });
+
+  it('answers 404 for a model deleted since, 409 for one no longer ready, writing nothing either way', async () => {
+    await post({ model: 'mdl_live', prompt: 'warm' }).expect(202);
+    const before = await state();
+    await setModel({ status: 'deleted' });
+    expect((await post({ model: 'mdl_live', prompt: 'gone' }).expect(404)).body.error.code).toBe('not_found');
+    await setModel({ status: 'training' });
+    expect((await post({ model: 'mdl_live', prompt: 'busy' }).expect(409)).body.error.code).toBe('model_not_ready');
+    expect(await state()).toEqual(before);
+    await setModel({ status: 'ready' });
+    await post({ model: 'mdl_live', prompt: 'back' }).expect(202);
+  });
+
+  it('fails the record and gives back its demand when BullMQ refuses the job', async () => {
+    const before = await state();
+    // BullMQ's add increments the queue's id counter first: a non-integer there makes its script fail.
+    const idKey = `${h.queue.qualifiedName}:id`;
+    const counter = await h.redis.get(idKey);
+    await h.redis.set(idKey, 'not-a-number');
+    try {
+      await post({ model: 'mdl_live', prompt: 'refused' }).expect(500);
+    } finally {
+      await h.redis.set(idKey, counter ?? '0');
+    }
+    expect(await state()).toEqual({ ...before, events: before.events + 2 });
+    const [queued, failed] = (await h.redis.xrange(h.keySpace.key('events', 'acme'), '-', '+')).slice(-2);
+    const types = [queued, failed].map((entry) => JSON.parse(entry![1][1]!) as { type: string; data?: object });
+    expect(types.map((t) => t.type)).toEqual(['generation.queued', 'generation.failed']);
+    expect(types[1]!.data).toEqual({
+      error: { code: 'enqueue_failed', message: 'The generation could not be queued.' },
+    });
+  });
+});
