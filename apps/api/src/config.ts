@@ -24,6 +24,8 @@ export const ApiEnv = z.object({
   TRUST_PROXY: trustProxyEnv(),
   /** Failed authentications allowed per client IP per minute before answering 429. */
   AUTH_FAILURES_PER_MINUTE: intEnv(30, 1),
+  /** How long a key that authenticated is remembered in process: the bound on how late a revocation takes effect. */
+  API_KEY_CACHE_TTL: durationMs('5s'),
   /** Registers this key (admin role) at start-up: the local key `npm start` prints. Leave unset in production. */
   BOOTSTRAP_API_KEY: z
     .string()

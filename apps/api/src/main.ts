@@ -50,7 +50,7 @@ export async function main(
   const s3 = createS3Client({ ...aws, endpoint: config.S3_ENDPOINT });
   const sageMaker = createSageMakerClient({ ...aws, endpoint: config.SAGEMAKER_ENDPOINT });
 
-  const apiKeys = new ApiKeyStore(redis, keySpace);
+  const apiKeys = new ApiKeyStore(redis, keySpace, { cacheTtlMs: config.API_KEY_CACHE_TTL });
   if (config.BOOTSTRAP_API_KEY) {
     const { record } = await apiKeys.create({
       tenantId: config.BOOTSTRAP_TENANT,

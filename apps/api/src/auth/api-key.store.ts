@@ -2,6 +2,7 @@ import { type Redis } from 'ioredis';
 import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey, sameDigest, type Role } from './api-key';
 import { newId } from '@dreamqueue/contracts';
+import { PrincipalCache } from './principal-cache';
 
 export interface ApiKeyRecord {
   id: string;
@@ -19,12 +20,24 @@ export interface Principal {
   role: Role;
 }
 
+export interface ApiKeyStoreOptions {
+  /** How long a successful authentication is remembered in process (`API_KEY_CACHE_TTL`). @defaultValue 0 (never) */
+  cacheTtlMs?: number;
+  /** The clock the cache reads (tests). */
+  now?: () => number;
+}
+
 /** API keys in Redis: `apikey:<sha256>` → key id, `apikeys:<id>` → record. The key itself is never stored. */
 export class ApiKeyStore {
+  private readonly cache: PrincipalCache;
+
   constructor(
     private readonly redis: Redis,
     private readonly keySpace: KeySpace,
-  ) {}
+    options: ApiKeyStoreOptions = {},
+  ) {
+    this.cache = new PrincipalCache(options.cacheTtlMs ?? 0, undefined, options.now);
+  }
 
   /** Creates a key and returns it once; afterwards only its hash exists. */
   async create(input: {
@@ -57,11 +70,21 @@ export class ApiKeyStore {
     return { key, record };
   }
 
-  /** Resolves a presented key; `undefined` for unknown, malformed or revoked keys alike. */
+  /**
+   * Resolves a presented key; `undefined` for unknown, malformed or revoked keys alike. A key that
+   * authenticated within the cache TTL is answered from memory (see `PrincipalCache` for what that means
+   * for revocation).
+   */
   async authenticate(key: string): Promise<Principal | undefined> {
+    if (!isWellFormedApiKey(key)) return undefined;
+    const hash = hashApiKey(key);
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
     const record = await this.findByKey(key);
     if (!record || record.revokedAt) return undefined;
-    return { keyId: record.id, tenantId: record.tenantId, role: record.role };
+    const principal: Principal = { keyId: record.id, tenantId: record.tenantId, role: record.role };
+    this.cache.set(hash, principal);
+    return principal;
   }
 
   async list(): Promise<ApiKeyRecord[]> {
@@ -74,6 +97,7 @@ export class ApiKeyStore {
     const key = this.keySpace.key('apikeys', id);
     if (!(await this.redis.exists(key))) return false;
     await this.redis.hset(key, 'revokedAt', new Date().toISOString());
+    this.cache.forgetKey(id);
     return true;
   }
 
