@@ -1,7 +1,7 @@
 import { FakeAsyncInference, FakeMultiModelInference, awsError } from '@dreamqueue/aws/testing';
 import { TrainingParams } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
-import { type ModelRecord } from '@dreamqueue/records';
+import { UsageLedger, type ModelRecord } from '@dreamqueue/records';
 import { keys } from '@dreamqueue/storage';
 import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { awaitStep, pollDelay } from '../src/train/steps/await.step';
@@ -11,6 +11,7 @@ import { submitStep } from '../src/train/steps/submit.step';
 import { warmStep } from '../src/train/steps/warm.step';
 import { TrainingFailure, type StepInput, type TrainStepDeps, type TrainSettings } from '../src/train/train-context';
 import { TrainingClaims } from '../src/train/training-claim';
+import { UsageRecorder } from '../src/usage/usage-recorder';
 import { MemoryObjectStore } from './memory-object-store';
 
 const settings: TrainSettings = {
@@ -61,8 +62,10 @@ describe('train steps (fakes at the AWS edge, real Redis for the claim)', () => 
     mme: FakeMultiModelInference;
   };
   let clock: number;
+  let ledger: UsageLedger;
   beforeAll(async () => {
     fx = await startRedisFixture();
+    ledger = new UsageLedger(fx.redis, fx.keySpace());
   });
   afterAll(async () => fx.close());
   beforeEach(() => {
@@ -76,6 +79,7 @@ describe('train steps (fakes at the AWS edge, real Redis for the claim)', () => 
         ),
       ),
       claims: new TrainingClaims(fx.redis, fx.keySpace()),
+      usage: new UsageRecorder(ledger, createLogger({ name: 'test', level: 'silent' })),
       settings,
       logger: createLogger({ name: 'test', level: 'silent' }),
       now: () => clock,
@@ -202,6 +206,34 @@ describe('train steps (fakes at the AWS edge, real Redis for the claim)', () => 
     await expect(awaitStep(ports, input(submitted))).rejects.toThrow(
       new TrainingFailure('Training failed: expected 3-20 images at the tar root, found 1'),
     );
+  });
+
+  it('await charges a training once, from its submission to the check that saw its result', async () => {
+    const before = (await ledger.totals(model.tenantId)).train;
+    const submitted = {
+      inferenceId: 'train-mdl_unit-7',
+      outputLocation: 's3://dreamqueue/out/seven.out',
+      failureLocation: 's3://dreamqueue/fail/seven.out',
+      submittedAt: clock,
+      deadlineAt: clock + 60_000,
+      submission: 7,
+    };
+    clock += 5_000;
+    await awaitStep(ports, input(submitted)); // nothing there yet: nothing charged
+    expect((await ledger.totals(model.tenantId)).train).toEqual(before);
+    await ports.objects.put(
+      'out/seven.out',
+      JSON.stringify({ status: 'Training Completed!', output_location: 's3://dreamqueue/mme-models/seven.tar.gz' }),
+    );
+    clock += 7_250;
+    await awaitStep(ports, input(submitted));
+    clock += 3_000;
+    await awaitStep(ports, input(submitted)); // the step ran again (a lost checkpoint): not charged twice
+    const after = (await ledger.totals(model.tenantId)).train;
+    expect(after.gpuMs - before.gpuMs).toBe(12_250);
+    expect(after.invocations - before.invocations).toBe(1);
+    const perModel = (await ledger.models(model.tenantId)).find((m) => m.modelId === model.id);
+    expect(perModel?.usage.train.gpuMs).toBeGreaterThanOrEqual(12_250);
   });
 
   it('a transient training failure is resubmitted once under the next number', async () => {

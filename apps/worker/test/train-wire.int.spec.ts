@@ -5,9 +5,11 @@ import { SageMakerAsyncInference } from '@dreamqueue/aws';
 import { createLogger } from '@dreamqueue/logger';
 import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
 import { TrainingParams } from '@dreamqueue/contracts';
+import { UsageLedger } from '@dreamqueue/records';
 import { submitStep } from '../src/train/steps/submit.step';
 import { trainSettingsFrom } from '../src/train/train-settings';
 import { TrainingClaims } from '../src/train/training-claim';
+import { UsageRecorder } from '../src/usage/usage-recorder';
 import { loadWorkerConfig } from '../src/config';
 import { MemoryObjectStore } from './memory-object-store';
 
@@ -63,6 +65,10 @@ describe('train submission on the wire (real SDK client, capturing server)', () 
         asyncInference: new SageMakerAsyncInference(client),
         mme: { invoke: async () => Buffer.alloc(0) },
         claims: new TrainingClaims(fx.redis, fx.keySpace()),
+        usage: new UsageRecorder(
+          new UsageLedger(fx.redis, fx.keySpace()),
+          createLogger({ name: 't', level: 'silent' }),
+        ),
         settings,
         logger: createLogger({ name: 't', level: 'silent' }),
         now: Date.now,

@@ -35,6 +35,8 @@ export interface BatchRecord {
   manifestKey?: string;
   /** Hash of the intake request that created the batch: a retried intake resumes only the same request. */
   intakeHash?: string;
+  /** GPU milliseconds its invocations used so far (the cost ledger adds each invocation once). */
+  gpuMs?: number;
 }
 
 export type NewBatch = Pick<
@@ -164,6 +166,7 @@ export class BatchStore {
       ...(h.finishedAt && { finishedAt: h.finishedAt }),
       ...(h.manifestKey && { manifestKey: h.manifestKey }),
       ...(h.intakeHash && { intakeHash: h.intakeHash }),
+      ...(h.gpuMs && { gpuMs: Number(h.gpuMs) }),
     };
   }
 

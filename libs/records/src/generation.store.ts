@@ -47,11 +47,13 @@ export interface GenerationRecord {
   deadlineAt?: number;
   images: GeneratedImage[];
   error?: GenerationFailure;
+  /** GPU milliseconds its invocation used (the cost ledger adds each invocation once). */
+  gpuMs?: number;
 }
 
 export type NewGeneration = Omit<
   GenerationRecord,
-  'status' | 'images' | 'createdAt' | 'startedAt' | 'finishedAt' | 'error'
+  'status' | 'images' | 'createdAt' | 'startedAt' | 'finishedAt' | 'error' | 'gpuMs'
 >;
 
 export interface GenerationStoreOptions {
@@ -222,5 +224,6 @@ function fromHash(h: Record<string, string>): GenerationRecord {
     ...(h.deadlineAt && { deadlineAt: Number(h.deadlineAt) }),
     images: h.images ? (JSON.parse(h.images) as GeneratedImage[]) : [],
     ...(h.error && { error: JSON.parse(h.error) as GenerationFailure }),
+    ...(h.gpuMs && { gpuMs: Number(h.gpuMs) }),
   };
 }

@@ -75,3 +75,15 @@ export {
   type QuotaRefusal,
   type TenantQuotaKeys,
 } from './tenant-quota';
+export {
+  daysBetween,
+  USAGE_KINDS,
+  usageDay,
+  UsageLedger,
+  type KindUsage,
+  type UsageEntry,
+  type UsageKind,
+  type UsageLedgerOptions,
+  type UsageResource,
+  type UsageTotals,
+} from './usage-ledger';

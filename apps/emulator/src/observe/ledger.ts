@@ -28,6 +28,8 @@ export interface LedgerEntry {
   /** `ok`, or the error name answered (e.g. `ThrottlingException`, `SlowDown`). */
   outcome: string;
   status: number;
+  /** For `InvokeEndpoint`: real ms from the request's arrival to its answer (what the worker's ledger measures from outside). */
+  durationMs?: number;
 }
 
 /** Oldest entries are dropped beyond this, so a long benchmark cannot exhaust memory. */

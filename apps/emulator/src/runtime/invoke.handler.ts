@@ -18,6 +18,7 @@ export async function handleInvoke(
   res: ServerResponse,
   encodedName: string,
 ): Promise<void> {
+  const arrivedAt = Date.now();
   const targetModel = header(req, 'x-amzn-sagemaker-target-model');
   const { body, tooLarge } = await readBody(req, MAX_PAYLOAD_BYTES);
   let endpoint = encodedName;
@@ -50,16 +51,16 @@ export async function handleInvoke(
       ...customAttributesHeader(req),
     });
     res.end(output);
-    record(ctx, req, endpoint, targetModel, 'ok', 200);
+    record(ctx, req, endpoint, targetModel, 'ok', 200, arrivedAt);
   } catch (err) {
     if (err instanceof ClientGoneError) {
-      record(ctx, req, endpoint, targetModel, 'client_closed', 499);
+      record(ctx, req, endpoint, targetModel, 'client_closed', 499, arrivedAt);
       return;
     }
     if (!(err instanceof RuntimeError)) throw err;
     if (known) ctx.stats.error(endpoint, err.errorType);
     sendRuntimeError(res, err);
-    record(ctx, req, endpoint, targetModel, err.errorType, err.status);
+    record(ctx, req, endpoint, targetModel, err.errorType, err.status, arrivedAt);
   }
 }
 
@@ -82,6 +83,7 @@ function record(
   targetModel: string | undefined,
   outcome: string,
   status: number,
+  arrivedAt: number,
 ): void {
   ctx.ledger.record({
     op: 'InvokeEndpoint',
@@ -93,5 +95,6 @@ function record(
     ...sdkAttempt(req.headers['amz-sdk-request']),
     outcome,
     status,
+    durationMs: Date.now() - arrivedAt,
   });
 }

@@ -10,6 +10,7 @@ import {
   type ModelDemand,
 } from '@dreamqueue/records';
 import { type ObjectStore } from '@dreamqueue/storage';
+import { type UsageRecorder } from '../usage/usage-recorder';
 import { type AdaptiveLimiter } from './adaptive-limiter';
 import { type ModelDispatcher } from './dispatch/model-dispatcher';
 import { type DispatchState } from './dispatch/dispatch-state';
@@ -31,6 +32,8 @@ export interface GenerateDeps {
   affinity: ModelAffinity;
   /** Marks a model warm after a successful invocation (throttled per model). */
   warm: WarmStamp;
+  /** The cost ledger: each answered invocation's GPU time. */
+  usage: UsageRecorder;
   /** Model-aware dispatch of batch work (absent: batch jobs run in queue order, with `affinity`). */
   dispatch?: { dispatcher: ModelDispatcher; state: DispatchState; parkMs: number };
   /** Pauses the whole generate worker (BullMQ `worker.rateLimit`). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Job, type Worker } from 'bullmq';
 import { BatchStore, GenerationStore, ModelDemand } from '@dreamqueue/records';
 import { type WorkerModule } from '../processor-registry';
+import { usageRecorder } from '../usage/usage-recorder';
 import { type WorkerDeps } from '../worker-deps';
 import { AdaptiveLimiter } from './adaptive-limiter';
 import { DispatchState } from './dispatch/dispatch-state';
@@ -84,6 +85,7 @@ export function generateModule(deps: WorkerDeps): GenerateModule {
     }),
     // A stamp at most a second (or a tenth of the warm window) old answers the affinity check the same.
     warm: new WarmStamp(demand, Math.min(1_000, config.GENERATE_WARM_WINDOW / 10)),
+    usage: usageRecorder(deps),
     ...(dispatcher && {
       dispatch: { dispatcher, state: dispatchState, parkMs: 2 * config.GENERATE_DISPATCH_MAX_WAIT },
     }),

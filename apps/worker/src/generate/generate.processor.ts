@@ -9,6 +9,7 @@ import { type GenerateDeps, type GenerateTarget } from './generate-context';
 import { deliverImages, recordBatchItems, recordFailure } from './generate-outcome';
 import { loadTarget } from './generate-context';
 import { invokeModel } from './invoke-model';
+import { recordGenerateUsage } from '../usage/generate-usage';
 
 type GenerateJob = CatalogJob<'generate'>;
 
@@ -65,10 +66,14 @@ export function createGenerateProcessor(deps: GenerateDeps) {
     } catch (err) {
       const failure = classifyAwsError(err);
       deps.limiter.release(startedAt, failure.kind === 'throttled' ? 'throttled' : 'neutral');
+      // Only the container's own error ran on the GPU; refusals, loading and lost calls cost nothing.
+      if (failure.name === 'ModelError')
+        await recordGenerateUsage(deps.usage, job, p, { ms: Date.now() - startedAt, images: 0 });
       if (dispatched) await endDispatch(deps, job, target, retriesLater(job, failure) ? 'retry' : 'done');
       return handleFailure(deps, job, token, target, p, err, failure);
     }
     deps.limiter.release(startedAt, 'success');
+    await recordGenerateUsage(deps.usage, job, p, { ms: Date.now() - startedAt, images: rows.length });
     if (deps.dispatch) {
       const cold = deps.dispatch.dispatcher.timings.observe(Date.now() - startedAt, rows.length === MAX_BATCH_SIZE);
       if (dispatched) await endDispatch(deps, job, target, 'done', cold);

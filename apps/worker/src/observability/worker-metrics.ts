@@ -14,6 +14,7 @@ export interface WorkerMetrics {
   coldLoads: Counter<'op'>;
   images: Counter;
   trainings: Counter<'outcome'>;
+  gpuSeconds: Counter<'kind'>;
   webhookAttempts: Counter<'outcome'>;
   eventsLost: Counter<'group'>;
   canaryRoundTrip: Gauge;
@@ -83,6 +84,13 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
       name: 'dq_trainings_total',
       help: 'Finished trainings by outcome (from model.ready / model.failed events).',
       labelNames: ['outcome'],
+      registers,
+    }),
+    // No tenant label: tenants grow with the customer base, and the API's usage routes answer per tenant.
+    gpuSeconds: new Counter({
+      name: 'dq_gpu_seconds_total',
+      help: 'GPU seconds recorded in the cost ledger by kind (generate: answered MME invocations; train: trainings).',
+      labelNames: ['kind'],
       registers,
     }),
     webhookAttempts: new Counter({

@@ -3,6 +3,7 @@ import { type TrainCheckpoint, type TrainStep } from '@dreamqueue/contracts';
 import { type Logger } from '@dreamqueue/logger';
 import { type ModelRecord } from '@dreamqueue/records';
 import { type ObjectStore } from '@dreamqueue/storage';
+import { type UsageRecorder } from '../usage/usage-recorder';
 import { type TrainingClaims } from './training-claim';
 
 /** Everything the train steps are tuned by (from the worker config, or set directly in tests). */
@@ -30,6 +31,8 @@ export interface TrainStepDeps {
   asyncInference: AsyncInference;
   mme: MultiModelInference;
   claims: TrainingClaims;
+  /** The cost ledger: each training's GPU time, once its result is seen. */
+  usage: UsageRecorder;
   settings: TrainSettings;
   logger: Logger;
   now(): number;

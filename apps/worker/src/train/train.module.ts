@@ -1,6 +1,7 @@
 import { type Worker } from 'bullmq';
 import { ModelStore } from '@dreamqueue/records';
 import { type WorkerModule } from '../processor-registry';
+import { usageRecorder } from '../usage/usage-recorder';
 import { type WorkerDeps } from '../worker-deps';
 import { createTrainProcessor } from './train.processor';
 import { trainSettingsFrom } from './train-settings';
@@ -14,6 +15,7 @@ export function trainModule(deps: WorkerDeps): WorkerModule<'train'> {
       redis: deps.redis,
       models: new ModelStore(deps.redis, deps.keySpace, deps.events),
       claims: new TrainingClaims(deps.redis, deps.keySpace),
+      usage: usageRecorder(deps),
       objects: deps.objects,
       asyncInference: deps.asyncInference,
       mme: deps.mme,

@@ -1,6 +1,7 @@
 import { classifyAwsError } from '@dreamqueue/aws';
 import { TRAINING_COMPLETED } from '@dreamqueue/contracts';
 import { parseS3Uri } from '@dreamqueue/storage';
+import { recordTrainingUsage } from '../../usage/train-usage';
 import { parseTrainingFailure } from '../failure-reason';
 import { TrainingFailure, type StepInput, type StepOutcome, type TrainStepDeps } from '../train-context';
 
@@ -21,6 +22,7 @@ export async function awaitStep(ports: TrainStepDeps, input: StepInput): Promise
       ports.objects.head(output, input.signal),
       failure ? ports.objects.head(failure, input.signal) : undefined,
     ]);
+    if (out || failed) await recordTrainingUsage(ports.usage, input.model, checkpoint, ports.now());
     if (out) return await completed(ports, input, output);
     if (failed && failure) return await trainingFailed(ports, input, await ports.objects.get(failure, input.signal));
   } catch (err) {
