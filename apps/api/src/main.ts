@@ -18,6 +18,7 @@ import { studioRoutes } from './studio/studio.routes';
 import { notificationsModule } from './events/notifications.module';
 import { quotasModule } from './quotas/quotas.module';
 import { TenantQuotas } from './quotas/tenant-quotas';
+import { usageModule } from './usage/usage.module';
 
 /** Composition root of the API: config → connections → clients → app → listen. */
 export async function main(
@@ -70,7 +71,8 @@ export async function main(
   const generate = generateModule({ config, redis, keySpace, queues, s3, logger });
   const operations = operationsModule({ config, redis, keySpace, queues });
   const notifications = notificationsModule({ config, redis, keySpace });
-  const modules = [operations, train, generate, notifications, quotasModule({ quotas })];
+  const usage = usageModule({ redis, keySpace });
+  const modules = [operations, train, generate, notifications, quotasModule({ quotas }), usage];
   const app = createApp({
     logger,
     redis,

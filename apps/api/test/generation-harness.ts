@@ -18,6 +18,7 @@ import { closeWorkers, createProcessors, loadWorkerConfig, startWorkers } from '
 import { createApp } from '../src/app';
 import { ApiKeyStore } from '../src/auth/api-key.store';
 import { generateModule } from '../src/generations/generate.module';
+import { usageModule } from '../src/usage/usage.module';
 import { checkResponsesAgainstOpenApi } from './openapi/openapi-validator';
 
 /** Real Redis, the emulator (SageMaker MME + S3), the API app and (on demand) the real generate worker. */
@@ -28,7 +29,7 @@ export interface GenerationHarness {
   keySpace: KeySpace;
   queue: TypedQueue<typeof generateQueue>;
   objects: S3ObjectStore;
-  keyFor(tenantId: string): Promise<string>;
+  keyFor(tenantId: string, role?: 'tenant' | 'operator'): Promise<string>;
   /** Places an artifact in the MME prefix and records a ready model for the tenant. */
   registerModel(
     tenantId: string,
@@ -77,6 +78,7 @@ export async function startGenerationHarness(
     BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
   };
   const module = generateModule({ config, redis: producer, keySpace, queues: queues as never, s3 });
+  const usage = usageModule({ redis: producer, keySpace });
   const app = checkResponsesAgainstOpenApi(
     createApp({
       logger: createLogger({ name: 'api-test', level: 'silent' }),
@@ -85,7 +87,8 @@ export async function startGenerationHarness(
       apiKeys,
       queues: queues as never,
       readiness: [],
-      v1Routers: module.v1,
+      v1Routers: [...module.v1, ...usage.v1],
+      adminRouters: usage.admin,
     }),
   );
   let workers: Map<string, Worker> | undefined;
@@ -97,7 +100,7 @@ export async function startGenerationHarness(
     keySpace,
     objects,
     queue: queues.find((q) => q.name === generateQueue.name) as unknown as TypedQueue<typeof generateQueue>,
-    keyFor: async (tenantId) => (await apiKeys.create({ tenantId, role: 'tenant', name: 'test' })).key,
+    keyFor: async (tenantId, role = 'tenant') => (await apiKeys.create({ tenantId, role, name: 'test' })).key,
     async registerModel(tenantId, modelId, palette, triggerPhrase = 'photo of sks person') {
       const targetModel = targetModelName(tenantId, modelId, 1);
       const artifactId = `model-${modelId}`;

@@ -60,6 +60,8 @@ describe('cost ledger: GPU time per invocation, tenant, model and batch (real wo
     expect(totals.generate).toEqual({ gpuMs: done.gpuMs, invocations: 3, images: 20 });
     const perModel = await ledger.models('acme');
     expect(perModel).toEqual([{ modelId: 'mdl_cost', usage: totals }]);
+    const view = await auth(request(h.app).get(`/v1/batches/${id}`)).expect(200);
+    expect(view.body.gpuSeconds).toBe(done.gpuMs! / 1000);
     await h.stopWorker();
   });
 
@@ -95,5 +97,76 @@ describe('cost ledger: GPU time per invocation, tenant, model and batch (real wo
     await eventually(async () => (uploads() >= 4 ? true : undefined), 15_000, 'the hung upload');
     h.emulator.setFaults([]);
     await h.stopWorker();
+    const view = await auth(request(h.app).get(`/v1/generations/${id}`)).expect(200);
+    expect(view.body.gpuSeconds).toBe(done.gpuMs! / 1000);
+  });
+
+  it('shows a tenant only its own usage, in total, per model and per day', async () => {
+    const totals = await ledger.totals('acme');
+    // Two days, so a run across midnight (UTC) still finds every invocation.
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const own = await auth(request(h.app).get('/v1/usage').query({ from: yesterday, to: today })).expect(200);
+    const seconds = (ms: number) => ms / 1000;
+    const figures = {
+      gpuSeconds: seconds(totals.generate.gpuMs),
+      generate: { gpuSeconds: seconds(totals.generate.gpuMs), invocations: 4, images: 22 },
+      train: { gpuSeconds: 0, trainings: 0 },
+    };
+    const { days, ...rest } = own.body;
+    expect(rest).toEqual({ object: 'usage', tenant: 'acme', ...figures, models: [{ model: 'mdl_cost', ...figures }] });
+    expect(days.map((d: { date: string }) => d.date)).toEqual([yesterday, today]);
+    const perDay = days.map((d: { generate: { invocations: number } }) => d.generate.invocations);
+    expect(perDay[0] + perDay[1]).toBe(4);
+
+    const rival = await h.keyFor('rival');
+    const theirs = await auth(request(h.app).get('/v1/usage'), rival).expect(200);
+    expect(theirs.body).toEqual({
+      object: 'usage',
+      tenant: 'rival',
+      gpuSeconds: 0,
+      generate: { gpuSeconds: 0, invocations: 0, images: 0 },
+      train: { gpuSeconds: 0, trainings: 0 },
+      models: [],
+    });
+    // Nothing in the query reaches another tenant's figures, and the admin routes refuse a tenant key.
+    await auth(request(h.app).get('/v1/usage').query({ tenant: 'acme' }), rival).expect(400);
+    await auth(request(h.app).get('/v1/admin/usage'), rival).expect(403);
+  });
+
+  it('lists every tenant for operators, largest first, and one tenant on request', async () => {
+    await ledger.record({
+      invocationId: 'manual-1',
+      tenantId: 'beta',
+      modelId: 'mdl_beta',
+      kind: 'train',
+      ms: 10_000_000,
+      images: 0,
+      resource: { kind: 'model', id: 'mdl_beta' },
+    });
+    const operator = await h.keyFor('ops', 'operator');
+    const all = await auth(request(h.app).get('/v1/admin/usage'), operator).expect(200);
+    expect(all.body.count).toBe(2);
+    expect(all.body.data.map((t: { tenant: string }) => t.tenant)).toEqual(['beta', 'acme']);
+    expect(all.body.data[0]).toMatchObject({ gpuSeconds: 10_000, train: { gpuSeconds: 10_000, trainings: 1 } });
+
+    const page = await auth(request(h.app).get('/v1/admin/usage').query({ limit: 1 }), operator).expect(200);
+    expect(page.body).toMatchObject({ count: 2, nextOffset: 1, data: [{ tenant: 'beta' }] });
+    const one = await auth(request(h.app).get('/v1/admin/usage').query({ tenant: 'acme' }), operator).expect(200);
+    expect(one.body.data).toEqual([all.body.data[1]]);
+    const acmeView = await auth(request(h.app).get('/v1/admin/usage/acme'), operator).expect(200);
+    const tenantView = await auth(request(h.app).get('/v1/usage')).expect(200);
+    expect(acmeView.body).toEqual(tenantView.body);
+  });
+
+  it('refuses a malformed or oversized day range with invalid_query', async () => {
+    for (const query of [
+      { from: '2026-02-30' },
+      { from: '2026-12-02', to: '2026-12-01' },
+      { from: '2020-01-01', to: '2026-01-01' },
+    ]) {
+      const res = await auth(request(h.app).get('/v1/usage').query(query)).expect(400);
+      expect(res.body.error.code).toBe('invalid_query');
+    }
   });
 });

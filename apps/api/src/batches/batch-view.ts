@@ -1,5 +1,6 @@
 import { type BatchRecord } from '@dreamqueue/records';
 import { type BatchView } from '../openapi/resource-schemas';
+import { gpuSeconds } from '../usage/usage-view';
 
 /** The API shape of a batch: counts by state, progress and an ETA measured from this batch's own pace. */
 export function batchView(b: BatchRecord): BatchView {
@@ -20,6 +21,7 @@ export function batchView(b: BatchRecord): BatchView {
     progress: b.total > 0 ? Math.round((done / b.total) * 1000) / 1000 : 1,
     ...(active && rate > 0 && { etaSeconds: Math.ceil(pending / rate) }),
     round: b.round,
+    gpuSeconds: gpuSeconds(b.gpuMs),
     createdAt: b.createdAt,
     ...(b.finishedAt && { finishedAt: b.finishedAt }),
     links: {

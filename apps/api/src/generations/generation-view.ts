@@ -1,6 +1,7 @@
 import { type GenerationRecord } from '@dreamqueue/records';
 import { prioritizedRank } from '@dreamqueue/redis';
 import { type GenerationView } from '../openapi/resource-schemas';
+import { gpuSeconds } from '../usage/usage-view';
 import { type GenerationDeps } from './generation-deps';
 
 /**
@@ -25,6 +26,7 @@ export async function generationView(deps: GenerationDeps, g: GenerationRecord):
     ...(g.deadlineAt !== undefined && { deadline: new Date(g.deadlineAt).toISOString() }),
     ...(g.error && { error: g.error }),
     links: { self: `/v1/generations/${g.id}`, cancel: `/v1/generations/${g.id}/cancel` },
+    gpuSeconds: gpuSeconds(g.gpuMs),
   };
   if (g.status === 'queued') return { ...base, ...(await queueEstimate(deps, g.jobId)) };
   if (g.status !== 'succeeded') return base;

@@ -7,6 +7,7 @@ import { MODEL_OPERATIONS } from './operations/models.operations';
 import { PLATFORM_OPERATIONS } from './operations/platform.operations';
 import { QUOTA_OPERATIONS } from './operations/quotas.operations';
 import { QuotaLimitsUpdate } from '../quotas/quota-update';
+import { USAGE_OPERATIONS } from './operations/usage.operations';
 import * as resources from './resource-schemas';
 
 /** Every documented route. The route-coverage test fails when the app serves a route missing here. */
@@ -14,6 +15,7 @@ export const OPERATIONS: OperationSpec[] = [
   ...MODEL_OPERATIONS,
   ...GENERATION_OPERATIONS,
   ...QUOTA_OPERATIONS,
+  ...USAGE_OPERATIONS,
   ...PLATFORM_OPERATIONS,
 ];
 
@@ -74,9 +76,11 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       description:
         'Personal LoRA models from 10–15 photos, and images from them at any volume. Every error is `{ "error": { "code", "message", "details" } }`; branch on `code` (stable, snake_case), never on `message`.',
     },
-    tags: ['Models', 'Generations', 'Batches', 'Quotas', 'Events', 'Webhooks', 'Operators', 'Platform'].map((name) => ({
-      name,
-    })),
+    tags: ['Models', 'Generations', 'Batches', 'Quotas', 'Usage', 'Events', 'Webhooks', 'Operators', 'Platform'].map(
+      (name) => ({
+        name,
+      }),
+    ),
     paths,
     components: {
       schemas,

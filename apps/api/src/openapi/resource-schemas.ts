@@ -73,6 +73,7 @@ export const GenerationResource = z.strictObject({
   etaSeconds: z.number().int().min(0).optional(),
   /** When succeeded. */
   images: z.array(GeneratedImage).optional(),
+  gpuSeconds: z.number().min(0).meta({ description: 'GPU seconds its invocation used (see `GET /v1/usage`).' }),
 });
 
 const batchFields = {
@@ -94,6 +95,10 @@ const batchFields = {
   etaSeconds: z.number().int().min(0).optional(),
   /** 0 for the first run; each retry-failed adds one. */
   round: z.number().int(),
+  gpuSeconds: z
+    .number()
+    .min(0)
+    .meta({ description: 'GPU seconds its invocations used so far, every round included (see `GET /v1/usage`).' }),
   createdAt: isoTime,
   finishedAt: isoTime.optional(),
   links: z.strictObject({ self: z.string(), results: z.string(), cancel: z.string(), retryFailed: z.string() }),
@@ -200,3 +205,5 @@ export const ApiError = z.strictObject({
 export type ModelView = z.infer<typeof ModelResource>;
 export type GenerationView = z.infer<typeof GenerationResource>;
 export type BatchView = z.infer<typeof BatchResource>;
+
+export { TenantUsageList, Usage } from '../usage/usage-schemas';
