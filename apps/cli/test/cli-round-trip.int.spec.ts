@@ -113,7 +113,7 @@ describe('dreamqueue CLI round trip (real API, worker, Redis and emulator)', () 
     expect(frames.length).toBeGreaterThanOrEqual(2);
     expect(new Set(frames.map((f) => f.match(/(\d+)\/20 done/)![1])).size).toBeGreaterThanOrEqual(2);
     expect(frames.at(-1)).toMatch(/^\[█+\] 20\/20 done · 0 failed · [\d.]+\/s · ETA 0s/);
-    expect(transcript).toMatch(/Batch bat_\w+ completed: 20 succeeded, 0 failed/);
+    expect(transcript).toMatch(/Batch bat_\w+ completed: 20 succeeded, 0 failed\. It used [\d.,]+ GPU-seconds\./);
     const files = readdirSync(out);
     expect(files.filter((f) => f.endsWith('.jpg'))).toHaveLength(20);
     const manifest = readFileSync(join(out, 'manifest.ndjson'), 'utf8')

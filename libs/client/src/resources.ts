@@ -43,6 +43,8 @@ export interface Batch {
   total: number;
   counts: Record<string, number>;
   progress?: number;
+  /** GPU seconds its invocations used so far. */
+  gpuSeconds?: number;
   [field: string]: unknown;
 }
 

@@ -205,6 +205,7 @@ describe('the web studio in a real browser, against the whole stack on the emula
     const card = page.locator('.batch').first();
     await card.locator('.badge', { hasText: 'completed' }).waitFor({ timeout: 60_000 });
     expect(await card.locator('.meta').textContent()).toContain('20 of 20 done (100%) · 20 succeeded · 0 failed');
+    expect(await card.locator('.meta').textContent()).toMatch(/ · used [\d.,]+ GPU-seconds$/);
 
     const [manifest] = await Promise.all([
       page.waitForEvent('download'),

@@ -3,6 +3,7 @@ import { type Batch } from '@dreamqueue/client';
 import { type CommandContext } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { RateMeter, renderProgress } from '../output/progress-bar';
+import { gpuSecondsUsed } from '../output/format';
 import { EventFeed } from '../watch/event-feed';
 import { saveBatchResults } from './downloads';
 import { readPrompts } from './prompts-file';
@@ -119,7 +120,8 @@ async function followBatch(ctx: CommandContext, feed: EventFeed, id: string): Pr
 
 async function finishBatch(ctx: CommandContext, b: Batch, out: string | undefined): Promise<ExitCode> {
   const c = counts(b);
-  const summary = `Batch ${b.id} ${b.status}: ${c.succeeded} succeeded, ${c.failed} failed${c.canceled ? `, ${c.canceled} canceled` : ''}.`;
+  const cost = typeof b.gpuSeconds === 'number' ? ` It ${gpuSecondsUsed(b.gpuSeconds)}.` : '';
+  const summary = `Batch ${b.id} ${b.status}: ${c.succeeded} succeeded, ${c.failed} failed${c.canceled ? `, ${c.canceled} canceled` : ''}.${cost}`;
   if (!out) {
     ctx.out.result(b, [summary, `Download it: dreamqueue download ${b.id} --out <dir>`]);
   } else {

@@ -27,3 +27,9 @@ export function table(header: string[], rows: string[][]): string[] {
       .trimEnd();
   return [line(header), ...rows.map(line)];
 }
+
+/** `used 12.3 GPU-seconds`, `used 48,210 GPU-seconds`: a batch's cost as the API's ledger reports it. */
+export function gpuSecondsUsed(seconds: number): string {
+  const figure = seconds < 100 ? seconds.toFixed(1) : Math.round(seconds).toLocaleString('en-US');
+  return `used ${figure} GPU-seconds`;
+}

@@ -68,6 +68,8 @@ export interface Batch {
   progress: number;
   etaSeconds?: number;
   round: number;
+  /** GPU seconds its invocations used so far. */
+  gpuSeconds?: number;
   createdAt: string;
   finishedAt?: string;
   retried?: number;

@@ -3,6 +3,7 @@ import { type ApiError } from '../api/api-error';
 import { type StudioApi } from '../api/studio-api';
 import { type Batch, type BatchResultLine } from '../api/types';
 import { eta, percent, saveFile } from '../format';
+import { gpuSecondsUsed } from '../gpu-seconds';
 import { useLive } from '../use-live';
 import { ErrorNote } from './ErrorNote';
 import { StatusBadge } from './StatusBadge';
@@ -67,6 +68,7 @@ export function BatchCard({ api, id }: { api: StudioApi; id: string }) {
         {b.counts.canceled > 0 && ` · ${b.counts.canceled} canceled`}
         {b.etaSeconds !== undefined && !finished && ` · ${eta(b.etaSeconds)} left`}
         {b.round > 1 && ` · retry round ${b.round}`}
+        {b.gpuSeconds !== undefined && ` · ${gpuSecondsUsed(b.gpuSeconds)}`}
       </p>
       <ErrorNote error={error ?? live.error} />
       <div className="actions">
