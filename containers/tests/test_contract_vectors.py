@@ -112,7 +112,8 @@ class TrainingVectorsTest(unittest.TestCase):
 
     def test_the_completed_output_and_artifact_names_are_the_vector_ones(self):
         out = vector("training-output")
-        self.assertEqual(training_output.completed_output(out["completed"]["output_location"]), out["completed"])
+        completed = out["completed"]
+        self.assertEqual(training_output.completed_output(completed["output_location"], completed["training_seconds"]), completed)
         name = training_output.artifact_name()
         self.assertRegex(name, out["artifactNamePattern"])
         self.assertEqual(

@@ -119,6 +119,7 @@ class TrainingThroughDjlTest(unittest.TestCase):
         body = output.json()
         self.assertEqual(body["status"], "Training Completed!")
         self.assertRegex(body["output_location"], r"^s3://dreamqueue/mme-models/lora-[a-z0-9]{20}\.tar\.gz$")
+        self.assertGreater(body["training_seconds"], 0)  # the handler's own time, charged by the cost ledger
         key, artifact = self.artifact(output)
         with tarfile.open(fileobj=io.BytesIO(artifact)) as packed:
             names = sorted(packed.getnames())

@@ -17,13 +17,21 @@ artifact = load_module("training/artifact.py", "dq_training_artifact")
 
 class OutputJsonTest(unittest.TestCase):
     def test_completed_output_is_exactly_the_contract_the_worker_reads(self):
-        body = output.completed_output("s3://dreamqueue/mme-models/lora-0123abcd.tar.gz")
-        self.assertEqual(json.loads(json.dumps(body)), {"status": "Training Completed!", "output_location": "s3://dreamqueue/mme-models/lora-0123abcd.tar.gz"})
+        body = output.completed_output("s3://dreamqueue/mme-models/lora-0123abcd.tar.gz", 812.34567)
+        self.assertEqual(
+            json.loads(json.dumps(body)),
+            {"status": "Training Completed!", "output_location": "s3://dreamqueue/mme-models/lora-0123abcd.tar.gz", "training_seconds": 812.346},
+        )
+
+    def test_completed_output_refuses_a_duration_that_is_not_a_time(self):
+        for bad in (-1.0, float("nan")):
+            with self.subTest(bad=bad), self.assertRaisesRegex(ValueError, "training duration"):
+                output.completed_output("s3://dreamqueue/mme-models/lora-0123abcd.tar.gz", bad)
 
     def test_completed_output_refuses_a_location_outside_a_flat_tarball_name(self):
         for bad in ("s3://dreamqueue/mme-models/../x.tar.gz", "https://x/y.tar.gz", "s3://dreamqueue/mme-models/UPPER.tar.gz", "s3://b/x.zip"):
             with self.subTest(bad=bad), self.assertRaises(ValueError):
-                output.completed_output(bad)
+                output.completed_output(bad, 1.0)
 
     def test_failed_output_carries_the_reason(self):
         self.assertEqual(output.failed_output("expected 3-20 images"), {"status": "Training Failed!", "reason": "expected 3-20 images"})
@@ -106,7 +114,9 @@ class DjlHandlerTest(unittest.TestCase):
         with _modules({"djl_python": types.SimpleNamespace(Output=FakeOutput)}):
             out = self.model.handle(FakeInput(build_tar(photos(12))))
         self.assertEqual(out.code, 200)
+        seconds = out.json.pop("training_seconds")
         self.assertEqual(out.json, {"status": "Training Completed!", "output_location": "s3://dreamqueue/mme-models/lora-12.tar.gz"})
+        self.assertTrue(0 <= seconds < 60, seconds)  # the handler's own time, parse to upload
 
     def test_the_trainer_trains_on_the_concept_prompt_as_sent(self):
         trainer = load_module("training/trainer.py", "dq_training_trainer")

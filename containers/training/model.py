@@ -4,13 +4,15 @@ One invocation = one training, in four parts (aws/sagemaker-inference-toolkit's 
   load     settings from serving.properties / OPTION_* environment (once per worker)
   parse    tar_input.parse_training_tar: the InputLocation object's bytes -> images + config
   predict  trainer.train_lora, then artifact.pack_model_folder + upload into the MME prefix
-  format   training_output.completed_output -> {"status": "Training Completed!", "output_location": "s3://…"}
+  format   training_output.completed_output -> {"status": "Training Completed!", "output_location": "s3://…",
+           "training_seconds": <seconds from the request's arrival to the artifact's upload>}
 A refused input is answered with a 400 and a reason, which SageMaker writes to the S3FailurePath.
 """
 import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -79,6 +81,7 @@ def handle(inputs):
         _settings = load(inputs.get_properties())
     if inputs.is_empty():
         return None
+    started = time.monotonic()
     try:
         request = parse_training_tar(inputs.get_as_bytes())
     except TrainingInputError as err:
@@ -89,4 +92,4 @@ def handle(inputs):
         return output.add_as_json(failed_output(str(err)))
     location = predict(request, _settings)
     LOG.info("training completed: %s", location)
-    return Output().add_as_json(completed_output(location))
+    return Output().add_as_json(completed_output(location, time.monotonic() - started))

@@ -1,7 +1,7 @@
-"""format: the async output JSON the worker reads ({status, output_location}); pure."""
+"""format: the async output JSON the worker reads ({status, output_location, training_seconds}); pure."""
 import re
 import uuid
-from typing import Callable, Dict
+from typing import Any, Callable, Dict
 
 TRAINING_COMPLETED = "Training Completed!"
 TRAINING_FAILED = "Training Failed!"
@@ -28,10 +28,14 @@ def artifact_uri(bucket: str, mme_prefix: str, name: str) -> str:
     return uri
 
 
-def completed_output(output_location: str) -> Dict[str, str]:
+def completed_output(output_location: str, training_seconds: float) -> Dict[str, Any]:
+    """training_seconds: how long the handler held the GPU for this invocation (the worker's cost ledger
+    charges it; SageMaker reports no start time for an async invocation, so only the container knows)."""
     if not S3_URI.match(output_location):
         raise ValueError(f"invalid artifact location {output_location}")
-    return {"status": TRAINING_COMPLETED, "output_location": output_location}
+    if not training_seconds >= 0:
+        raise ValueError(f"invalid training duration {training_seconds}")
+    return {"status": TRAINING_COMPLETED, "output_location": output_location, "training_seconds": round(training_seconds, 3)}
 
 
 def failed_output(reason: str) -> Dict[str, str]:

@@ -56,11 +56,14 @@ describe('training endpoint', () => {
     const output = JSON.parse((await waitForObject(s3(), accepted.OutputLocation!)).toString()) as {
       status: string;
       output_location: string;
+      training_seconds: number;
     };
     // The container's output object and artifact naming (vector training-output.json).
     const vector = readVector('training-output');
     expect(Object.keys(output).sort()).toEqual(Object.keys(vector.completed).sort());
     expect(output.status).toBe(vector.completed.status);
+    // Real seconds the training took: at least its 300 emulated seconds at 1 ms each.
+    expect(output.training_seconds).toBeGreaterThanOrEqual(0.3);
     const artifact = output.output_location.slice(`s3://${emulator.bucket}/${emulator.mmePrefix}`.length);
     expect(output.output_location).toBe(`s3://${emulator.bucket}/${emulator.mmePrefix}${artifact}`);
     expect(artifact).toMatch(new RegExp(vector.artifactNamePattern));

@@ -2,7 +2,7 @@ import { FakeMultiModelInference } from '@dreamqueue/aws/testing';
 import { readVector, type VectorRuntimeError } from '@dreamqueue/contracts';
 import { createLogger } from '@dreamqueue/logger';
 import { TrainingParams } from '@dreamqueue/contracts';
-import { type ModelRecord } from '@dreamqueue/records';
+import { type ModelRecord, type UsageEntry } from '@dreamqueue/records';
 import { invokeModel } from '../src/generate/invoke-model';
 import { parseTrainingFailure } from '../src/train/failure-reason';
 import { awaitStep } from '../src/train/steps/await.step';
@@ -52,10 +52,15 @@ function mmeFailingOnceWith(first: Error) {
   });
 }
 
-function ports(mme: FakeMultiModelInference, objects = new MemoryObjectStore()): TrainStepDeps {
+function ports(
+  mme: FakeMultiModelInference,
+  objects = new MemoryObjectStore(),
+  charged: UsageEntry[] = [],
+): TrainStepDeps {
   return {
     objects,
     mme,
+    usage: { record: async (entry: UsageEntry) => void charged.push(entry) },
     settings,
     logger: createLogger({ name: 'test', level: 'silent' }),
     now: () => 1_000_000,
@@ -65,12 +70,13 @@ function ports(mme: FakeMultiModelInference, objects = new MemoryObjectStore()):
 const input = (checkpoint: StepInput['checkpoint']): StepInput => ({ model, checkpoint, jobId: model.id });
 
 describe('training results (training-output.json, training-failure.json)', () => {
-  it('registers the artifact the vector output names', async () => {
+  it('registers the artifact the vector output names, and charges the training time it reports', async () => {
     const out = readVector('training-output');
     const objects = new MemoryObjectStore(out.bucket);
     await objects.put('out/x.out', JSON.stringify(out.completed));
+    const charged: UsageEntry[] = [];
     const step = await awaitStep(
-      ports(new FakeMultiModelInference(okImage), objects),
+      ports(new FakeMultiModelInference(okImage), objects, charged),
       input({
         inferenceId: 'train-mdl_vec-1',
         outputLocation: `s3://${out.bucket}/out/x.out`,
@@ -78,6 +84,13 @@ describe('training results (training-output.json, training-failure.json)', () =>
       }),
     );
     expect(step).toMatchObject({ next: 'register', patch: { trainedArtifact: out.artifactKey } });
+    expect(charged).toEqual([
+      expect.objectContaining({
+        invocationId: 'train-mdl_vec-1',
+        kind: 'train',
+        ms: out.completed.training_seconds * 1000,
+      }),
+    ]);
   });
 
   it.each(readVector('training-failure').cases.map((c) => [c.name, c.failure] as const))(

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { decodeGenerationResponse, encodeGenerationRequest, SageMakerMultiModelInference } from '@dreamqueue/aws';
 import { dominantColour } from '@dreamqueue/emulator';
+import { UsageLedger } from '@dreamqueue/records';
 import { S3ObjectStore, targetModelName } from '@dreamqueue/storage';
 import { s3ClientFor, sageMakerRuntimeClientFor } from '@dreamqueue/testing';
 import { PALETTE } from '../../api/test/fixtures/training-photos';
@@ -50,6 +51,11 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
     const job = await h.queue.getJob(id);
     expect(job?.returnvalue).toEqual({ modelId: id, targetModel: record.targetModel, outcome: 'ready' });
     expect(JSON.stringify(job?.data)).not.toMatch(/https?:|X-Amz|Signature/i);
+
+    // The cost ledger charged the training the time the endpoint reported: at least its 1.5 real seconds.
+    const usage = (await new UsageLedger(h.redis, h.keySpace).models('acme')).find((m) => m.modelId === id)?.usage;
+    expect(usage?.train).toEqual({ gpuMs: expect.any(Number), invocations: 1, images: 0 });
+    expect(usage!.train.gpuMs).toBeGreaterThanOrEqual(1_500);
   });
 
   it('C8: a transient training failure is resubmitted once and the model still becomes ready', async () => {
@@ -57,6 +63,9 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
     const id = await h.createModel(1);
     expect((await h.waitForStatus(id, ['ready', 'failed'])).status).toBe('ready');
     expect(h.asyncInvocations(id)).toEqual([`train-${id}-1`, `train-${id}-2`]);
+    // Both submissions ran on the GPU: both are charged.
+    const usage = (await new UsageLedger(h.redis, h.keySpace).models('acme')).find((m) => m.modelId === id)?.usage;
+    expect(usage?.train.invocations).toBe(2);
     h.emulator.setFaults([]);
   });
 

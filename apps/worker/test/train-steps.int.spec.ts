@@ -234,6 +234,21 @@ describe('train steps (fakes at the AWS edge, real Redis for the claim)', () => 
     expect(after.invocations - before.invocations).toBe(1);
     const perModel = (await ledger.models(model.tenantId)).find((m) => m.modelId === model.id);
     expect(perModel?.usage.train.gpuMs).toBeGreaterThanOrEqual(12_250);
+
+    // A container that reports its own time is charged that, not the time until the check.
+    await ports.objects.put(
+      'out/eight.out',
+      JSON.stringify({
+        status: 'Training Completed!',
+        output_location: 's3://dreamqueue/mme-models/eight.tar.gz',
+        training_seconds: 3.5,
+      }),
+    );
+    await awaitStep(
+      ports,
+      input({ ...submitted, inferenceId: 'train-mdl_unit-8', outputLocation: 's3://dreamqueue/out/eight.out' }),
+    );
+    expect((await ledger.totals(model.tenantId)).train.gpuMs - after.gpuMs).toBe(3_500);
   });
 
   it('a transient training failure is resubmitted once under the next number', async () => {

@@ -50,6 +50,7 @@ export {
 export {
   ARTIFACT_NAME_PATTERN,
   MAX_FAILURE_REASON,
+  reportedTrainingSeconds,
   TRAINING_COMPLETED,
   TRAINING_FAILED,
   trainingCompleted,

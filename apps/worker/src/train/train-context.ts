@@ -32,7 +32,7 @@ export interface TrainStepDeps {
   mme: MultiModelInference;
   claims: TrainingClaims;
   /** The cost ledger: each training's GPU time, once its result is seen. */
-  usage: UsageRecorder;
+  usage: Pick<UsageRecorder, 'record'>;
   settings: TrainSettings;
   logger: Logger;
   now(): number;

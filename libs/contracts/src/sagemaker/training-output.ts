@@ -14,6 +14,8 @@ export const ARTIFACT_NAME_PATTERN = /^lora-[a-z0-9]{20}\.tar\.gz$/;
 export interface TrainingCompletedObject {
   status: typeof TRAINING_COMPLETED;
   output_location: string;
+  /** Seconds the handler held the GPU for the invocation (SageMaker reports no start time for async ones). */
+  training_seconds: number;
 }
 
 export interface TrainingFailedObject {
@@ -21,8 +23,18 @@ export interface TrainingFailedObject {
   reason: string;
 }
 
-export function trainingCompleted(outputLocation: string): TrainingCompletedObject {
-  return { status: TRAINING_COMPLETED, output_location: outputLocation };
+export function trainingCompleted(outputLocation: string, trainingSeconds: number): TrainingCompletedObject {
+  return {
+    status: TRAINING_COMPLETED,
+    output_location: outputLocation,
+    training_seconds: Math.round(trainingSeconds * 1000) / 1000,
+  };
+}
+
+/** The training time an output object reports, if it carries a usable one (older containers do not). */
+export function reportedTrainingSeconds(output: { training_seconds?: unknown }): number | undefined {
+  const seconds = output.training_seconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 export function trainingFailed(reason: string): TrainingFailedObject {

@@ -53,7 +53,7 @@ export interface ContractVectors {
   };
   'training-output': {
     artifactNamePattern: string;
-    completed: { status: string; output_location: string };
+    completed: { status: string; output_location: string; training_seconds: number };
     bucket: string;
     mmePrefix: string;
     artifactKey: string;

@@ -7,7 +7,7 @@ import { json, pathId } from './common-parameters';
 const query = (shape: Record<string, ParameterSpec['schema']>): ParameterSpec[] =>
   Object.entries(shape).map(([name, schema]) => ({ in: 'query' as const, name, schema }));
 const COUNTED =
-  'GPU seconds are what the worker measured: each MME invocation the model answered (from the call to its answer), and each training from its submission to the check that saw its result. See docs/operations.md, "Cost ledger".';
+  'GPU seconds are what the worker measured: each MME invocation the model answered (from the call to its answer), and each training for the seconds its container reports (or, without that figure, from its submission to the check that saw its result). See docs/operations.md, "Cost ledger".';
 
 /** The cost ledger: a tenant's own GPU time, and every tenant's for operators. */
 export const USAGE_OPERATIONS: OperationSpec[] = [

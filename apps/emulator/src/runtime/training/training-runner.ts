@@ -37,6 +37,8 @@ export async function runTraining(
   request: TrainingRequest,
   signal: AbortSignal,
 ): Promise<void> {
+  // What the container reports as training_seconds: real time from taking the request to the upload.
+  const startedAt = Date.now();
   const fault = deps.faults.decide('training');
   if (fault?.error === 'NoOutput') {
     deps.logger.info({ inferenceId: request.inferenceId }, 'injected NoOutput: training result will never appear');
@@ -76,7 +78,8 @@ export async function runTraining(
   });
   await deps.store.put(artifactKey, artifact, 'application/gzip');
   const outputLocation = `s3://${deps.bucket}/${artifactKey}`;
-  await deps.store.put(request.outputKey, JSON.stringify(trainingCompleted(outputLocation)), 'application/json');
+  const output = trainingCompleted(outputLocation, (Date.now() - startedAt) / 1000);
+  await deps.store.put(request.outputKey, JSON.stringify(output), 'application/json');
   deps.stats.training('completed');
   deps.logger.info({ inferenceId: request.inferenceId, artifactKey }, 'training completed');
   await notify(deps, { request, status: 'Completed', outputLocation: `s3://${deps.bucket}/${request.outputKey}` });

@@ -1,5 +1,5 @@
 import { classifyAwsError } from '@dreamqueue/aws';
-import { TRAINING_COMPLETED } from '@dreamqueue/contracts';
+import { reportedTrainingSeconds, TRAINING_COMPLETED } from '@dreamqueue/contracts';
 import { parseS3Uri } from '@dreamqueue/storage';
 import { recordTrainingUsage } from '../../usage/train-usage';
 import { parseTrainingFailure } from '../failure-reason';
@@ -22,9 +22,11 @@ export async function awaitStep(ports: TrainStepDeps, input: StepInput): Promise
       ports.objects.head(output, input.signal),
       failure ? ports.objects.head(failure, input.signal) : undefined,
     ]);
-    if (out || failed) await recordTrainingUsage(ports.usage, input.model, checkpoint, ports.now());
     if (out) return await completed(ports, input, output);
-    if (failed && failure) return await trainingFailed(ports, input, await ports.objects.get(failure, input.signal));
+    if (failed && failure) {
+      await recordTrainingUsage(ports.usage, input.model, checkpoint, ports.now());
+      return await trainingFailed(ports, input, await ports.objects.get(failure, input.signal));
+    }
   } catch (err) {
     if (err instanceof TrainingFailure || classifyAwsError(err).kind !== 'transient') throw err;
     ports.logger.warn(
@@ -48,12 +50,14 @@ export async function awaitStep(ports: TrainStepDeps, input: StepInput): Promise
 
 async function completed(ports: TrainStepDeps, input: StepInput, outputKey: string): Promise<StepOutcome> {
   const body = await ports.objects.get(outputKey, input.signal);
-  let parsed: { status?: unknown; output_location?: unknown };
+  let parsed: { status?: unknown; output_location?: unknown; training_seconds?: unknown };
   try {
     parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
   } catch {
+    await recordTrainingUsage(ports.usage, input.model, input.checkpoint, ports.now());
     throw new TrainingFailure('Training failed: the endpoint wrote an output that is not JSON.');
   }
+  await recordTrainingUsage(ports.usage, input.model, input.checkpoint, ports.now(), reportedTrainingSeconds(parsed));
   if (parsed.status !== TRAINING_COMPLETED || typeof parsed.output_location !== 'string') {
     return trainingFailed(ports, input, body);
   }
