@@ -19,6 +19,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
+/** BENCH_API_ENV='{"LOG_LEVEL":"warn"}': settings for the measured API that differ from its defaults (printed). */
+const API_ENV = JSON.parse(process.env.BENCH_API_ENV ?? '{}');
 const DQ_PREFIX = '{dq}';
 const BARE_PREFIX = '{bare}';
 
@@ -33,6 +35,8 @@ async function main() {
   );
   console.log(`wrk: ${CONNECTIONS} connections, ${THREADS} threads, ${DURATION} s per run, ${ROUNDS} rounds (ABBA)`);
   console.log(`logs: ${logDir}`);
+  if (Object.keys(API_ENV).length > 0)
+    console.log(`dreamqueue API settings changed from their defaults: ${JSON.stringify(API_ENV)}`);
   console.log(
     'dreamqueue: apps/api/dist/main.js with production defaults (LOG_LEVEL=info, one JSON line per request to a\n' +
       '  file, /metrics timing every request, OTEL off); bare: Express 5 + express.json + the same zod schema +\n' +
@@ -54,16 +58,18 @@ async function main() {
 
     await printRoundTrips({ redisUrl: redisServer.url, emulator, logDir, stats, tenant, body });
 
+    // BENCH_CPU_PROF=1: both servers write a V8 CPU profile (open it in Chrome DevTools) into the log folder.
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [];
     const servers = {
       dreamqueue: await startDreamqueueApi({
         redisUrl: redisServer.url,
         prefix: DQ_PREFIX,
         emulator,
         logDir,
-        // BENCH_CPU_PROF=1: the API writes a V8 CPU profile (open it in Chrome DevTools) into the log folder.
-        nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [],
+        nodeArgs: profile,
+        extraEnv: API_ENV,
       }),
-      bare: await startBareServer({ redisUrl: redisServer.url, prefix: BARE_PREFIX, logDir }),
+      bare: await startBareServer({ redisUrl: redisServer.url, prefix: BARE_PREFIX, logDir, nodeArgs: profile }),
     };
     cleanups.push(() => Promise.all(Object.values(servers).map((p) => p.kill('SIGTERM'))));
     const script = writePostScript(logDir, {

@@ -59,7 +59,7 @@ async function seedTenant({ redisUrl, prefix }) {
 }
 
 /** `apps/api/dist/main.js` on its own port, with production defaults except the local endpoints. */
-async function startDreamqueueApi({ redisUrl, prefix, emulator, logDir, name = 'api', nodeArgs }) {
+async function startDreamqueueApi({ redisUrl, prefix, emulator, logDir, name = 'api', nodeArgs, extraEnv = {} }) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const proc = await startAppProcess({
@@ -76,18 +76,20 @@ async function startDreamqueueApi({ redisUrl, prefix, emulator, logDir, name = '
       SAGEMAKER_ENDPOINT: emulator.runtimeEndpoint,
       S3_BUCKET: emulator.bucket,
       MME_PREFIX: emulator.mmePrefix,
+      ...extraEnv,
     },
   });
   return { ...proc, base };
 }
 
-async function startBareServer({ redisUrl, prefix, logDir, name = 'bare' }) {
+async function startBareServer({ redisUrl, prefix, logDir, name = 'bare', nodeArgs }) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const proc = await startAppProcess({
     name,
     script: path.join(__dirname, 'bare-intake-server.js'),
     logDir,
+    nodeArgs,
     probe: healthy(base),
     env: { BARE_INTAKE: JSON.stringify({ redisUrl, prefix, port }) },
   });

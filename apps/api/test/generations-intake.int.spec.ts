@@ -38,6 +38,15 @@ describe('generation intake against a model that changes (real Redis, BullMQ and
     expect(second.body.prompt).toBe('photo of zwx person, in Rome');
   });
 
+  it('tells each queued generation its position, as the queue itself ranks the job', async () => {
+    const first = (await post({ model: 'mdl_live', prompt: 'one' }).expect(202)).body;
+    const second = (await post({ model: 'mdl_live', prompt: 'two' }).expect(202)).body;
+    expect(first.queuePosition).toBeGreaterThanOrEqual(1);
+    expect(second.queuePosition).toBe(first.queuePosition + 1);
+    const read = await request(h.app).get(`/v1/generations/${second.id}`).set('authorization', `Bearer ${key}`);
+    expect(read.body.queuePosition).toBe(second.queuePosition);
+  });
+
   it('answers 404 for a model deleted since, 409 for one no longer ready, writing nothing either way', async () => {
     await post({ model: 'mdl_live', prompt: 'warm' }).expect(202);
     const before = await state();

@@ -70,6 +70,15 @@ describe('GenerationIntake: model check, record, event and demand in one script 
     expect(await fx.redis.ttl(generations.key('acme', 'gen_1'))).toBeGreaterThan(0);
   });
 
+  it('counts the waiting range in the same round trip, also when Redis has forgotten the script', async () => {
+    await storeModel({ artifactEtag: 'etag1', triggerPhrase: PHRASE });
+    const waiting = { key: keySpace.key('waiting'), maxScore: '(100' };
+    await fx.redis.zadd(waiting.key, 1, 'a', 50, 'b', 100, 'c');
+    await fx.redis.script('FLUSH');
+    expect(await intake.create(gen('gen_1'), PHRASE, waiting)).toMatchObject({ created: true, waitingAhead: 2 });
+    expect(await generations.get('acme', 'gen_1')).toMatchObject({ status: 'queued' });
+  });
+
   it('writes nothing for a missing model and says so', async () => {
     expect(await intake.create(gen('gen_1'), PHRASE)).toEqual({ created: false, model: undefined });
     expect(await written()).toEqual(nothing);

@@ -1,5 +1,5 @@
 import { type Redis } from 'ioredis';
-import { runScript, type KeySpace } from '@dreamqueue/redis';
+import { pipelineWithScripts, queueScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
 import {
@@ -13,8 +13,16 @@ import {
 import { type ModelDemand } from './model-demand';
 import { type ModelRecord, type ModelStore } from './model.store';
 
+/** A sorted-set range counted in the same round trip as the intake (the jobs its job will wait behind). */
+export interface WaitingRange {
+  key: string;
+  /** Highest score counted, in ZCOUNT syntax (`(` for exclusive). */
+  maxScore: string;
+}
+
 export type GenerationIntakeResult =
-  | { created: true; record: GenerationRecord }
+  /** `waitingAhead`: members of the `waiting` range counted just before the record was written. */
+  | { created: true; record: GenerationRecord; waitingAhead?: number }
   /** Nothing was written: the model is missing (`undefined`) or no longer what the record was built from. */
   | { created: false; model: ModelRecord | undefined };
 
@@ -36,13 +44,22 @@ export class GenerationIntake {
     },
   ) {}
 
-  /** `triggerPhrase` is the model's phrase the prompt was built with (`''` when it has none). */
-  async create(generation: NewGeneration, triggerPhrase: string): Promise<GenerationIntakeResult> {
+  /**
+   * `triggerPhrase` is the model's phrase the prompt was built with (`''` when it has none). `waiting`, when
+   * given, is counted in the same pipeline (one round trip): the caller's queue position.
+   */
+  async create(
+    generation: NewGeneration,
+    triggerPhrase: string,
+    waiting?: WaitingRange,
+  ): Promise<GenerationIntakeResult> {
     const record = queuedGeneration(generation);
     const { generations, models, demand } = this.stores;
     const event = this.events.scriptArgs(record.tenantId, queuedEvent(record));
-    const [outcome, model] = await runScript<[number, string | null]>(
-      this.redis,
+    const pipeline = pipelineWithScripts(this.redis);
+    if (waiting) pipeline.zcount(waiting.key, '-inf', waiting.maxScore);
+    queueScript(
+      pipeline,
       'create-generation-6',
       [
         models.key(record.tenantId, record.modelId),
@@ -63,8 +80,11 @@ export class GenerationIntake {
         ...generationHashArgs(record),
       ],
     );
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [err] of replies) if (err) throw err;
+    const [outcome, model] = replies[replies.length - 1]![1] as [number, string | null];
     if (outcome === -1) throw new Error(`Generation ${record.id} already exists`);
-    if (outcome === 1) return { created: true, record };
+    if (outcome === 1) return { created: true, record, ...(waiting && { waitingAhead: replies[0]![1] as number }) };
     return { created: false, model: model ? (JSON.parse(model) as ModelRecord) : undefined };
   }
 }

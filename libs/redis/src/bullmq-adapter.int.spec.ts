@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Job, Queue, Worker } from 'bullmq';
 import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
-import { BULLMQ_VERSION_CHECKED, jobKeys, prioritizedRank, updateJobDataIfLocked } from './bullmq-adapter';
+import {
+  BULLMQ_VERSION_CHECKED,
+  jobKeys,
+  prioritizedAhead,
+  prioritizedRank,
+  updateJobDataIfLocked,
+} from './bullmq-adapter';
 import { createRedisConnection } from './create-redis-connection';
 
 /**
@@ -67,6 +73,32 @@ describe('BullMQ adapter (real Redis, installed BullMQ)', () => {
     const redis = createRedisConnection({ url: fx.server.url, role: 'worker' });
     expect(await Promise.all(order.map((id) => prioritizedRank(redis, queue, id!)))).toEqual([0, 1, 2]);
     expect(await prioritizedRank(redis, queue, 'unknown')).toBeNull();
+    redis.disconnect();
+    await queue.close();
+  });
+
+  it('counts, before a job is added, the jobs that will be ahead of it (its rank once added)', async () => {
+    const prefix = fx.keySpace().queuePrefix;
+    const queue = new Queue('ahead', { connection: { url: fx.server.url }, prefix });
+    const redis = createRedisConnection({ url: fx.server.url, role: 'worker' });
+    const ahead = async (priority: number) => {
+      const { key, maxScore } = prioritizedAhead(queue, priority);
+      return redis.zcount(key, '-inf', maxScore);
+    };
+    const added: [string, number][] = [
+      ['batch-1', 10],
+      ['urgent-1', 1],
+      ['mid-1', 2],
+      ['urgent-2', 1],
+      ['batch-2', 10],
+      ['mid-2', 2],
+      ['urgent-3', 1],
+    ];
+    for (const [jobId, priority] of added) {
+      const predicted = await ahead(priority);
+      await queue.add(jobId, {}, { jobId, priority });
+      expect([jobId, await prioritizedRank(redis, queue, jobId)]).toEqual([jobId, predicted]);
+    }
     redis.disconnect();
     await queue.close();
   });

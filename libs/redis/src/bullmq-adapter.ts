@@ -52,3 +52,16 @@ export async function updateJobDataIfLocked<T>(
 export async function prioritizedRank(redis: Redis, queue: Pick<Queue, 'qualifiedName'>, jobId: string) {
   return redis.zrank(`${queue.qualifiedName}:prioritized`, jobId);
 }
+
+/**
+ * What `prioritizedRank` would say of a job added now at `priority`, as a sorted-set range to count before
+ * adding it (so the count can travel in the same round trip as other intake work): BullMQ scores a
+ * prioritized job `priority × 2³² + a counter`, so the jobs ahead of a new one are those scored below
+ * `(priority + 1) × 2³²` — every job of its own or a more urgent priority already waiting.
+ */
+export function prioritizedAhead(
+  queue: Pick<Queue, 'qualifiedName'>,
+  priority: number,
+): { key: string; maxScore: string } {
+  return { key: `${queue.qualifiedName}:prioritized`, maxScore: `(${(priority + 1) * 2 ** 32}` };
+}

@@ -17,5 +17,11 @@ export {
   SCRIPT_DIR,
   type ScriptDefinition,
 } from './redis-scripts';
-export { BULLMQ_VERSION_CHECKED, jobKeys, prioritizedRank, updateJobDataIfLocked } from './bullmq-adapter';
+export {
+  BULLMQ_VERSION_CHECKED,
+  jobKeys,
+  prioritizedAhead,
+  prioritizedRank,
+  updateJobDataIfLocked,
+} from './bullmq-adapter';
 export { releaseLock } from './release-lock';

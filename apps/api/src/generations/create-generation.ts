@@ -1,6 +1,7 @@
 import { type GenerationRequest, MAX_SEED, PRIORITY, newId } from '@dreamqueue/contracts';
 import { badRequest, conflict } from '@dreamqueue/errors';
-import { type GenerationRecord } from '@dreamqueue/records';
+import { type GenerationRecord, type WaitingRange } from '@dreamqueue/records';
+import { prioritizedAhead } from '@dreamqueue/redis';
 import { type GenerationDeps } from './generation-deps';
 import { readyOrThrow, requireReadyModel, type ReadyModel } from './model-lookup';
 import { insertTriggerPhrase } from './trigger-phrase';
@@ -20,7 +21,7 @@ export async function createGeneration(
   deps: GenerationDeps,
   tenantId: string,
   request: GenerationRequest,
-): Promise<GenerationRecord> {
+): Promise<{ record: GenerationRecord; jobsAhead?: number }> {
   const webhookUrl = await resourceWebhookUrl(request.webhookUrl, deps, tenantId);
   const deadlineAt = request.deadline === undefined ? undefined : Date.parse(request.deadline);
   if (deadlineAt !== undefined && (deadlineAt <= Date.now() || deadlineAt > Date.now() + MAX_DEADLINE_MS)) {
@@ -30,13 +31,17 @@ export async function createGeneration(
     deps.models.lastReady(tenantId, request.model) ?? (await requireReadyModel(deps.models, tenantId, request.model));
   const id = newId('generation');
   const seed = request.seed ?? randomSeed();
+  // The queue position travels with the intake: the jobs its job will wait behind, counted just before.
+  const waiting: WaitingRange = prioritizedAhead(deps.queue, PRIORITY.interactive);
   let record: GenerationRecord | undefined;
+  let jobsAhead: number | undefined;
   for (let attempt = 1; !record; attempt++) {
     const result = await deps.intake.create(
       newGeneration(id, tenantId, request, model, seed, deadlineAt),
       model.triggerPhrase,
+      waiting,
     );
-    if (result.created) record = result.record;
+    if (result.created) ({ record, waitingAhead: jobsAhead } = result);
     else if (attempt === MODEL_ATTEMPTS) throw modelChanged(request.model);
     else model = readyOrThrow(await deps.models.judge(tenantId, request.model, result.model), request.model);
   }
@@ -71,7 +76,7 @@ export async function createGeneration(
     ]).catch(() => undefined);
     throw err;
   }
-  return record;
+  return { record, jobsAhead };
 }
 
 function newGeneration(

@@ -6,9 +6,15 @@ import { type GenerationDeps } from './generation-deps';
 
 /**
  * The API shape of a generation. Presigned URLs are made here, at read time, for this response only: they
- * are never stored, queued or logged.
+ * are never stored, queued or logged. `jobsAhead`: the queued generation's rank when the caller knows it
+ * (the intake counted it, or it was read with the record; `null`: not waiting in the queue); otherwise it
+ * is read from the queue.
  */
-export async function generationView(deps: GenerationDeps, g: GenerationRecord): Promise<GenerationView> {
+export async function generationView(
+  deps: GenerationDeps,
+  g: GenerationRecord,
+  jobsAhead?: number | null,
+): Promise<GenerationView> {
   const base = {
     id: g.id,
     object: 'generation' as const,
@@ -28,7 +34,7 @@ export async function generationView(deps: GenerationDeps, g: GenerationRecord):
     links: { self: `/v1/generations/${g.id}`, cancel: `/v1/generations/${g.id}/cancel` },
     gpuSeconds: gpuSeconds(g.gpuMs),
   };
-  if (g.status === 'queued') return { ...base, ...(await queueEstimate(deps, g.jobId)) };
+  if (g.status === 'queued') return { ...base, ...(await queueEstimate(deps, g.jobId, jobsAhead)) };
   if (g.status !== 'succeeded') return base;
   const images = await Promise.all(
     g.images.map(async (image) => {
@@ -56,8 +62,9 @@ export async function generationView(deps: GenerationDeps, g: GenerationRecord):
 async function queueEstimate(
   deps: GenerationDeps,
   jobId: string,
+  knownRank?: number | null,
 ): Promise<{ queuePosition?: number; etaSeconds?: number }> {
-  const rank = await prioritizedRank(deps.redis, deps.queue, jobId);
+  const rank = knownRank !== undefined ? knownRank : await prioritizedRank(deps.redis, deps.queue, jobId);
   if (rank === null) return {};
   const eta = deps.eta ?? { secondsPerInvocation: 6, parallelism: 4 };
   return { queuePosition: rank + 1, etaSeconds: Math.ceil(((rank + 1) * eta.secondsPerInvocation) / eta.parallelism) };

@@ -2,6 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { GenerationRequest, idSchema } from '@dreamqueue/contracts';
 import { conflict, notFound } from '@dreamqueue/errors';
 import { type GenerationRecord } from '@dreamqueue/records';
+import { prioritizedRank } from '@dreamqueue/redis';
 import { fingerprint } from '../idempotency/idempotency.store';
 import { principalOf } from '../middleware/authenticate';
 import { createGeneration } from './create-generation';
@@ -19,17 +20,28 @@ export function generationRoutes(deps: GenerationDeps): Router {
   router.post('/generations', json, async (req, res) => {
     const { tenantId } = principalOf(res);
     const request = parseBody(GenerationRequest, req.body);
-    const print = fingerprint('POST /v1/generations', JSON.stringify(request));
-    const result = await deps.idempotency.run(tenantId, header(req, 'idempotency-key'), print, async () => {
-      const record = await createGeneration(deps, tenantId, request);
-      return { status: 202, body: await generationView(deps, record) };
+    const idempotencyKey = header(req, 'idempotency-key');
+    // Only a request with an Idempotency-Key is compared with an earlier one.
+    const print = idempotencyKey === undefined ? '' : fingerprint('POST /v1/generations', JSON.stringify(request));
+    const result = await deps.idempotency.run(tenantId, idempotencyKey, print, async () => {
+      const { record, jobsAhead } = await createGeneration(deps, tenantId, request);
+      return { status: 202, body: await generationView(deps, record, jobsAhead) };
     });
     if (result.replayed) res.setHeader('idempotent-replayed', 'true');
     res.status(result.status).location(`/v1/generations/${result.body.id}`).json(result.body);
   });
 
   router.get('/generations/:id', async (req, res) => {
-    res.json(await generationView(deps, await own(req, res)));
+    const { tenantId } = principalOf(res);
+    const id = String(req.params.id);
+    if (!generationId.safeParse(id).success) throw notFound('Generation', id);
+    // The job's rank is read alongside the record (one round trip) and used only while it is queued.
+    const [record, rank] = await Promise.all([
+      deps.generations.get(tenantId, id),
+      prioritizedRank(deps.redis, deps.queue, id),
+    ]);
+    if (!record) throw notFound('Generation', id);
+    res.json(await generationView(deps, record, record.jobId === id ? rank : undefined));
   });
 
   router.post('/generations/:id/cancel', async (req, res) => {
