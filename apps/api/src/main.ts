@@ -68,7 +68,7 @@ export async function main(
     imagesPerMinute: config.QUOTA_DEFAULT_IMAGES_PER_MINUTE,
   });
   const train = trainModule({ config, redis, keySpace, queues, s3, logger, quotas });
-  const generate = generateModule({ config, redis, keySpace, queues, s3, logger });
+  const generate = generateModule({ config, redis, keySpace, queues, s3, logger, quotas });
   const operations = operationsModule({ config, redis, keySpace, queues });
   const notifications = notificationsModule({ config, redis, keySpace });
   const usage = usageModule({ redis, keySpace });

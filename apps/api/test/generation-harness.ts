@@ -19,6 +19,8 @@ import { createApp } from '../src/app';
 import { ApiKeyStore } from '../src/auth/api-key.store';
 import { generateModule } from '../src/generations/generate.module';
 import { usageModule } from '../src/usage/usage.module';
+import { quotasModule } from '../src/quotas/quotas.module';
+import { TenantQuotas } from '../src/quotas/tenant-quotas';
 import { checkResponsesAgainstOpenApi } from './openapi/openapi-validator';
 
 /** Real Redis, the emulator (SageMaker MME + S3), the API app and (on demand) the real generate worker. */
@@ -29,6 +31,8 @@ export interface GenerationHarness {
   keySpace: KeySpace;
   queue: TypedQueue<typeof generateQueue>;
   objects: S3ObjectStore;
+  /** The tenants' quotas the routes enforce (unlimited until a test sets one); `GET /v1/quotas` is mounted. */
+  quotas: TenantQuotas;
   keyFor(tenantId: string, role?: 'tenant' | 'operator'): Promise<string>;
   /** Places an artifact in the MME prefix and records a ready model for the tenant. */
   registerModel(
@@ -77,7 +81,8 @@ export async function startGenerationHarness(
     WEBHOOK_ALLOW_HOSTS: [],
     BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
   };
-  const module = generateModule({ config, redis: producer, keySpace, queues: queues as never, s3 });
+  const quotas = new TenantQuotas(producer, keySpace);
+  const module = generateModule({ config, redis: producer, keySpace, queues: queues as never, s3, quotas });
   const usage = usageModule({ redis: producer, keySpace });
   const app = checkResponsesAgainstOpenApi(
     createApp({
@@ -87,7 +92,7 @@ export async function startGenerationHarness(
       apiKeys,
       queues: queues as never,
       readiness: [],
-      v1Routers: [...module.v1, ...usage.v1],
+      v1Routers: [...module.v1, ...usage.v1, ...quotasModule({ quotas }).v1],
       adminRouters: usage.admin,
     }),
   );
@@ -99,6 +104,7 @@ export async function startGenerationHarness(
     redis,
     keySpace,
     objects,
+    quotas,
     queue: queues.find((q) => q.name === generateQueue.name) as unknown as TypedQueue<typeof generateQueue>,
     keyFor: async (tenantId, role = 'tenant') => (await apiKeys.create({ tenantId, role, name: 'test' })).key,
     async registerModel(tenantId, modelId, palette, triggerPhrase = 'photo of sks person') {

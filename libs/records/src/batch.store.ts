@@ -3,6 +3,7 @@ import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
 import { guardedUpdate } from './guarded-update';
+import { quotaScriptArgs, tenantQuotaKeys, throwIfQuotaRefused, type QuotaLimits } from './tenant-quota';
 
 /**
  * Durable state of one batch (`bat_…`): settings shared by every item, counters by state, and each item's
@@ -76,6 +77,8 @@ export interface BatchStoreOptions {
   retentionSeconds?: number;
   /** Minimum time between two `batch.progress` events of one batch. @defaultValue 2000 */
   progressIntervalMs?: number;
+  /** Operator-wide quota defaults for tenants without their own limits. @defaultValue unlimited */
+  quotaDefaults?: QuotaLimits;
 }
 
 const STATE_CODE: Record<ItemState, string> = { succeeded: 's', failed: 'f', canceled: 'c' };
@@ -84,6 +87,7 @@ const CODE_STATE: Record<string, ItemState> = { s: 'succeeded', f: 'failed', c: 
 export class BatchStore {
   private readonly retentionSeconds: number;
   private readonly progressIntervalMs: number;
+  private readonly quotaDefaults: QuotaLimits;
 
   constructor(
     private readonly redis: Redis,
@@ -93,6 +97,7 @@ export class BatchStore {
   ) {
     this.retentionSeconds = options.retentionSeconds ?? 30 * 24 * 3600;
     this.progressIntervalMs = options.progressIntervalMs ?? 2_000;
+    this.quotaDefaults = options.quotaDefaults ?? {};
   }
 
   private activeKey(): string {
@@ -104,7 +109,11 @@ export class BatchStore {
     return { batch: base, items: `${base}:items`, retry: `${base}:retry` };
   }
 
-  /** Creates the record unless it exists (a retried intake with the same id reuses it); returns it. */
+  /**
+   * Creates the record unless it exists (a retried intake with the same id reuses it); returns it. A new
+   * batch's items are checked against the tenant's quotas and taken in the same step: over a quota this
+   * throws the quota error and writes nothing.
+   */
   async create(batch: NewBatch): Promise<{ record: BatchRecord; created: boolean }> {
     const k = this.keys(batch.tenantId, batch.id);
     const createdAt = new Date().toISOString();
@@ -125,19 +134,23 @@ export class BatchStore {
       status: 'queued',
       data: { total: batch.total },
     });
-    const created =
-      (await runScript<number>(
-        this.redis,
-        'create-record-4',
-        [k.batch, this.activeKey(), ...keys],
-        [
-          this.retentionSeconds,
-          Date.parse(createdAt),
-          ActiveIndex.member(batch.tenantId, batch.id),
-          ...args,
-          ...Object.entries(stringify(fields)).flat(),
-        ],
-      )) === 1;
+    const quota = quotaScriptArgs(this.keySpace, batch.tenantId, this.quotaDefaults);
+    const reply = await runScript<unknown>(
+      this.redis,
+      'create-batch-7',
+      [k.batch, this.activeKey(), ...keys, ...quota.keys],
+      [
+        this.retentionSeconds,
+        Date.parse(createdAt),
+        ActiveIndex.member(batch.tenantId, batch.id),
+        ...args,
+        ...quota.args,
+        batch.total,
+        ...Object.entries(stringify(fields)).flat(),
+      ],
+    );
+    throwIfQuotaRefused(reply);
+    const created = reply === 1;
     const record = await this.get(batch.tenantId, batch.id);
     if (!record) throw new Error(`Batch ${batch.id} is missing right after its creation`);
     return { record, created };
@@ -170,7 +183,10 @@ export class BatchStore {
     };
   }
 
-  /** Records item outcomes idempotently; tells the caller whether it must finalize the batch. */
+  /**
+   * Records item outcomes idempotently; tells the caller whether it must finalize the batch. An item's first
+   * outcome gives it back to the tenant's queued-items quota in the same step.
+   */
   async recordItems(tenantId: string, batchId: string, outcomes: ItemOutcome[]): Promise<RecordResult | undefined> {
     const k = this.keys(tenantId, batchId);
     const argv: (string | number)[] = [Date.now(), this.progressIntervalMs];
@@ -178,8 +194,8 @@ export class BatchStore {
       argv.push(o.index, STATE_CODE[o.state], encodeItem(o), o.retry ? JSON.stringify(o.retry) : '');
     const reply = await runScript<(number | string)[]>(
       this.redis,
-      'record-batch-items-3',
-      [k.batch, k.items, k.retry],
+      'record-batch-items-4',
+      [k.batch, k.items, k.retry, tenantQuotaKeys(this.keySpace, tenantId).usage],
       argv,
     );
     if (reply[0] === -1) return undefined;
@@ -267,19 +283,25 @@ export class BatchStore {
     ).applied;
   }
 
-  /** Re-opens a completed batch for its failed items; returns the new round, or why it cannot. */
+  /**
+   * Re-opens a completed batch for its failed items, which count against the tenant's quotas again (throws
+   * the quota error, changing nothing, when they do not fit); returns the new round, or why it cannot.
+   */
   async reopenFailed(
     tenantId: string,
     batchId: string,
   ): Promise<{ round: number; items: number } | { notCompleted: string }> {
     const k = this.keys(tenantId, batchId);
     const member = ActiveIndex.member(tenantId, batchId);
-    const [a, b] = await runScript<[number, number | string]>(
+    const quota = quotaScriptArgs(this.keySpace, tenantId, this.quotaDefaults);
+    const reply = await runScript<[number, number | string]>(
       this.redis,
-      'reopen-failed-batch-4',
-      [k.batch, k.items, k.retry, this.activeKey()],
-      [member, Date.now()],
+      'reopen-failed-batch-7',
+      [k.batch, k.items, k.retry, this.activeKey(), ...quota.keys],
+      [member, Date.now(), ...quota.args],
     );
+    throwIfQuotaRefused(reply);
+    const [a, b] = reply;
     if (a === -1) return { notCompleted: String(b) };
     return { round: a, items: Number(b) };
   }

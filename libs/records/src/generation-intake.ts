@@ -12,6 +12,7 @@ import {
 } from './generation.store';
 import { type ModelDemand } from './model-demand';
 import { type ModelRecord, type ModelStore } from './model.store';
+import { quotaScriptArgs, throwIfQuotaRefused, type QuotaLimits } from './tenant-quota';
 
 /** A sorted-set range counted in the same round trip as the intake (the jobs its job will wait behind). */
 export interface WaitingRange {
@@ -27,10 +28,12 @@ export type GenerationIntakeResult =
   | { created: false; model: ModelRecord | undefined };
 
 /**
- * Creates a generation in one Redis step (`create-generation-6.lua`): the check that its model is still ready
- * and still the model the record was built from (TargetModel, artifact ETag, trigger phrase), the record, its
- * active-index entry, `generation.queued` and the model's demand counter. So a model deleted or retrained
- * meanwhile never gets a generation built from its old state, and a refused request writes nothing.
+ * Creates a generation in one Redis step (`create-generation-9.lua`): the check that its model is still ready
+ * and still the model the record was built from (TargetModel, artifact ETag, trigger phrase), the check and
+ * take of the tenant's quotas (queued items, images per minute), the record, its active-index entry,
+ * `generation.queued` and the model's demand counter. So a model deleted or retrained meanwhile never gets a
+ * generation built from its old state, concurrent requests never pass a quota, and a refused request writes
+ * nothing.
  */
 export class GenerationIntake {
   constructor(
@@ -42,11 +45,13 @@ export class GenerationIntake {
       models: Pick<ModelStore, 'key'>;
       demand: Pick<ModelDemand, 'pendingKey' | 'idleSeconds'>;
     },
+    private readonly options: { quotaDefaults?: QuotaLimits } = {},
   ) {}
 
   /**
    * `triggerPhrase` is the model's phrase the prompt was built with (`''` when it has none). `waiting`, when
-   * given, is counted in the same pipeline (one round trip): the caller's queue position.
+   * given, is counted in the same pipeline (one round trip): the caller's queue position. Over a quota this
+   * throws the quota error.
    */
   async create(
     generation: NewGeneration,
@@ -56,17 +61,19 @@ export class GenerationIntake {
     const record = queuedGeneration(generation);
     const { generations, models, demand } = this.stores;
     const event = this.events.scriptArgs(record.tenantId, queuedEvent(record));
+    const quota = quotaScriptArgs(this.keySpace, record.tenantId, this.options.quotaDefaults);
     const pipeline = pipelineWithScripts(this.redis);
     if (waiting) pipeline.zcount(waiting.key, '-inf', waiting.maxScore);
     queueScript(
       pipeline,
-      'create-generation-6',
+      'create-generation-9',
       [
         models.key(record.tenantId, record.modelId),
         generations.key(record.tenantId, record.id),
         activeIndexKey(this.keySpace, 'generation'),
         demand.pendingKey(),
         ...event.keys,
+        ...quota.keys,
       ],
       [
         record.targetModel,
@@ -77,12 +84,16 @@ export class GenerationIntake {
         ActiveIndex.member(record.tenantId, record.id),
         demand.idleSeconds,
         ...event.args,
+        ...quota.args,
+        record.numImages,
         ...generationHashArgs(record),
       ],
     );
     const replies = (await pipeline.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
-    const [outcome, model] = replies[replies.length - 1]![1] as [number, string | null];
+    const reply = replies[replies.length - 1]![1];
+    throwIfQuotaRefused(reply);
+    const [outcome, model] = reply as [number, string | null];
     if (outcome === -1) throw new Error(`Generation ${record.id} already exists`);
     if (outcome === 1) return { created: true, record, ...(waiting && { waitingAhead: replies[0]![1] as number }) };
     return { created: false, model: model ? (JSON.parse(model) as ModelRecord) : undefined };

@@ -3,6 +3,7 @@ import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
 import { guardedUpdate, type GuardedUpdateResult } from './guarded-update';
+import { tenantQuotaKeys } from './tenant-quota';
 
 /**
  * Durable state of one generation (`gen_…`): what was asked, what reached the model, and where the images
@@ -122,6 +123,8 @@ export class GenerationStore {
   /**
    * Moves a generation to `to` if its current status allows it, appending `generation.<to>` atomically.
    * `applied: false` means someone else got there first (e.g. the user canceled): the caller discards.
+   * The move to a terminal status gives the generation's images back to the tenant's queued-items quota in
+   * the same step; only one such move applies, so they are given back once.
    */
   async transition(
     tenantId: string,
@@ -146,6 +149,9 @@ export class GenerationStore {
       op: to === 'running' ? ('add' as const) : ('rem' as const),
       score: Date.now(),
     };
+    const release = TERMINAL_GENERATION_STATUSES.includes(to)
+      ? { usageKey: tenantQuotaKeys(this.keySpace, tenantId).usage, counter: 'queuedItems', amountField: 'numImages' }
+      : undefined;
     return guardedUpdate(
       this.redis,
       this.key(tenantId, generationId),
@@ -153,6 +159,7 @@ export class GenerationStore {
       fields,
       appended,
       index,
+      release,
     );
   }
 }

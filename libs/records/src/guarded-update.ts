@@ -4,7 +4,7 @@ import { type EventScriptArgs } from './event-log';
 
 /**
  * A conditional update of one resource hash, its event and its active-index entry, applied by one script
- * (`guarded-update-4.lua`): all of it happens only if a guard field still has an expected value. This is
+ * (`guarded-update-5.lua`): all of it happens only if a guard field still has an expected value. This is
  * how a status change and its event commit together even when a worker and an API request (cancel) race.
  * The event comes from `EventLog.scriptArgs`, which owns its format.
  */
@@ -29,6 +29,16 @@ export interface IndexChange {
   score: number;
 }
 
+/**
+ * What the update gives back to its tenant's quota when it applies: `counter` in the usage hash is lowered
+ * by the number in the resource's field `amountField` (a generation's `numImages`).
+ */
+export interface QuotaRelease {
+  usageKey: string;
+  counter: string;
+  amountField: string;
+}
+
 export async function guardedUpdate(
   redis: Redis,
   key: string,
@@ -36,14 +46,17 @@ export async function guardedUpdate(
   patch: Record<string, string | number>,
   event: EventScriptArgs,
   index: IndexChange,
+  release?: QuotaRelease,
 ): Promise<GuardedUpdateResult> {
   const argv: (string | number)[] = [guard.field, guard.mode, guard.values.join(','), ...event.args];
-  argv.push(index.op, index.member, index.score);
+  argv.push(index.op, index.member, index.score, release?.counter ?? '', release?.amountField ?? '');
   for (const [field, value] of Object.entries(patch)) argv.push(field, value);
+  // Without a release the usage key is never touched; the event's stream key stands in (same hash slot).
+  const usageKey = release?.usageKey ?? event.keys[0];
   const [applied, previous] = await runScript<[number, string]>(
     redis,
-    'guarded-update-4',
-    [key, index.key, ...event.keys],
+    'guarded-update-5',
+    [key, index.key, ...event.keys, usageKey],
     argv,
   );
   return { applied: applied === 1, previous };

@@ -24,7 +24,7 @@ describe('Redis scripts (real Redis)', () => {
   it('resolves includes: the event append has one text, shared by every script that appends', () => {
     const appending = [...scriptDefinitions().values()].filter((s) => s.lua.includes('XADD'));
     expect(appending.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['append-event-2', 'guarded-update-4', 'create-record-4', 'compare-and-set-model-5']),
+      expect.arrayContaining(['append-event-2', 'guarded-update-5', 'create-record-4', 'compare-and-set-model-5']),
     );
     for (const script of appending) expect(script.lua).toContain('local function appendEvent(');
   });

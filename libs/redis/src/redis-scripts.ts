@@ -17,7 +17,7 @@ const FILE_NAME = /^([a-z][a-z0-9-]*)-(\d+)\.lua$/;
 const INCLUDE = /^--- @include "([a-z0-9-]+)"$/gm;
 
 export interface ScriptDefinition {
-  /** File name without `.lua`, e.g. `guarded-update-4`: what callers pass to `runScript`. */
+  /** File name without `.lua`, e.g. `guarded-update-5`: what callers pass to `runScript`. */
   name: string;
   numberOfKeys: number;
   lua: string;

@@ -33,3 +33,18 @@ export async function storeItemSpecs(
     );
   }
 }
+
+/** Deletes every part `storeItemSpecs` wrote for a batch that was then refused (best effort, like its cleanup). */
+export async function removeItemSpecs(
+  deps: Pick<GenerationDeps, 'objects'>,
+  tenantId: string,
+  batchId: string,
+  count: number,
+): Promise<void> {
+  const parts = Math.ceil(count / ITEM_SPECS_PER_PART);
+  await Promise.all(
+    Array.from({ length: parts }, (_, part) =>
+      deps.objects.delete(keys.batchItems(tenantId, batchId, part)).catch(() => undefined),
+    ),
+  );
+}

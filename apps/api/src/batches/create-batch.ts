@@ -9,7 +9,7 @@ import { randomSeed } from '../generations/validation';
 import { resourceWebhookUrl } from '../webhooks/resource-webhook-url';
 import { type BatchIntake } from './batch-intake';
 import { enqueueBatchJobs } from './batch-enqueue';
-import { storeItemSpecs } from './batch-item-store';
+import { removeItemSpecs, storeItemSpecs } from './batch-item-store';
 
 /**
  * With an Idempotency-Key the batch id is derived from (tenant, key): an intake retried after a crash
@@ -24,7 +24,9 @@ export function batchIdFor(tenantId: string, idempotencyKey: string | undefined)
 
 /**
  * Creates a batch all or nothing as far as S3 goes: every item spec is stored first (a failure answers 503 with
- * nothing recorded or queued), then the record, then the jobs. `preferredId` comes from `batchIdFor`; a batch
+ * nothing recorded or queued), then the record, then the jobs. The tenant's quotas (queued items, images per
+ * minute) are asked before anything is stored, and decided by the record's create script: a batch refused
+ * there has its stored specs deleted, so a refused batch leaves nothing, whole (never part of its items). `preferredId` comes from `batchIdFor`; a batch
  * already under that id is resumed only when it is this very request retried within the idempotency window
  * (its first attempt crashed before answering). A key reused later, or with another body, gets a new batch:
  * the old one is never touched.
@@ -39,7 +41,9 @@ export async function createBatch(
   const webhookUrl = await resourceWebhookUrl(header.webhookUrl, deps, tenantId);
   const model = await requireReadyModel(deps.models, tenantId, header.model);
   const { steps, guidance, negativePrompt } = header.defaults;
-  const batchId = await chooseBatchId(deps, tenantId, preferredId, intake.bodyHash);
+  const { batchId, resumed } = await chooseBatchId(deps, tenantId, preferredId, intake.bodyHash);
+  // A resumed batch was counted by its first attempt.
+  if (!resumed) await deps.quotas.precheck(tenantId, { items: intake.items.length, images: intake.items.length });
   const items: GenerateItem[] = intake.items.map((item, index) => ({
     index,
     prompt: insertTriggerPhrase(item.prompt, model.triggerPhrase),
@@ -47,17 +51,22 @@ export async function createBatch(
     seed: item.seed ?? randomSeed() % (MAX_SEED + 1),
   }));
   await storeItemSpecs(deps, tenantId, batchId, items);
-  const { record, created } = await deps.batches.create({
-    id: batchId,
-    tenantId,
-    modelId: header.model,
-    targetModel: model.targetModel,
-    artifactEtag: model.artifactEtag,
-    total: items.length,
-    steps,
-    guidance,
-    intakeHash: intake.bodyHash,
-  });
+  const { record, created } = await deps.batches
+    .create({
+      id: batchId,
+      tenantId,
+      modelId: header.model,
+      targetModel: model.targetModel,
+      artifactEtag: model.artifactEtag,
+      total: items.length,
+      steps,
+      guidance,
+      intakeHash: intake.bodyHash,
+    })
+    .catch(async (err: unknown) => {
+      if (!resumed) await removeItemSpecs(deps, tenantId, batchId, items.length);
+      throw err;
+    });
   // Checked again after the write: only this request may resume the batch under this id.
   if (!created && record?.intakeHash !== intake.bodyHash)
     throw conflict('idempotency_in_progress', 'A batch with this Idempotency-Key is being created; retry it.');
@@ -74,10 +83,10 @@ async function chooseBatchId(
   tenantId: string,
   preferredId: string,
   intakeHash: string,
-): Promise<string> {
+): Promise<{ batchId: string; resumed: boolean }> {
   const existing = await deps.batches.get(tenantId, preferredId);
-  if (!existing) return preferredId;
+  if (!existing) return { batchId: preferredId, resumed: false };
   const windowMs = deps.idempotency.ttlSeconds * 1000;
   const resumable = existing.intakeHash === intakeHash && Date.now() - Date.parse(existing.createdAt) < windowMs;
-  return resumable ? preferredId : newId('batch');
+  return resumable ? { batchId: preferredId, resumed: true } : { batchId: newId('batch'), resumed: false };
 }

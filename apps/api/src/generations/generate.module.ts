@@ -19,6 +19,7 @@ import { batchRoutes } from '../batches/batches.routes';
 import { type ApiModule } from '../api-module';
 import { type ApiConfig } from '../config';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
+import { type TenantQuotas } from '../quotas/tenant-quotas';
 import { type GenerationDeps } from './generation-deps';
 import { generationRoutes } from './generations.routes';
 import { ModelStoreLookup } from './model-lookup';
@@ -38,6 +39,8 @@ export interface GenerateModuleDeps {
   queues: Queue[];
   s3: S3Client;
   logger?: Logger;
+  /** The tenants' quotas, enforced where generations and batches are accepted. */
+  quotas: TenantQuotas;
 }
 
 /**
@@ -58,8 +61,14 @@ export function generateModule(deps: GenerateModuleDeps): ApiModule {
     keySpace,
     queue,
     generations,
-    intake: new GenerationIntake(redis, keySpace, events, { generations, models, demand }),
-    batches: new BatchStore(redis, keySpace, events),
+    intake: new GenerationIntake(
+      redis,
+      keySpace,
+      events,
+      { generations, models, demand },
+      { quotaDefaults: deps.quotas.defaults },
+    ),
+    batches: new BatchStore(redis, keySpace, events, { quotaDefaults: deps.quotas.defaults }),
     demand,
     models: new ModelStoreLookup(models, objects, config.MME_PREFIX),
     objects,
@@ -69,6 +78,7 @@ export function generateModule(deps: GenerateModuleDeps): ApiModule {
       onUnrecorded: (err) =>
         deps.logger?.error({ err }, 'created a resource but could not store its idempotency record'),
     }),
+    quotas: deps.quotas,
     webhookPolicy: { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowHosts: config.WEBHOOK_ALLOW_HOSTS },
     presignExpirySeconds: config.PRESIGN_EXPIRY_SECONDS,
     batchMaxBytes: config.BATCH_MAX_BODY_BYTES,

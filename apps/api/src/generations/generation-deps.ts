@@ -11,6 +11,7 @@ import {
 import { type KeySpace } from '@dreamqueue/redis';
 import { type ObjectStore } from '@dreamqueue/storage';
 import { type IdempotencyStore } from '../idempotency/idempotency.store';
+import { type TenantQuotas } from '../quotas/tenant-quotas';
 import { type ModelLookup } from './model-lookup';
 import { type WebhookUrlPolicy } from '../webhooks/webhook-url';
 
@@ -30,6 +31,8 @@ export interface GenerationDeps {
   /** A per-resource webhook URL is accepted only once the tenant has a signing secret. */
   webhookSecrets: Pick<WebhookSecrets, 'exists'>;
   idempotency: IdempotencyStore;
+  /** Asked before a batch's items are stored, so a batch over quota stores nothing. */
+  quotas: Pick<TenantQuotas, 'precheck'>;
   webhookPolicy: WebhookUrlPolicy;
   /** Lifetime of presigned image URLs in responses (≤ 3600 s). */
   presignExpirySeconds: number;

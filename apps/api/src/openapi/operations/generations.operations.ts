@@ -10,6 +10,11 @@ export const BatchJsonRequest = BatchHeader.extend({ items: z.array(BatchItem).m
 const generationId = pathId('id', idSchema('generation'));
 const batchId = pathId('id', idSchema('batch'));
 const creates = { 409: ['idempotency_in_progress', 'webhook_secret_required'], 422: ['idempotency_key_reused'] };
+/** What accepting images answers over the tenant's quotas (429 with Retry-After; 422 when it can never fit). */
+const quotas = {
+  422: ['request_exceeds_quota'],
+  429: ['queued_items_quota_exceeded', 'images_per_minute_quota_exceeded'],
+};
 const location = { Location: { description: 'Where to read the new resource.', schema: { type: 'string' } } };
 
 export const GENERATION_OPERATIONS: OperationSpec[] = [
@@ -33,7 +38,8 @@ export const GENERATION_OPERATIONS: OperationSpec[] = [
       409: ['model_not_ready', ...creates[409]],
       413: ['payload_too_large'],
       415: ['unsupported_encoding'],
-      422: creates[422],
+      422: [...creates[422], ...quotas[422]],
+      429: quotas[429],
     },
   },
   {
@@ -96,7 +102,8 @@ export const GENERATION_OPERATIONS: OperationSpec[] = [
       409: ['model_not_ready', ...creates[409]],
       413: ['payload_too_large'],
       415: ['unsupported_encoding'],
-      422: creates[422],
+      422: [...creates[422], ...quotas[422]],
+      429: quotas[429],
       503: ['storage_unavailable', 'intake_busy'],
     },
   },
@@ -163,6 +170,6 @@ export const GENERATION_OPERATIONS: OperationSpec[] = [
       200: { description: 'Nothing to retry.', content: json(BatchRetried) },
       202: { description: 'The failed items are queued again.', content: json(BatchRetried) },
     },
-    errors: { 404: ['not_found'], 409: ['batch_not_finished'] },
+    errors: { 404: ['not_found'], 409: ['batch_not_finished'], ...quotas },
   },
 ];

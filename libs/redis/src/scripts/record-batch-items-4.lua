@@ -1,12 +1,15 @@
 -- Per-item batch bookkeeping. Each item's terminal state is kept in a hash (index → state), so a retried or
 -- duplicated job that reports the same items again changes nothing: counters move only when an item's
--- state actually changes. `s` (succeeded) wins over everything; `c` (canceled) only fills a gap.
--- KEYS: batch hash, item-state hash, retry-spec hash.
+-- state actually changes. `s` (succeeded) wins over everything; `c` (canceled) only fills a gap. An item
+-- that gets its first state stops counting against the tenant's queued-items quota, in the same step.
+-- KEYS: batch hash, item-state hash, retry-spec hash, tenant quota usage.
 -- ARGV: now (ms), progress interval (ms), then per item: index, state (s|f|c), encoded value, retry spec.
 -- Returns: {finalize, progressDue, succeeded, failed, canceled, total, status, round}.
+--- @include "tenant-quota"
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == false then return {-1} end
 local counter = { s = 'succeeded', f = 'failed', c = 'canceled' }
+local ended = 0
 for i = 3, #ARGV, 4 do
   local idx, state, value, spec = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local old = redis.call('HGET', KEYS[2], idx)
@@ -14,13 +17,14 @@ for i = 3, #ARGV, 4 do
   local apply = (state == 's') or (state == 'f' and oldState ~= 's') or (state == 'c' and oldState == nil)
   if apply then
     if oldState ~= state then
-      if oldState then redis.call('HINCRBY', KEYS[1], counter[oldState], -1) end
+      if oldState then redis.call('HINCRBY', KEYS[1], counter[oldState], -1) else ended = ended + 1 end
       redis.call('HINCRBY', KEYS[1], counter[state], 1)
     end
     redis.call('HSET', KEYS[2], idx, value)
     if state == 'f' then redis.call('HSET', KEYS[3], idx, spec) else redis.call('HDEL', KEYS[3], idx) end
   end
 end
+quotaAdjust(KEYS[4], 'queuedItems', -ended)
 if status == 'queued' then
   status = 'running'
   redis.call('HSET', KEYS[1], 'status', status, 'startedAt', ARGV[1])
