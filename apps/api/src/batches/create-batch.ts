@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MAX_SEED, newId, type GenerateItem } from '@dreamqueue/contracts';
-import { conflict } from '@dreamqueue/errors';
+import { conflict, isAppError } from '@dreamqueue/errors';
 import { type BatchRecord } from '@dreamqueue/records';
 import { type GenerationDeps } from '../generations/generation-deps';
 import { requireReadyModel } from '../generations/model-lookup';
@@ -64,7 +64,9 @@ export async function createBatch(
       intakeHash: intake.bodyHash,
     })
     .catch(async (err: unknown) => {
-      if (!resumed) await removeItemSpecs(deps, tenantId, batchId, items.length);
+      // Only a refusal is known to have written nothing: after any other error the record may exist, and
+      // the reconciler rebuilds its jobs from these specs.
+      if (!resumed && isAppError(err) && err.status < 500) await removeItemSpecs(deps, tenantId, batchId, items.length);
       throw err;
     });
   // Checked again after the write: only this request may resume the batch under this id.

@@ -4,9 +4,8 @@
 --          queued items, trainings, images in the last 60 seconds}.
 --- @include "tenant-quota"
 local q = tenantQuota(KEYS[1], KEYS[2], KEYS[3], '', '', '')
-local limits = redis.call('HMGET', KEYS[1], 'queuedItems', 'concurrentTrainings', 'imagesPerMinute')
 local images = quotaImagesInWindow(q)
 return {
-  limits[1] or '', limits[2] or '', limits[3] or '',
+  q.own.queuedItems or '', q.own.concurrentTrainings or '', q.own.imagesPerMinute or '',
   quotaUsage(q, 'queuedItems'), quotaUsage(q, 'trainings'), images,
 }

@@ -10,14 +10,16 @@
 local function tenantQuota(limitsKey, usageKey, imagesKey, defaultItems, defaultTrainings, defaultImages)
   local t = redis.call('TIME')
   local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local own = redis.call('HMGET', limitsKey, 'queuedItems', 'concurrentTrainings', 'imagesPerMinute')
   return {
     limits = limitsKey, usage = usageKey, images = imagesKey, nowMs = nowMs, nowSec = math.floor(nowMs / 1000),
+    own = { queuedItems = own[1], concurrentTrainings = own[2], imagesPerMinute = own[3] },
     defaults = { queuedItems = defaultItems, concurrentTrainings = defaultTrainings, imagesPerMinute = defaultImages },
   }
 end
 
 local function quotaLimit(q, name)
-  local value = redis.call('HGET', q.limits, name)
+  local value = q.own[name]
   if value then return tonumber(value) end
   local default = q.defaults[name]
   if default ~= nil and default ~= '' then return tonumber(default) end
@@ -54,8 +56,9 @@ local function quotaImagesWait(q, slots, excess)
 end
 
 local function quotaCounted(q, name, field, requested)
+  if requested <= 0 then return nil end
   local limit = quotaLimit(q, name)
-  if not limit or requested <= 0 then return nil end
+  if not limit then return nil end
   local used = quotaUsage(q, field)
   if used + requested <= limit then return nil end
   return { 'quota_exceeded', name, limit, used, requested, requested > limit and -1 or 0 }
@@ -66,8 +69,8 @@ local function quotaRefusal(q, items, trainings, images)
   local refused = quotaCounted(q, 'queuedItems', 'queuedItems', items)
     or quotaCounted(q, 'concurrentTrainings', 'trainings', trainings)
   if refused then return refused end
-  local perMinute = quotaLimit(q, 'imagesPerMinute')
-  if perMinute and images > 0 then
+  local perMinute = images > 0 and quotaLimit(q, 'imagesPerMinute')
+  if perMinute then
     local used, slots = quotaImagesInWindow(q)
     if used + images > perMinute then
       local wait = images > perMinute and -1 or quotaImagesWait(q, slots, used + images - perMinute)
