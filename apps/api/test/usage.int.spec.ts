@@ -62,6 +62,11 @@ describe('cost ledger: GPU time per invocation, tenant, model and batch (real wo
     expect(perModel).toEqual([{ modelId: 'mdl_cost', usage: totals }]);
     const view = await auth(request(h.app).get(`/v1/batches/${id}`)).expect(200);
     expect(view.body.gpuSeconds).toBe(done.gpuMs! / 1000);
+    // The completion event (and its webhook) carries the same figure.
+    const completed = (await new EventLog(h.redis, h.keySpace).readAfter('acme', '0', 1000)).find(
+      (e) => e.type === 'batch.completed' && e.resourceId === id,
+    );
+    expect(completed?.data).toMatchObject({ succeeded: 20, gpuSeconds: done.gpuMs! / 1000 });
     await h.stopWorker();
   });
 

@@ -241,7 +241,8 @@ export class BatchStore {
       resource: 'batch',
       resourceId: record.id,
       status,
-      data: { ...counts, round: record.round },
+      // Every invocation of the round is in the ledger before its items are recorded, so this is the batch's total.
+      data: { ...counts, round: record.round, gpuSeconds: (record.gpuMs ?? 0) / 1000 },
     });
     const patch = { completedRound: record.round, status, finishedAt: new Date().toISOString(), manifestKey };
     const guard = { field: 'completedRound', mode: 'ne' as const, values: [String(record.round)] };
