@@ -5,6 +5,7 @@ import { login, logout } from './commands/login';
 import { listModels, showModel } from './commands/model-commands';
 import { cancel, download, retry } from './commands/resource-commands';
 import { train } from './commands/train';
+import { showUsage } from './commands/usage';
 import { type CommandContext } from './context';
 import { type ExitCode } from './exit-codes';
 
@@ -163,6 +164,13 @@ export function buildProgram(run: Run, write: { out: (text: string) => void; err
     .command('retry <batch-id>')
     .description('queue the failed items of a finished batch again')
     .action((id: string) => run((ctx) => retry(ctx, id), json()));
+
+  program
+    .command('usage')
+    .description('the GPU time your work used: in total, per model, and per UTC day with --from/--to')
+    .option('--from <date>', 'first day of a per-day breakdown (YYYY-MM-DD)')
+    .option('--to <date>', 'last day (YYYY-MM-DD, default today)')
+    .action((opts: { from?: string; to?: string }) => run((ctx) => showUsage(ctx, opts), json()));
 
   return program;
 }

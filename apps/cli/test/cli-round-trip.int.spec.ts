@@ -128,6 +128,16 @@ describe('dreamqueue CLI round trip (real API, worker, Redis and emulator)', () 
     ).toBe(true);
   }, 90_000);
 
+  it('usage: the GPU-seconds of the training and the images so far, per model', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const run = await runCli(['usage', '--from', today], loggedIn);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Tenant \S+ used [\d.,]+ GPU-seconds: [\d.]+ for 2\d images, [\d.]+ for 1 trainings\./);
+    expect(run.stdout).toMatch(new RegExp(`^${modelId}  [\\d.]+ +2\\d +1$`, 'm'));
+    const usage = JSON.parse((await runCli(['--json', 'usage'], loggedIn)).stdout) as { train: { gpuSeconds: number } };
+    expect(usage.train.gpuSeconds).toBeGreaterThan(0);
+  }, 30_000);
+
   it('Ctrl-C stops watching a batch without canceling it, and says so (exit 130)', async () => {
     const prompts = join(stack.home, 'long-prompts.txt');
     writeFileSync(prompts, Array.from({ length: 40 }, (_, i) => `{trigger} number ${i}`).join('\n'));

@@ -9,6 +9,7 @@ import {
   type Model,
   type ModelInput,
   type ServerEvent,
+  type Usage,
 } from './resources';
 
 export interface DreamqueueClientOptions {
@@ -82,6 +83,10 @@ export class DreamqueueClient {
   getBatch = (id: string) => this.request<Batch>('GET', `/v1/batches/${encodeURIComponent(id)}`);
   retryFailed = (id: string) => this.request<Batch>('POST', `/v1/batches/${encodeURIComponent(id)}/retry-failed`);
   cancelBatch = (id: string) => this.request<Batch>('POST', `/v1/batches/${encodeURIComponent(id)}/cancel`);
+
+  /** The caller's GPU time: totals, per model, and per UTC day for `from`..`to` (YYYY-MM-DD) when given. */
+  getUsage = (range: { from?: string; to?: string } = {}) =>
+    this.request<Usage>('GET', `/v1/usage${queryString(range)}`);
 
   /** The finished batch's manifest, one item at a time, with fresh image URLs. */
   async *batchResults(id: string): AsyncGenerator<Record<string, unknown>> {

@@ -18,4 +18,6 @@ export type {
   ModelInput,
   ModelStatus,
   ServerEvent,
+  Usage,
+  UsageFigures,
 } from './resources';

@@ -48,6 +48,20 @@ export interface Batch {
   [field: string]: unknown;
 }
 
+/** GPU time of one scope (a tenant, a model, a day), from `GET /v1/usage`. */
+export interface UsageFigures {
+  gpuSeconds: number;
+  generate: { gpuSeconds: number; invocations: number; images: number };
+  train: { gpuSeconds: number; trainings: number };
+}
+
+export interface Usage extends UsageFigures {
+  tenant: string;
+  models: (UsageFigures & { model: string })[];
+  /** Per UTC day, when a range was asked for. */
+  days?: (UsageFigures & { date: string })[];
+}
+
 export interface ModelInput {
   name: string;
   subjectClass?: string;
