@@ -162,10 +162,20 @@ const errorCodes = (status: number) =>
   ({ 400: 'Bad request', 401: 'Not authenticated', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict' })[status] ??
   `HTTP ${status}`;
 
+const RETRY_AFTER = {
+  'Retry-After': {
+    description:
+      'Seconds to wait before trying again: on every 503, and on a 429 whose wait is known (quotas, authentication failures).',
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
+
 /** The one error shape, with `code` limited to the codes this operation answers with this status. */
 function errorResponse(status: number, codes: string[]) {
   return {
     description: `${errorCodes(status)}: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
+    // toHttpError sends Retry-After with every 503 and with each 429 that names its wait.
+    ...((status === 429 || status === 503) && { headers: RETRY_AFTER }),
     content: {
       'application/json': {
         schema: {

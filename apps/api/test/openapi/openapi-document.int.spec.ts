@@ -60,6 +60,21 @@ describe('GET /openapi.json and /docs', () => {
     });
   });
 
+  it('documents the quota refusals of every create, with Retry-After on 429', () => {
+    const creates = [
+      ['/v1/generations', ['queued_items_quota_exceeded', 'images_per_minute_quota_exceeded']],
+      ['/v1/batches', ['queued_items_quota_exceeded', 'images_per_minute_quota_exceeded']],
+      ['/v1/models', ['concurrent_trainings_quota_exceeded']],
+    ] as const;
+    for (const [path, codes] of creates) {
+      const responses = openApiDocument.paths[path]!.post!.responses;
+      const tooMany = JSON.stringify(responses['429']);
+      for (const code of codes) expect([path, tooMany.includes(`"${code}"`)]).toEqual([path, true]);
+      expect(tooMany).toContain('"Retry-After"');
+      expect(JSON.stringify(responses['422'])).toContain('"request_exceeds_quota"');
+    }
+  });
+
   it('serves the reference page and its renderer from this origin', async () => {
     const page = await request(h.app).get('/docs').expect(200).expect('content-type', /html/);
     const assets = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
