@@ -5,74 +5,49 @@
 // warm models first, pre-warming), each on 1, 2 and 4 instances.
 // The emulator models a realistic GPU endpoint per instance (2 s + 1 s per image, 4 concurrent inferences,
 // 8 models loaded, 20 s cold loads) with time compressed by BENCH_TIME_SCALE; figures are in emulated time.
-// Usage: npm run bench:efficiency   (BENCH_MODELS=20 BENCH_ITEMS=264 BENCH_TIME_SCALE=0.05 BENCH_INSTANCES=1,2,4)
+// Usage: npm run bench:efficiency   (BENCH_MODELS=20 BENCH_ITEMS=264 BENCH_TIME_SCALE=0.1 BENCH_INSTANCES=1,2,4
+// BENCH_MODES=fifo,affinity,dispatch; N instances run at N × BENCH_TIME_SCALE)
 'use strict';
 const s = require('./lib/generation-stack');
+const { GPU, capacityOf, describeEndpoint, startEndpointStack } = require('./lib/endpoint-bench');
 const { runBench } = require('./lib/run-bench');
 
 const MODELS = Number(process.env.BENCH_MODELS ?? 20);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 264);
-const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.05);
+const BASE_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.1);
 const INSTANCES = (process.env.BENCH_INSTANCES ?? '1,2,4').split(',').map(Number);
 const MODES = (process.env.BENCH_MODES ?? 'fifo,affinity,dispatch').split(',');
-const GPU = {
-  fixedLatencyMs: 2000,
-  perImageLatencyMs: 1000,
-  mmeCapacity: 4,
-  coldLoadSeconds: 20,
-  modelsPerInstance: 8,
-};
-/** Images/s at full batches on `instances` instances. */
-const capacityOf = (instances) =>
-  (instances * GPU.mmeCapacity * 8) / ((GPU.fixedLatencyMs + 8 * GPU.perImageLatencyMs) / 1000);
-/** Emulated duration as real ms. */
-const real = (emulatedMs) => `${Math.max(1, Math.round(emulatedMs * SCALE))}ms`;
+/**
+ * N instances run N times the invocations per second: their time scale is N × BENCH_TIME_SCALE, so this
+ * machine does the same orchestration work per real second on every row and the figure measures the
+ * endpoint, not how fast this machine runs Redis scripts and HTTP round trips.
+ */
+const scaleFor = (instances) => BASE_SCALE * instances;
 
 async function run(redis, mode, instances) {
-  const emulator = await s.startEmulator({ timeScale: SCALE, ...GPU, mmeInstances: instances });
-  const clients = s.awsClients(emulator);
-  const prefix = `{bench-eff-${mode}-${instances}}`;
-  const api = await s.buildApi({ redisUrl: redis.url, prefix, emulator, s3: clients.s3 });
-  const server = await s.listen(api.app);
-  const key = await api.keyFor('bench');
-  for (let m = 0; m < MODELS; m++) await api.registerModel('bench', `mdl_m${m}`, [[m * 10, 100, 200 - m * 5]]);
-  const slots = instances * GPU.mmeCapacity;
+  const scale = scaleFor(instances);
+  const models = Array.from({ length: MODELS }, (_, m) => ['bench', `mdl_m${m}`]);
+  const stack = await startEndpointStack({
+    redisUrl: redis.url,
+    prefix: `{bench-eff-${mode}-${instances}}`,
+    scale,
+    instances,
+    models,
+  });
   // The whole workload is accepted first; the clock starts with the worker, so intake is not measured.
   await Promise.all(
-    Array.from({ length: MODELS }, async (_, m) => {
-      const items = Array.from({ length: ITEMS }, (_, i) => ({ prompt: `model ${m} item ${i}`, seed: i }));
-      const res = await fetch(`${server.base}/v1/batches`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: `mdl_m${m}`, items }),
-      });
-      if (res.status !== 202) throw new Error(`batch intake answered ${res.status}: ${await res.text()}`);
-    }),
+    models.map(([tenant, model], m) =>
+      stack.submit(
+        tenant,
+        model,
+        Array.from({ length: ITEMS }, (_, i) => ({ prompt: `model ${m} item ${i}`, seed: i })),
+      ),
+    ),
   );
   const t0 = performance.now();
-  const gen = await s.startGenerateWorker({
-    redisUrl: redis.url,
-    prefix,
-    emulator,
-    ...clients,
-    env: {
-      // Concurrency as an operator sets it: the endpoint's instances × slots (BENCH_CONCURRENCY_FACTOR=2 leaves
-      // the adaptive limit room above it to find the capacity itself).
-      GENERATE_CONCURRENCY: String(Math.round(slots * Number(process.env.BENCH_CONCURRENCY_FACTOR ?? 1))),
-      GENERATE_INITIAL_PERMITS: String(slots),
-      GENERATE_DISPATCH: String(mode === 'dispatch'),
-      GENERATE_AFFINITY: String(mode === 'affinity'),
-      GENERATE_AFFINITY_DEFER: real(10_000),
-      GENERATE_AFFINITY_MAX_DEFERRALS: '3',
-      GENERATE_WARM_MODELS: String(GPU.modelsPerInstance * instances),
-      GENERATE_WARM_WINDOW: real(60_000),
-      GENERATE_MODEL_SLOTS: String(GPU.mmeCapacity),
-      GENERATE_WARMUP_ABORT: real(5_000),
-      GENERATE_COLD_LOAD_ESTIMATE: real(60_000),
-      GENERATE_LIMIT_PROBE_INTERVAL: real(60_000),
-      GENERATE_THROTTLE_BACKOFF: real(500),
-      GENERATE_COLD_RETRY_DELAY: real(5_000),
-    },
+  const gen = await stack.startWorker({
+    GENERATE_DISPATCH: String(mode === 'dispatch'),
+    GENERATE_AFFINITY: String(mode === 'affinity'),
   });
   const chunks = MODELS * Math.ceil(ITEMS / 8);
   let done = 0;
@@ -80,20 +55,20 @@ async function run(redis, mode, instances) {
   // BENCH_TRACE=1: how many inference slots were busy over the run (where the GPU time went).
   const busy = [];
   const sampler = process.env.BENCH_TRACE
-    ? setInterval(() => {
-        const st = emulator.stats();
+    ? setInterval(async () => {
+        const st = await stack.emulator.stats();
         busy.push(st.inFlight.toString(36));
         if (busy.length % 40 === 0) {
           console.log(
-            `t=${((performance.now() - t0) / 1000 / SCALE).toFixed(0)}s busy ${busy.slice(-40).join('')} cold ${st.coldLoads} thr ${st.throttles} limit ${gen.limiter.limit}`,
+            `t=${((performance.now() - t0) / 1000 / scale).toFixed(0)}s busy ${busy.slice(-40).join('')} cold ${st.coldLoads} thr ${st.throttles} limit ${gen.limiter.limit}`,
           );
         }
-      }, 25)
+      }, 500 * scale)
     : undefined;
   await finished;
+  const emulatedSeconds = (performance.now() - t0) / 1000 / scale;
   clearInterval(sampler);
-  const emulatedSeconds = (performance.now() - t0) / 1000 / SCALE;
-  const stats = emulator.stats();
+  const stats = await stack.emulator.stats();
   let rows = 0;
   let calls = 0;
   for (const [n, count] of Object.entries(stats.batchSizes)) {
@@ -106,6 +81,7 @@ async function run(redis, mode, instances) {
   const result = {
     mode,
     instances,
+    scale,
     images,
     emulatedSeconds,
     achieved: images / emulatedSeconds,
@@ -113,40 +89,39 @@ async function run(redis, mode, instances) {
     meanBatch: (rows - setupCalls - warmups) / Math.max(1, calls - setupCalls - warmups),
     // model_setup loads once per instance; every other load is a LoRA model's.
     coldLoads: stats.coldLoads - stats.instances.filter((i) => i.bootstrapped).length,
-    minimum: MODELS,
+    // One load per model, and per further instance a model must run on: with more instances than models
+    // each instance's slots need a model of their own.
+    minimum: Math.max(MODELS, instances),
     throttles: stats.throttles,
     finalLimit: gen.limiter.limit,
   };
   await gen.close();
-  await server.close();
-  await api.close();
-  clients.s3.destroy();
-  clients.runtime.destroy();
-  await emulator.close();
+  await stack.close();
   return result;
 }
 
 async function main() {
   console.log(`machine: ${s.machine()}`);
+  console.log(describeEndpoint());
   console.log(
-    `endpoint instance: ${GPU.fixedLatencyMs / 1000} s + ${GPU.perImageLatencyMs / 1000} s/image, ${GPU.mmeCapacity} concurrent, ${GPU.modelsPerInstance} models, ${GPU.coldLoadSeconds} s cold load; theoretical ${capacityOf(1).toFixed(2)} images/s per instance`,
+    `workload: ${MODELS} models × ${ITEMS}-item batches submitted together, every instance bootstrapped (model_setup) and every model cold when the clock starts`,
   );
   console.log(
-    `workload: ${MODELS} models × ${ITEMS}-item batches submitted together; time scale ${SCALE} (1 emulated s = ${1000 * SCALE} real ms; figures in emulated time)`,
+    `time scale: ${BASE_SCALE} × instances (${INSTANCES.map((n) => `${n}: 1 emulated s = ${+(1000 * scaleFor(n)).toFixed(2)} real ms`).join(', ')}); figures in emulated time`,
   );
-  console.log('minimum cold loads: one per model (each model fits on one instance)');
+  console.log(`minimum cold loads: one per model (${GPU.modelsPerInstance} models fit on one instance)`);
   const redis = await s.startRedis();
   const rows = [];
   try {
     console.log(
-      'mode       instances  images/s  efficiency  mean batch  cold loads  minimum  throttles  final limit  emulated s',
+      'mode       instances  scale  images/s  efficiency  mean batch  cold loads  minimum  throttles  final limit  emulated s',
     );
     for (const instances of INSTANCES) {
       for (const mode of MODES) {
         const r = await run(redis, mode, instances);
         rows.push(r);
         console.log(
-          `${r.mode.padEnd(10)} ${String(r.instances).padStart(9)}  ${r.achieved.toFixed(2).padStart(8)}  ${r.efficiency.toFixed(3).padStart(10)}  ${r.meanBatch.toFixed(2).padStart(10)}  ${String(r.coldLoads).padStart(10)}  ${String(r.minimum).padStart(7)}  ${String(r.throttles).padStart(9)}  ${String(r.finalLimit).padStart(11)}  ${r.emulatedSeconds.toFixed(0).padStart(10)}`,
+          `${r.mode.padEnd(10)} ${String(r.instances).padStart(9)}  ${String(r.scale).padStart(5)}  ${r.achieved.toFixed(2).padStart(8)}  ${r.efficiency.toFixed(3).padStart(10)}  ${r.meanBatch.toFixed(2).padStart(10)}  ${String(r.coldLoads).padStart(10)}  ${String(r.minimum).padStart(7)}  ${String(r.throttles).padStart(9)}  ${String(r.finalLimit).padStart(11)}  ${r.emulatedSeconds.toFixed(0).padStart(10)}`,
         );
       }
     }

@@ -6,66 +6,41 @@
 // Usage: npm run bench:fairness   (BENCH_BIG=2000 BENCH_SMALL=100 BENCH_TIME_SCALE=0.05)
 'use strict';
 const s = require('./lib/generation-stack');
+const { capacityOf, describeEndpoint, startEndpointStack } = require('./lib/endpoint-bench');
 const { runBench } = require('./lib/run-bench');
 
 const BIG = Number(process.env.BENCH_BIG ?? 2000);
 const SMALL = Number(process.env.BENCH_SMALL ?? 100);
 const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.05);
-const GPU = {
-  fixedLatencyMs: 2000,
-  perImageLatencyMs: 1000,
-  mmeCapacity: 4,
-  coldLoadSeconds: 20,
-  modelsPerInstance: 8,
-};
-const CAPACITY = (GPU.mmeCapacity * 8) / ((GPU.fixedLatencyMs + 8 * GPU.perImageLatencyMs) / 1000);
+const CAPACITY = capacityOf(1);
 const real = (emulatedMs) => `${Math.max(1, Math.round(emulatedMs * SCALE))}ms`;
 const emulated = (realMs) => realMs / SCALE / 1000;
 
 async function main() {
   console.log(`machine: ${s.machine()}`);
+  console.log(describeEndpoint());
   console.log(
     `workload: tenants a and b ${BIG} items each (one model each), tenant c ${SMALL} items 60 s later; 1 instance, ${CAPACITY.toFixed(2)} images/s; time scale ${SCALE} (figures in emulated time)`,
   );
   const redis = await s.startRedis();
-  const emulator = await s.startEmulator({ timeScale: SCALE, ...GPU, mmeInstances: 1 });
-  const clients = s.awsClients(emulator);
-  const prefix = '{bench-fair}';
-  const api = await s.buildApi({ redisUrl: redis.url, prefix, emulator, s3: clients.s3 });
-  const server = await s.listen(api.app);
-  const keys = {};
-  for (const t of ['a', 'b', 'c']) {
-    keys[t] = await api.keyFor(t);
-    await api.registerModel(t, `mdl_${t}`, [[t.charCodeAt(0), 100, 100]]);
-  }
-  const submit = async (t, n) => {
-    const items = Array.from({ length: n }, (_, i) => ({ prompt: `${t} ${i}`, seed: i }));
-    const res = await fetch(`${server.base}/v1/batches`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${keys[t]}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: `mdl_${t}`, items }),
-    });
-    if (res.status !== 202) throw new Error(`batch intake answered ${res.status}: ${await res.text()}`);
-  };
+  const stack = await startEndpointStack({
+    redisUrl: redis.url,
+    prefix: '{bench-fair}',
+    scale: SCALE,
+    instances: 1,
+    models: ['a', 'b', 'c'].map((t) => [t, `mdl_${t}`]),
+  });
+  const submit = (t, n) =>
+    stack.submit(
+      t,
+      `mdl_${t}`,
+      Array.from({ length: n }, (_, i) => ({ prompt: `${t} ${i}`, seed: i })),
+    );
   await Promise.all([submit('a', BIG), submit('b', BIG)]);
   const t0 = performance.now();
-  const gen = await s.startGenerateWorker({
-    redisUrl: redis.url,
-    prefix,
-    emulator,
-    ...clients,
-    env: {
-      GENERATE_CONCURRENCY: '4',
-      GENERATE_INITIAL_PERMITS: '4',
-      GENERATE_DISPATCH: 'true',
-      GENERATE_MODEL_SLOTS: '4',
-      GENERATE_WARMUP_ABORT: real(5_000),
-      GENERATE_COLD_LOAD_ESTIMATE: real(60_000),
-      GENERATE_LIMIT_PROBE_INTERVAL: real(60_000),
-      GENERATE_THROTTLE_BACKOFF: real(500),
-      GENERATE_COLD_RETRY_DELAY: real(5_000),
-      GENERATE_DISPATCH_MAX_WAIT: real(600_000),
-    },
+  const gen = await stack.startWorker({
+    GENERATE_DISPATCH: 'true',
+    GENERATE_DISPATCH_MAX_WAIT: real(600_000),
   });
   const perMinute = [];
   const chunks = { a: Math.ceil(BIG / 8), b: Math.ceil(BIG / 8), c: Math.ceil(SMALL / 8) };
@@ -102,11 +77,7 @@ async function main() {
     `small batch (${SMALL} items): completed in ${small.toFixed(0)} s; alone at full capacity ${(SMALL / CAPACITY).toFixed(0)} s, at a 1/3 share ${((3 * SMALL) / CAPACITY).toFixed(0)} s; behind both big batches it would take ${((2 * BIG + SMALL) / CAPACITY).toFixed(0)} s`,
   );
   await gen.close();
-  await server.close();
-  await api.close();
-  clients.s3.destroy();
-  clients.runtime.destroy();
-  await emulator.close();
+  await stack.close();
   await redis.stop();
 }
 

@@ -43,4 +43,31 @@ describe('model-aware dispatch (real Redis, BullMQ and emulator)', () => {
       expect(done.counts).toEqual({ pending: 0, succeeded: 160, failed: 0, canceled: 0 });
     }
   }, 120_000);
+
+  it('a batch that fails for good after a cold-load timeout leaves nothing in the dispatcher', async () => {
+    await h.stopWorker();
+    await h.registerModel('acme', 'mdl_slow', [[9, 9, 9]]);
+    // The model never loads within the budget: every invocation answers ModelNotReadyException.
+    h.emulator.configure({ coldLoadSeconds: 100_000 });
+    try {
+      await h.startWorker({ GENERATE_COLD_LOAD_BUDGET: '300ms' });
+      const id = await batch('mdl_slow', 16);
+      const done = await eventually(
+        async () => {
+          const b = await counts(id);
+          return b.counts.pending === 0 ? b : undefined;
+        },
+        30_000,
+        'the batch to fail',
+      );
+      expect(done.counts).toEqual({ pending: 0, succeeded: 0, failed: 16, canceled: 0 });
+      // Neither job is tracked any more (no entry left to be promoted again and again).
+      const key = (name: string) => h.keySpace.key('dispatch', name);
+      expect(await h.redis.hgetall(key('jobs'))).toEqual({});
+      expect(await h.redis.zcard(key('released'))).toBe(0);
+      expect(await h.redis.zcard(key('inflight'))).toBe(0);
+    } finally {
+      h.emulator.configure({ coldLoadSeconds: 5 });
+    }
+  }, 60_000);
 });

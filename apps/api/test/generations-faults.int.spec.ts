@@ -11,7 +11,10 @@ describe('generate under endpoint faults and load', () => {
     h = await startGenerationHarness({ coldLoadSeconds: 120 });
     key = await h.keyFor('acme');
     await h.registerModel('acme', 'mdl_main', [[250, 200, 10]]);
-    await h.startWorker({ GENERATE_COLD_LOAD_BUDGET: '2s' });
+    // The worker's own clocks compressed like the emulator's: after the throttling test the adaptive limit
+    // probes back up to the endpoint's capacity every 60 emulated seconds, not every 60 real ones (the later
+    // tests would otherwise run at the concurrency the injected throttling left).
+    await h.startWorker({ GENERATE_COLD_LOAD_BUDGET: '2s', GENERATE_LIMIT_PROBE_INTERVAL: '60ms' });
   });
   afterAll(async () => h.close());
 

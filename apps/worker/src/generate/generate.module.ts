@@ -102,9 +102,15 @@ export function generateModule(deps: WorkerDeps): GenerateModule {
   return {
     process,
     limiter,
-    // With dispatch, released jobs wait in the worker for a permit and parking takes a slot briefly.
+    // With dispatch, released jobs wait in the worker for a permit (a lookahead per lane) and parking takes
+    // a slot briefly.
     options: {
-      concurrency: config.GENERATE_CONCURRENCY + (dispatcher ? config.GENERATE_DISPATCH_LOOKAHEAD + PARKING_SLOTS : 0),
+      concurrency:
+        config.GENERATE_CONCURRENCY +
+        (dispatcher
+          ? config.GENERATE_DISPATCH_LOOKAHEAD * Math.ceil(config.GENERATE_CONCURRENCY / config.GENERATE_MODEL_SLOTS) +
+            PARKING_SLOTS
+          : 0),
     },
     onWorker: (w) => {
       worker = w;

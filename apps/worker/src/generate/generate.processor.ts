@@ -69,15 +69,19 @@ export function createGenerateProcessor(deps: GenerateDeps) {
       // Only the container's own error ran on the GPU; refusals, loading and lost calls cost nothing.
       if (failure.name === 'ModelError')
         await recordGenerateUsage(deps.usage, job, p, { ms: Date.now() - startedAt, images: 0 });
-      if (dispatched) await endDispatch(deps, job, target, retriesLater(job, failure) ? 'retry' : 'done');
-      return handleFailure(deps, job, token, target, p, err, failure);
+      const now = Date.now();
+      // A job that fails for good leaves the dispatcher with it; one that runs again steps back to released.
+      if (dispatched) await endDispatch(deps, job, target, retriesLater(job, p, failure, deps, now) ? 'retry' : 'done');
+      return handleFailure(deps, job, token, target, p, err, failure, now);
     }
     deps.limiter.release(startedAt, 'success');
-    await recordGenerateUsage(deps.usage, job, p, { ms: Date.now() - startedAt, images: rows.length });
+    const invocationMs = Date.now() - startedAt;
+    // The slot is handed over first: recording usage is a round trip the next invocation need not wait for.
     if (deps.dispatch) {
-      const cold = deps.dispatch.dispatcher.timings.observe(Date.now() - startedAt, rows.length === MAX_BATCH_SIZE);
+      const cold = deps.dispatch.dispatcher.timings.observe(invocationMs, rows.length === MAX_BATCH_SIZE);
       if (dispatched) await endDispatch(deps, job, target, 'done', cold);
     }
+    await recordGenerateUsage(deps.usage, job, p, { ms: invocationMs, images: rows.length });
     await deps.warm.mark(target.targetModel);
 
     let images: Buffer[];
@@ -123,6 +127,7 @@ async function waitForDispatch(
   await dispatcher.waitForModelSlot(job.id!, target.targetModel, signal);
 }
 
+/** The invocation ended: its model slot goes straight to a waiting job of this process, then Redis records both. */
 async function endDispatch(
   deps: GenerateDeps,
   job: GenerateJob,
@@ -130,14 +135,28 @@ async function endDispatch(
   outcome: 'done' | 'retry',
   cold?: boolean,
 ): Promise<void> {
-  await deps.dispatch!.state.finish(job.id!, target.targetModel, outcome, cold);
-  deps.dispatch!.dispatcher.invocationEnded();
+  const { dispatcher, state } = deps.dispatch!;
+  const successor = dispatcher.handOff(target.targetModel);
+  await state.finish(job.id!, target.targetModel, outcome, { cold, successor });
+  dispatcher.invocationEnded();
 }
 
-/** Whether this failure runs the job again later (throttled, still loading, or a retry left). */
-function retriesLater(job: GenerateJob, failure: AwsFailure): boolean {
-  if (failure.kind === 'throttled' || failure.kind === 'model_not_ready') return true;
+/** Whether this failure runs the job again later (throttled, still loading within the budget, or a retry left). */
+function retriesLater(
+  job: GenerateJob,
+  p: GeneratePayload,
+  failure: AwsFailure,
+  deps: GenerateDeps,
+  now: number,
+): boolean {
+  if (failure.kind === 'throttled') return true;
+  if (failure.kind === 'model_not_ready') return !coldLoadBudgetSpent(deps, p, now);
   return failure.kind === 'transient' && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+}
+
+/** ModelNotReady has been answered for longer than the cold-load budget since the first one. */
+function coldLoadBudgetSpent(deps: GenerateDeps, p: GeneratePayload, now: number): boolean {
+  return now - (p.coldSince ?? now) > deps.settings.coldLoadBudgetMs;
 }
 
 /** Canceled, expired or already finished resources need no invocation. */
@@ -175,6 +194,7 @@ async function handleFailure(
   p: GeneratePayload,
   err: unknown,
   failure: AwsFailure,
+  now = Date.now(),
 ): Promise<never> {
   const log = jobLogger(deps.logger, job);
   if (failure.kind === 'throttled') {
@@ -182,10 +202,9 @@ async function handleFailure(
     throw Worker.RateLimitError();
   }
   if (failure.kind === 'model_not_ready') {
-    const coldSince = p.coldSince ?? Date.now();
-    if (Date.now() - coldSince <= deps.settings.coldLoadBudgetMs) {
-      await saveJobData(deps, job, token, { ...job.data, coldSince });
-      await job.moveToDelayed(Date.now() + deps.settings.coldRetryDelayMs, token);
+    if (!coldLoadBudgetSpent(deps, p, now)) {
+      await saveJobData(deps, job, token, { ...job.data, coldSince: p.coldSince ?? now });
+      await job.moveToDelayed(now + deps.settings.coldRetryDelayMs, token);
       throw new DelayedError();
     }
     const seconds = Math.round(deps.settings.coldLoadBudgetMs / 1000);

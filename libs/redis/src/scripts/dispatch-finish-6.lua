@@ -5,9 +5,15 @@
   KEYS[5] warming HASH (model -> warm-up sent at)  KEYS[6] learned HASH (hold: models the endpoint keeps)
   ARGV[1] jobId  ARGV[2] model  ARGV[3] now  ARGV[4] 'done' | 'retry' | 'forget'
   ARGV[5] '1' when this invocation observed a cold load, '0' for a warm one, '' when it did not invoke
+  ARGV[6] a released job of the same model that took over this job's slot in its worker (or ''): it runs now
 ]]
 local jobId, model, now, outcome, cold = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local successor = ARGV[6]
 redis.call('ZREM', KEYS[3], jobId)
+if successor ~= '' and redis.call('HEXISTS', KEYS[1], successor) == 1 then
+  redis.call('ZREM', KEYS[2], successor)
+  redis.call('ZADD', KEYS[3], now, successor)
+end
 if outcome == 'retry' then
   redis.call('ZADD', KEYS[2], now, jobId)
   return 0

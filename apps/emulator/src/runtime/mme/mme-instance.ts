@@ -19,6 +19,8 @@ export class MmeInstance {
   private readonly models = new Map<string, LoadedModel>();
   /** Loads in progress, so concurrent first calls share one download. */
   readonly pending = new Map<string, Promise<LoadedModel>>();
+  /** Requests routed here for a model whose load they have not registered yet (the artifact check runs first). */
+  private readonly routed = new Map<string, number>();
   /** Inferences running now (each holds one of the instance's `mmeCapacity` slots). */
   busy = 0;
   /** Requests routed here that wait for a model to finish loading. */
@@ -31,9 +33,22 @@ export class MmeInstance {
     return this.busy + this.waitingForLoad;
   }
 
-  /** Whether `targetModel` is loaded (or loading) here. */
+  /** Whether `targetModel` is loaded (or loading, or about to load) here. */
   holds(targetModel: string): boolean {
-    return this.models.has(targetModel) || this.pending.has(targetModel);
+    return this.models.has(targetModel) || this.pending.has(targetModel) || this.routed.has(targetModel);
+  }
+
+  /**
+   * Counts a request routed here until its model is loaded or loading: from the routing decision on, the
+   * instance holds the model for the router, so concurrent first calls for one model meet on one instance.
+   */
+  routedHere(targetModel: string): () => void {
+    this.routed.set(targetModel, (this.routed.get(targetModel) ?? 0) + 1);
+    return () => {
+      const left = (this.routed.get(targetModel) ?? 1) - 1;
+      if (left > 0) this.routed.set(targetModel, left);
+      else this.routed.delete(targetModel);
+    };
   }
 
   loadedCount(): number {

@@ -19,7 +19,11 @@ export function routeRequest(
 ): MmeInstance | undefined {
   const holders = instances.filter((i) => i.holds(targetModel));
   const withRoom = (list: readonly MmeInstance[]) => list.filter((i) => i.busy < slotsPerInstance);
-  const holder = leastBusy(withRoom(holders));
+  // An instance still loading the model has room for as many requests as it has free slots once loaded.
+  const holderRoom = holders.filter((i) =>
+    i.has(targetModel) ? i.busy < slotsPerInstance : i.outstanding() < slotsPerInstance,
+  );
+  const holder = leastBusy(holderRoom);
   if (holder) return holder;
   const others = instances.filter((i) => !i.holds(targetModel));
   const further = leastBusy(withRoom(others));

@@ -38,6 +38,18 @@ describe('MME routing and caching', () => {
     expect(routeRequest(instances, 'a', 4)?.id).toBe(0);
   });
 
+  it('sends concurrent first calls for one model to the instance the first was routed to', () => {
+    const instances = fleet();
+    const done = instances[2].routedHere('a'); // the first call is still checking the artifact
+    instances[2].waitingForLoad = 1;
+    expect(routeRequest(instances, 'a', 4)?.id).toBe(2);
+    done();
+    instances[2].waitingForLoad = 0;
+    instances[0].busy = 1;
+    instances[2].busy = 1;
+    expect(routeRequest(instances, 'a', 4)?.id).toBe(1); // held nowhere again: the least busy instance
+  });
+
   it('throttles when every instance that could serve a held model is busy', () => {
     const instances = fleet();
     instances[0].add('a', model, 8);

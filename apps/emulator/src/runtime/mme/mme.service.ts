@@ -55,12 +55,15 @@ export class MmeService {
     const slots = this.deps.settings.mmeCapacity;
     const instance = routeRequest(this.instances, targetModel, slots);
     if (!instance) throw throttling();
-    // Counted as outstanding from the routing decision on, so concurrent requests spread over instances.
+    // Counted as outstanding from the routing decision on, so concurrent requests spread over instances,
+    // and the model counts as held here from then on, so concurrent requests for it meet here.
     instance.waitingForLoad += 1;
+    const routed = instance.routedHere(targetModel);
     let model;
     try {
       model = await this.prepare(instance, targetModel);
     } finally {
+      routed();
       instance.waitingForLoad -= 1;
     }
     if (signal?.aborted) throw new ClientGoneError('The client closed the request before it was served');

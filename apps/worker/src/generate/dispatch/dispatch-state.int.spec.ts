@@ -17,6 +17,8 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     prewarmAt: 0,
     holdPrior: 8,
     loadingMs: 60_000,
+    placeMs: 100,
+    placeWaitMs: 20_000,
   };
 
   /** Admits `n` jobs `<model>:<i>` of `tenant`, one ms apart from `at`. */
@@ -35,8 +37,9 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
       if (jobIds.length === 0) return order;
       for (const id of jobIds) {
         order.push(id);
-        expect(await state.start(id, modelOf(id)!, request.modelSlots, request.now)).toBe(true);
-        await state.finish(id, modelOf(id)!, 'done', false, request.now);
+        const lanes = request.capacity / request.modelSlots;
+        expect(await state.start(id, modelOf(id)!, request.modelSlots, lanes, request.now)).toBe(true);
+        await state.finish(id, modelOf(id)!, 'done', { cold: false, now: request.now });
       }
     }
     throw new Error('never drained');
@@ -50,12 +53,12 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     const first = await state.release(base);
     expect(first.jobIds.map(modelOf)).toEqual(['b', 'b', 'b', 'b']);
     expect(await state.admit('t:b:0', 't', 'b')).toBe('released');
-    for (const id of first.jobIds) await state.start(id, 'b', 4, base.now);
+    for (const id of first.jobIds) await state.start(id, 'b', 4, 1, base.now);
     expect(await state.admit('t:b:0', 't', 'b')).toBe('inflight');
     // One b finishes: its slot goes to b again while b has work, not to a.
-    await state.finish(first.jobIds[0]!, 'b', 'done', false, base.now);
+    await state.finish(first.jobIds[0]!, 'b', 'done', { cold: false, now: base.now });
     expect((await state.release(base)).jobIds.map(modelOf)).toEqual(['b']);
-    for (const id of first.jobIds.slice(1)) await state.finish(id, 'b', 'done', false, base.now);
+    for (const id of first.jobIds.slice(1)) await state.finish(id, 'b', 'done', { cold: false, now: base.now });
     const rest = await drain(state);
     expect(rest.map(modelOf)).toEqual(['b', 'a', 'a', 'a', 'a', 'a', 'a']);
     expect(await state.backlog()).toEqual({});
@@ -67,28 +70,53 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     await admit(state, 't', 'b', 10, 992_000);
     const { jobIds } = await state.release({ ...base, capacity: 8 });
     expect(jobIds.map(modelOf)).toEqual(['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b']);
-    // Lookahead releases one more of a running model, never a new model.
+    // Lookahead releases more of the running models (two per lane), never a new model.
     await admit(state, 't', 'c', 3, 990_100);
     const ahead = await state.release({ ...base, capacity: 8, lookahead: 2 });
-    expect(ahead.jobIds.map(modelOf).sort()).toEqual(['a', 'b']);
-    // A released job does not start while its model already runs `modelSlots` invocations.
-    for (const id of jobIds) await state.start(id, modelOf(id)!, 4, base.now);
-    expect(await state.start(ahead.jobIds[0]!, modelOf(ahead.jobIds[0]!)!, 4, base.now)).toBe(false);
+    expect(ahead.jobIds.map(modelOf).sort()).toEqual(['a', 'a', 'b', 'b']);
+    // A released job does not start while its lane (instance) already runs `modelSlots` invocations.
+    for (const id of jobIds) await state.start(id, modelOf(id)!, 4, 2, base.now);
+    expect(await state.start(ahead.jobIds[0]!, modelOf(ahead.jobIds[0]!)!, 4, 2, base.now)).toBe(false);
+  });
+
+  it('places a lane’s next model only while that lane is the least busy one, holding it below its slots', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await admit(state, 't', 'a', 10);
+    await admit(state, 't', 'b', 10, 992_000);
+    await admit(state, 't', 'c', 10, 993_000);
+    const two = { ...base, capacity: 8, prewarmAt: 7 };
+    const first = await state.release(two);
+    expect(first.jobIds.map(modelOf)).toEqual(['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b']);
+    expect(first.warmups).toEqual([]); // c's lane is chosen, but every lane is equally busy
+    await admit(state, 't', 'd', 10, 994_000);
+    // One placement at a time: b's lane, as near its end as a's, waits for c's to be routed.
+    expect((await state.release(two)).warmups).toEqual([]);
+    const started = [];
+    for (const id of first.jobIds) started.push(await state.start(id, modelOf(id)!, 4, 2, two.now));
+    // a's lane is held two below its slots: a's last two jobs wait, and a's workers hand no slot over.
+    expect(started).toEqual([true, true, false, false, true, true, true, true]);
+    // a's lane now runs fewer invocations than b's: the warm-up goes out, routed where c is meant to run.
+    expect(await state.release(two)).toEqual({ jobIds: [], warmups: ['c'], held: ['a'] });
+    expect(await state.release(two)).toEqual({ jobIds: [], warmups: [], held: ['a'] });
+    // Once the warm-up had time to be routed, a's lane is free again and b's is placed next, for d.
+    const later = { ...two, now: two.now + two.placeMs };
+    expect(await state.release(later)).toEqual({ jobIds: [], warmups: [], held: ['b'] });
+    expect(await state.start(first.jobIds[2]!, 'a', 4, 2, later.now)).toBe(true);
   });
 
   it('never starves a waiting model: work older than the max wait goes first', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     await state.admit('t:a:warm', 't', 'a', 0);
     expect((await state.release({ ...base, now: 2_500 })).jobIds).toEqual(['t:a:warm']);
-    await state.finish('t:a:warm', 'a', 'done', false, 2_500); // a is warm on the endpoint
+    await state.finish('t:a:warm', 'a', 'done', { cold: false, now: 2_500 }); // a is warm on the endpoint
     await admit(state, 't', 'z', 1, 2_000); // z waits longest, but is cold
     await admit(state, 't', 'a', 20, 3_000);
     const one = { ...base, capacity: 1, modelSlots: 1 };
     const first = await state.release({ ...one, now: 4_000 });
     expect(first.jobIds.map(modelOf)).toEqual(['a']);
-    await state.finish(first.jobIds[0]!, 'a', 'done', false, 4_000);
+    await state.finish(first.jobIds[0]!, 'a', 'done', { cold: false, now: 4_000 });
     expect((await state.release({ ...one, now: 5_000 })).jobIds.map(modelOf)).toEqual(['a']);
-    await state.finish('t:a:1', 'a', 'done', false, 5_000);
+    await state.finish('t:a:1', 'a', 'done', { cold: false, now: 5_000 });
     // a keeps its slot while it has work, until z has waited longer than the max wait.
     const late = await state.release({ ...one, now: 2_000 + base.maxWaitMs + 1 });
     expect(late.jobIds.map(modelOf)).toEqual(['z']);
@@ -116,30 +144,30 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     expect(mixed.slice(0, 4)).toContain('big');
   });
 
-  it('suggests warming the next model when the running ones are nearly drained, one load per instance', async () => {
+  it('suggests warming the next model when the running ones are nearly drained, one load per lane', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     await admit(state, 't', 'a', 10);
     await admit(state, 't', 'b', 10, 992_000);
     await admit(state, 't', 'c', 10, 993_000);
     const early = await state.release({ ...base, prewarmAt: 3 });
     expect(early.jobIds.map(modelOf)).toEqual(['a', 'a', 'a', 'a']);
-    expect(early.warmup).toBeUndefined(); // a still has 6 jobs left
-    for (const id of early.jobIds) await state.finish(id, 'a', 'done', false, base.now);
+    expect(early.warmups).toEqual([]); // a still has 6 jobs left
+    for (const id of early.jobIds) await state.finish(id, 'a', 'done', { cold: false, now: base.now });
     await state.release(base); // 4 more of a: 2 left
     const late = await state.release({ ...base, prewarmAt: 3 });
-    expect(late.warmup).toBe('b');
-    expect((await state.release({ ...base, prewarmAt: 3 })).warmup).toBeUndefined(); // b is loading
+    expect(late.warmups).toEqual(['b']);
+    expect((await state.release({ ...base, prewarmAt: 3 })).warmups).toEqual([]); // b is loading
   });
 
   it('learns how many models the endpoint keeps from a model that loaded cold again', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     for (const [i, model] of ['a', 'b', 'c', 'd'].entries()) {
       await state.admit(`j${i}`, 't', model, i);
-      await state.finish(`j${i}`, model, 'done', true, 100 + i);
+      await state.finish(`j${i}`, model, 'done', { cold: true, now: 100 + i });
     }
     expect(await state.learnedHold()).toBeUndefined();
     await state.admit('again', 't', 'b', 10);
-    await state.finish('again', 'b', 'done', true, 200); // b was evicted after c and d: it keeps 2
+    await state.finish('again', 'b', 'done', { cold: true, now: 200 }); // b was evicted after c and d: it keeps 2
     expect(await state.learnedHold()).toBe(2);
   });
 });

@@ -8,17 +8,21 @@ export interface ReleaseRequest {
   now: number;
   /** Invocations the endpoint runs at once (the AIMD limits of the live worker processes, summed). */
   capacity: number;
-  /** Jobs released ahead of free slots, so a finishing invocation is replaced without a round trip. */
+  /** Jobs released per lane ahead of its free slots, so a finishing invocation is replaced without a round trip. */
   lookahead: number;
-  /** One instance's inference slots: a model never runs more invocations at once. */
+  /** One instance's inference slots: a lane (one instance) never runs more invocations at once. */
   modelSlots: number;
   maxWaitMs: number;
-  /** Warm up the next model when the running models have at most this many jobs left. */
+  /** Warm up a lane's next model when the models on that lane have at most this many jobs left. */
   prewarmAt: number;
   /** Models the endpoint keeps, until the dispatcher has learned it from observed cold loads. */
   holdPrior: number;
   /** How long a sent warm-up counts as "loading" (the learned cold-load time, with margin). */
   loadingMs: number;
+  /** How long a lane stays below its slots after its warm-up was sent, so the warm-up is routed there first. */
+  placeMs: number;
+  /** Longest a placement waits for its lane to become the least busy one before its warm-up goes anyway. */
+  placeWaitMs: number;
 }
 
 /** A backlog smaller than one instance's slots waits this long for more of its jobs before it starts a model. */
@@ -30,8 +34,8 @@ const DEAD_INFLIGHT_MS = 180_000;
 
 /**
  * The dispatcher's shared state in Redis: per-(tenant, model) backlogs of job ids, the jobs released to run
- * and running, tenants' virtual times and weights, models warming and recently used, and what was learned
- * about the endpoint. Every worker process reads and writes it through one script per step, so several
+ * and running, tenants' virtual times and weights, models warming and recently used, the lane (instance)
+ * each model was placed on, and what was learned about the endpoint. Every worker process reads and writes it through one script per step, so several
  * processes share one endpoint; BullMQ still holds every job (the backlog holds ids only).
  */
 export class DispatchState {
@@ -59,8 +63,11 @@ export class DispatchState {
     return runScript<AdmitAnswer>(this.redis, 'dispatch-admit-7', keys, [jobId, tenantId, group, now]);
   }
 
-  /** Chooses jobs to run next (in order) and a model to warm up, if any. */
-  async release(r: ReleaseRequest): Promise<{ jobIds: string[]; warmup?: string }> {
+  /**
+   * Chooses jobs to run next (in order), the models to warm up now, and the running models whose lane is
+   * held for a placement (a finishing invocation of theirs hands its slot to no one meanwhile).
+   */
+  async release(r: ReleaseRequest): Promise<{ jobIds: string[]; warmups: string[]; held: string[] }> {
     const keys = [
       'groups',
       'jobs',
@@ -72,8 +79,10 @@ export class DispatchState {
       'warming',
       'recency',
       'learned',
+      'lanes',
+      'placing',
     ].map((n) => this.k(n));
-    const reply = await runScript<string[]>(this.redis, 'dispatch-release-10', keys, [
+    const reply = await runScript<string[]>(this.redis, 'dispatch-release-12', keys, [
       r.now,
       r.capacity,
       r.lookahead,
@@ -86,29 +95,46 @@ export class DispatchState {
       r.holdPrior,
       r.loadingMs,
       GATHER_MS,
+      r.placeMs,
+      r.placeWaitMs,
     ]);
     const bar = reply.indexOf('|');
-    const warmup = reply[bar + 1];
-    return { jobIds: reply.slice(0, bar), ...(warmup ? { warmup } : {}) };
+    const second = reply.indexOf('|', bar + 1);
+    return { jobIds: reply.slice(0, bar), warmups: reply.slice(bar + 1, second), held: reply.slice(second + 1) };
   }
 
-  /** 1 = started; 0 = the model already runs `modelSlots` invocations. */
-  async start(jobId: string, targetModel: string, modelSlots: number, now = Date.now()): Promise<boolean> {
-    const keys = ['jobs', 'released', 'inflight'].map((n) => this.k(n));
-    const args = [jobId, targetModel, now, modelSlots, DEAD_INFLIGHT_MS];
-    return (await runScript<number>(this.redis, 'dispatch-start-3', keys, args)) === 1;
+  /** 1 = started; 0 = the job's lane (one instance) already runs `modelSlots` invocations. */
+  async start(
+    jobId: string,
+    targetModel: string,
+    modelSlots: number,
+    lanes: number,
+    now = Date.now(),
+  ): Promise<boolean> {
+    const keys = ['jobs', 'released', 'inflight', 'lanes', 'placing'].map((n) => this.k(n));
+    const args = [jobId, targetModel, now, modelSlots, DEAD_INFLIGHT_MS, lanes];
+    return (await runScript<number>(this.redis, 'dispatch-start-5', keys, args)) === 1;
   }
 
+  /**
+   * `jobId` leaves the dispatcher or steps back (`outcome`); `cold` says what its invocation observed.
+   * `successor`, a released job of the same model that took over its slot, is recorded as running.
+   */
   async finish(
     jobId: string,
     targetModel: string,
     outcome: FinishOutcome,
-    cold?: boolean,
-    now = Date.now(),
+    options: { cold?: boolean; successor?: string; now?: number } = {},
   ): Promise<void> {
     const keys = ['jobs', 'released', 'inflight', 'recency', 'warming', 'learned'].map((n) => this.k(n));
-    const observed = cold === undefined ? '' : cold ? '1' : '0';
-    await runScript(this.redis, 'dispatch-finish-6', keys, [jobId, targetModel, now, outcome, observed]);
+    const observed = options.cold === undefined ? '' : options.cold ? '1' : '0';
+    const args = [jobId, targetModel, options.now ?? Date.now(), outcome, observed, options.successor ?? ''];
+    await runScript(this.redis, 'dispatch-finish-6', keys, args);
+  }
+
+  /** Whether the dispatcher still tracks `jobId` (admitted and not finished). */
+  async isTracked(jobId: string): Promise<boolean> {
+    return (await this.redis.hexists(this.k('jobs'), jobId)) === 1;
   }
 
   async isReleased(jobId: string): Promise<boolean> {

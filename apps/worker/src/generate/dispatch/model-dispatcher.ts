@@ -4,9 +4,9 @@ import { type DispatchState } from './dispatch-state';
 import { EndpointTimings } from './endpoint-timings';
 
 export interface DispatcherOptions {
-  /** Jobs released ahead of free slots per process (they wait in the worker, not in Redis). */
+  /** Jobs released per lane (instance) ahead of its free slots (they wait in the worker, not in Redis). */
   lookahead: number;
-  /** One instance's inference slots: the most invocations one model runs at once. */
+  /** One instance's inference slots: the most invocations one lane (instance) runs at once. */
   modelSlots: number;
   /** A group waiting longer than this goes first, whatever else is warm (no starvation). */
   maxWaitMs: number;
@@ -18,6 +18,14 @@ export interface DispatcherOptions {
   coldLoadPriorMs: number;
   /** How often each process re-runs the release step on its own (other processes' finishes, max waits). */
   tickMs: number;
+}
+
+interface SlotWaiter {
+  jobId: string;
+  targetModel: string;
+  /** Set when a finishing invocation of the same model gave this job its slot. */
+  handedOver: boolean;
+  wake: () => void;
 }
 
 export interface DispatcherPorts {
@@ -43,7 +51,9 @@ export class ModelDispatcher {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private capacity = { value: 0, at: 0 };
-  private slotWaiters: (() => void)[] = [];
+  private slotWaiters: SlotWaiter[] = [];
+  /** Models whose lane is held for a placement, as of the last release step. */
+  private held = new Set<string>();
 
   constructor(
     private readonly ports: DispatcherPorts,
@@ -59,7 +69,7 @@ export class ModelDispatcher {
 
   stop(): void {
     clearInterval(this.timer);
-    for (const wake of this.slotWaiters.splice(0)) wake();
+    for (const waiter of this.slotWaiters.splice(0)) waiter.wake();
   }
 
   /** Runs a release step soon; calls while one runs coalesce into one more. */
@@ -74,23 +84,48 @@ export class ModelDispatcher {
     });
   }
 
-  /** Waits until `jobId` may start (its model below `modelSlots` running invocations). */
+  /**
+   * Waits until `jobId` may start: its model below `modelSlots` running invocations (checked in Redis), or
+   * an invocation of its model in this process ended and handed its slot over (`handOff`).
+   */
   async waitForModelSlot(jobId: string, targetModel: string, signal?: AbortSignal): Promise<void> {
-    while (!(await this.ports.state.start(jobId, targetModel, this.options.modelSlots))) {
-      if (signal?.aborted) throw new Error('The worker is closing');
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 100);
-        this.slotWaiters.push(() => {
-          clearTimeout(t);
-          resolve();
+    const waiter: SlotWaiter = { jobId, targetModel, handedOver: false, wake: () => undefined };
+    this.slotWaiters.push(waiter);
+    try {
+      const { modelSlots } = this.options;
+      while (!waiter.handedOver && !(await this.ports.state.start(jobId, targetModel, modelSlots, this.lanes()))) {
+        if (waiter.handedOver) return;
+        if (signal?.aborted) throw new Error('The worker is closing');
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 100);
+          waiter.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
         });
-      });
+      }
+    } finally {
+      this.slotWaiters = this.slotWaiters.filter((w) => w !== waiter);
     }
+  }
+
+  /**
+   * An invocation of `targetModel` in this process ended: its slot goes at once to a job of this process
+   * waiting for one, without a round trip to Redis (the finish step records the hand-over). Returns that
+   * job's id, if any. The model's count of running invocations stays what it was, so no limit is crossed.
+   */
+  handOff(targetModel: string): string | undefined {
+    if (this.held.has(targetModel)) return undefined;
+    const waiter = this.slotWaiters.find((w) => w.targetModel === targetModel && !w.handedOver);
+    if (!waiter) return undefined;
+    waiter.handedOver = true;
+    waiter.wake();
+    return waiter.jobId;
   }
 
   /** An invocation of this process ended: wake jobs waiting for a model slot and release more work. */
   invocationEnded(): void {
-    for (const wake of this.slotWaiters.splice(0)) wake();
+    for (const waiter of this.slotWaiters) waiter.wake();
     this.pump();
   }
 
@@ -110,21 +145,26 @@ export class ModelDispatcher {
     const { options, timings } = this;
     const capacity = await this.endpointCapacity(now);
     const invocationMs = timings.invocationMs ?? 10_000;
-    // Start the next model's load early enough that it is ready when the running models drain.
-    const prewarmAt = Math.ceil((capacity * timings.coldLoadMs) / invocationMs) + capacity;
-    const { jobIds, warmup } = await this.ports.state.release({
+    // Start a lane's next model early enough that it is loaded when the lane's running models drain.
+    const slots = options.modelSlots;
+    const prewarmAt = Math.ceil((slots * timings.coldLoadMs) / invocationMs) + slots;
+    const { jobIds, warmups, held } = await this.ports.state.release({
       now,
       capacity,
       lookahead: options.lookahead,
-      modelSlots: options.modelSlots,
+      modelSlots: slots,
       maxWaitMs: options.maxWaitMs,
       prewarmAt,
       holdPrior: options.holdPrior,
       loadingMs: 2 * timings.coldLoadMs + invocationMs,
+      // A warm-up reaches the endpoint within milliseconds; a fifth of an invocation leaves a wide margin.
+      placeMs: Math.max(20, invocationMs / 5),
+      placeWaitMs: 2 * invocationMs,
     });
-    if (warmup) {
-      this.ports.logger.debug({ targetModel: warmup }, 'warming up the next model');
-      void this.ports.warmUp(warmup, options.warmupAbortMs).catch(() => undefined);
+    this.held = new Set(held);
+    for (const targetModel of warmups) {
+      this.ports.logger.debug({ targetModel }, 'warming up the next model');
+      void this.ports.warmUp(targetModel, options.warmupAbortMs).catch(() => undefined);
     }
     await Promise.all(
       jobIds.map(async (jobId) => {
@@ -132,6 +172,11 @@ export class ModelDispatcher {
         if (result === 'missing') await this.ports.state.finish(jobId, '', 'forget');
       }),
     );
+  }
+
+  /** Lanes: the instances the endpoint's capacity makes room for (one instance's slots each). */
+  private lanes(): number {
+    return Math.max(1, Math.floor(this.capacity.value / this.options.modelSlots));
   }
 
   /** The endpoint's concurrency: the AIMD limits of the live worker processes, summed (refreshed each second). */

@@ -1,0 +1,330 @@
+--[[
+  Model-aware dispatch: chooses which waiting batch jobs run next and which models to warm up.
+  KEYS[1] groups HASH  KEYS[2] jobs HASH  KEYS[3] released ZSET  KEYS[4] inflight ZSET  KEYS[5] tenants HASH
+  KEYS[6] served HASH  KEYS[7] weights HASH (tenant -> weight, default 1)  KEYS[8] warming HASH (model -> sent at)
+  KEYS[9] recency ZSET  KEYS[10] learned HASH  KEYS[11] lanes HASH (model -> lane)
+  KEYS[12] placing HASH (lane -> "model|decidedAt|sentAt": a warm-up being placed on that lane)
+  ARGV[1] now  ARGV[2] capacity (invocations the endpoint runs at once)  ARGV[3] lookahead (jobs released per
+  lane ahead of its free slots)  ARGV[4] slots of one instance  ARGV[5] max wait (ms) before a group goes first
+  ARGV[6] released entries older than this (ms) are promoted again  ARGV[7] inflight entries older than this are dead
+  ARGV[8] backlog key prefix (+ group = the group's ZSET)  ARGV[9] warm up a lane's next model when the models
+  on it have at most this many jobs left  ARGV[10] models the endpoint keeps (prior, until learned)
+  ARGV[11] how long a warm-up counts as loading (ms)  ARGV[12] a new model starts with at least `slots` jobs
+  waiting, or once its oldest waited this long (ms)  ARGV[13] how long a lane stays held after its warm-up was
+  sent (ms)  ARGV[14] longest a placement waits for its lane to be the least busy (ms)
+
+  Lanes: the endpoint has capacity / slots instances, and a multi-model endpoint routes a model's requests to
+  the instance that holds it. A lane is the dispatcher's name for one instance: each model it starts is given
+  a lane, and a lane never gets more than `slots` running invocations, so a model's requests always find room
+  on the instance holding it (more would make the endpoint load it on a further instance). A model held
+  nowhere is loaded where the fewest requests are outstanding, so a warm-up for lane L is sent only while L
+  runs fewer invocations than every other lane; L is held below `slots` until then ("placing"), and its
+  models are listed after a second '|' so their workers hand no finishing slot over meanwhile.
+
+  Order of choice, one job at a time:
+  1. a group whose oldest job waited longer than the max wait (no model starves);
+  2. tenants by virtual time (served / weight): the most behind tenant goes first (weighted fairness);
+  3. within the tenant, a model already running whose lane has room (keep slots on warm models, drain a
+     backlog in full batches before switching);
+  4. only into a really free slot: a new model, warm or warming ones first, then the group waiting longest.
+  Returns { jobIds..., '|', warmupModels..., '|', running models that must not hand a slot over... }.
+]]
+local now, capacity, lookahead = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local slots, maxWait = tonumber(ARGV[4]), tonumber(ARGV[5])
+local prefix, prewarmAt = ARGV[8], tonumber(ARGV[9])
+local hold = tonumber(redis.call('HGET', KEYS[10], 'hold') or ARGV[10])
+local loadingMs, gatherMs = tonumber(ARGV[11]), tonumber(ARGV[12])
+local placeMs, placeWaitMs = tonumber(ARGV[13]), tonumber(ARGV[14])
+local laneCount = math.max(1, math.floor(capacity / slots))
+
+-- A job released that long ago and not started yet may never have been promoted (the releasing worker
+-- died in between): it is returned again; promoting a job that is not parked any more does nothing.
+local again = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[6]))
+for _, id in ipairs(again) do redis.call('ZADD', KEYS[3], now, id) end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - tonumber(ARGV[7]))
+
+local function modelOf(group) return string.match(group, '^[^|]*|(.*)$') end
+local function tenantOf(group) return string.match(group, '^([^|]*)|') end
+
+local laneOf = {}
+local laneFlat = redis.call('HGETALL', KEYS[11])
+for i = 1, #laneFlat, 2 do laneOf[laneFlat[i]] = tonumber(laneFlat[i + 1]) % laneCount end
+
+-- Invocations per model, tenant and lane, released or running (`started`: running only).
+local running, total, laneAll, laneStarted, tenantRunning = {}, 0, {}, {}, {}
+for l = 0, laneCount - 1 do
+  laneAll[l] = 0
+  laneStarted[l] = 0
+end
+for si, set in ipairs({ KEYS[3], KEYS[4] }) do
+  for _, id in ipairs(redis.call('ZRANGE', set, 0, -1)) do
+    local g = redis.call('HGET', KEYS[2], id)
+    if g then
+      local m = modelOf(g)
+      running[m] = (running[m] or 0) + 1
+      tenantRunning[tenantOf(g)] = true
+      local l = laneOf[m]
+      if l then
+        laneAll[l] = laneAll[l] + 1
+        if si == 2 then laneStarted[l] = laneStarted[l] + 1 end
+      end
+    end
+    total = total + 1
+  end
+end
+
+local counts = {}
+local flat = redis.call('HGETALL', KEYS[1])
+for i = 1, #flat, 2 do counts[flat[i]] = tonumber(flat[i + 1]) end
+
+-- Models the endpoint most likely holds: the `hold` most recently used or warmed up (an MME unloads a
+-- model only when it needs the memory for others, not after some time).
+local warm, warming = {}, {}
+for _, m in ipairs(redis.call('ZREVRANGE', KEYS[9], 0, hold - 1)) do warm[m] = true end
+local warmingFlat = redis.call('HGETALL', KEYS[8])
+for i = 1, #warmingFlat, 2 do
+  if tonumber(warmingFlat[i + 1]) > now - loadingMs then
+    warm[warmingFlat[i]] = true
+    warming[warmingFlat[i]] = true
+  end
+end
+
+-- Lanes being placed on: capped below `slots` until their warm-up has been routed.
+local placing, placingModel = {}, {}
+local placingFlat = redis.call('HGETALL', KEYS[12])
+for i = 1, #placingFlat, 2 do
+  local m, decided, sent = string.match(placingFlat[i + 1], '^(.*)|(%d+)|(%d+)$')
+  local l = tonumber(placingFlat[i])
+  if l >= laneCount or (tonumber(sent) > 0 and now - tonumber(sent) >= placeMs) then
+    redis.call('HDEL', KEYS[12], placingFlat[i])
+  else
+    placing[l] = { model = m, decided = tonumber(decided), sent = tonumber(sent) }
+    -- Not sent yet: the model is not started anywhere until its warm-up has been routed to its lane.
+    if tonumber(sent) == 0 then placingModel[m] = l end
+  end
+end
+local function laneCap(l, extra)
+  if placing[l] then return math.max(0, slots - 2) end
+  return slots + extra
+end
+
+local function head(group)
+  local h = redis.call('ZRANGE', prefix .. group, 0, 0, 'WITHSCORES')
+  if #h == 0 then return nil end
+  return h[1], tonumber(h[2])
+end
+
+local function tenantOrder()
+  local list = {}
+  local waiting = redis.call('HGETALL', KEYS[5])
+  for i = 1, #waiting, 2 do
+    if tonumber(waiting[i + 1]) > 0 then
+      table.insert(list, { waiting[i], tonumber(redis.call('HGET', KEYS[6], waiting[i]) or '0') })
+    end
+  end
+  table.sort(list, function(a, b) return a[2] < b[2] end)
+  return list
+end
+
+-- The lane with the most room for a model that is held nowhere (nil when every lane is full).
+local function freeLane()
+  local best
+  for l = 0, laneCount - 1 do
+    if laneAll[l] < laneCap(l, 0) and (not best or laneAll[l] < laneAll[best]) then best = l end
+  end
+  return best
+end
+
+-- Where a model not running now would run: its lane while it is warm there, else a free lane.
+local function laneFor(m)
+  local l = laneOf[m]
+  if l and warm[m] then
+    if laneAll[l] < laneCap(l, 0) then return l end
+    return nil
+  end
+  return freeLane()
+end
+
+-- A new model for `tenant` (or any tenant when nil): warm ones first, then the group waiting longest.
+-- `cold`: only models that are not warm (a warm-up candidate). Returns the group and its lane.
+local function newGroup(tenant, cold)
+  local best, bestWarm, bestAt, bestLane
+  for g, n in pairs(counts) do
+    local m = modelOf(g)
+    local eligible = not placingModel[m] and not (cold and warm[m])
+    if n > 0 and (running[m] or 0) == 0 and (tenant == nil or tenantOf(g) == tenant) and eligible then
+      local _, at = head(g)
+      if at and (n >= slots or now - at >= gatherMs) then
+        local l = cold and 0 or laneFor(m)
+        local w = warm[m] == true
+        if l and (not best or (w and not bestWarm) or (w == bestWarm and at < bestAt)) then
+          best, bestWarm, bestAt, bestLane = g, w, at, l
+        end
+      end
+    end
+  end
+  return best, bestLane
+end
+
+-- The tenant's running models that still have work waiting (a draining model's last invocations leave room
+-- for the next). Other tenants' models do not count: weighted fairness shares slots between tenants.
+local function busyModels(tenant)
+  local seen, n = {}, 0
+  for g, c in pairs(counts) do
+    local m = modelOf(g)
+    if c > 0 and tenantOf(g) == tenant and (running[m] or 0) > 0 and not seen[m] then
+      seen[m] = true
+      n = n + 1
+    end
+  end
+  return n
+end
+
+-- A tenant with work waiting and nothing running: no lookahead and no hand-over for anyone until it has a
+-- slot, or tenants already running would keep every slot by lookahead alone.
+local tenantWaitsIdle = false
+for _, t in ipairs(tenantOrder()) do
+  if not tenantRunning[t[1]] then tenantWaitsIdle = true end
+end
+
+local function pick()
+  -- 1. no starvation
+  local oldest, oldestAt
+  for g, n in pairs(counts) do
+    if n > 0 then
+      local _, at = head(g)
+      if at and now - at > maxWait and (not oldestAt or at < oldestAt) then oldest, oldestAt = g, at end
+    end
+  end
+  if oldest then
+    local m = modelOf(oldest)
+    if (running[m] or 0) > 0 then return oldest, laneOf[m] end
+    return oldest, laneFor(m) or freeLane() or 0
+  end
+  local extra = 0
+  if total >= capacity and not tenantWaitsIdle then extra = lookahead end
+  for _, t in ipairs(tenantOrder()) do
+    local tenant = t[1]
+    -- 3. stay on a running model whose lane has room
+    local best, bestRun
+    for g, n in pairs(counts) do
+      local m = modelOf(g)
+      local l = laneOf[m]
+      if n > 0 and tenantOf(g) == tenant and l then
+        local r = running[m] or 0
+        if r > 0 and laneAll[l] < laneCap(l, extra) and (not bestRun or r > bestRun) then best, bestRun = g, r end
+      end
+    end
+    if best then return best, laneOf[modelOf(best)] end
+    -- 4. a new model, only into a free slot, and only while the tenant runs fewer models with work left than
+    -- the endpoint has lanes (permits beyond that go to lookahead, not to a cold model)
+    if total < capacity and busyModels(tenant) < laneCount then
+      local g, l = newGroup(tenant, false)
+      if g then return g, l end
+    end
+  end
+  return nil
+end
+
+local out = {}
+for _, id in ipairs(again) do table.insert(out, id) end
+local budget = capacity + lookahead * laneCount - total
+while budget > 0 do
+  local g, lane = pick()
+  if not g then break end
+  local id = redis.call('ZPOPMIN', prefix .. g)[1]
+  local left = redis.call('HINCRBY', KEYS[1], g, -1)
+  counts[g] = left
+  if left <= 0 then redis.call('HDEL', KEYS[1], g) end
+  local tenant = tenantOf(g)
+  if redis.call('HINCRBY', KEYS[5], tenant, -1) <= 0 then redis.call('HDEL', KEYS[5], tenant) end
+  if id then
+    redis.call('ZADD', KEYS[3], now, id)
+    local m = modelOf(g)
+    if laneOf[m] ~= lane then
+      laneOf[m] = lane
+      redis.call('HSET', KEYS[11], m, lane)
+    end
+    running[m] = (running[m] or 0) + 1
+    laneAll[lane] = laneAll[lane] + 1
+    total = total + 1
+    budget = budget - 1
+    local weight = tonumber(redis.call('HGET', KEYS[7], tenant) or '1')
+    if weight <= 0 then weight = 1 end
+    redis.call('HINCRBYFLOAT', KEYS[6], tenant, 1 / weight)
+    table.insert(out, id)
+  end
+end
+
+-- Pre-warm: when the models on a lane are nearly drained, start loading the model that comes next there, so
+-- the switch costs no slot. One model warming per lane at a time.
+table.insert(out, '|')
+local future, laneWarming = {}, {}
+for l = 0, laneCount - 1 do future[l] = 0 end
+for m, _ in pairs(warming) do
+  if laneOf[m] then laneWarming[laneOf[m]] = true end
+end
+for g, n in pairs(counts) do
+  local m = modelOf(g)
+  local l = laneOf[m]
+  if n > 0 and l and ((running[m] or 0) > 0 or warming[m] or placingModel[m]) then future[l] = future[l] + n end
+end
+local function warmUp(m, l)
+  laneOf[m] = l
+  redis.call('HSET', KEYS[11], m, l)
+  redis.call('HSET', KEYS[8], m, now)
+  redis.call('ZADD', KEYS[9], now, m)
+  warming[m], warm[m], laneWarming[l] = true, true, true
+  table.insert(out, m)
+end
+local order = {}
+for l = 0, laneCount - 1 do table.insert(order, l) end
+table.sort(order, function(a, b) return future[a] < future[b] end)
+-- One placement at a time: loads placed together could not be told apart by the endpoint's router.
+local placements = 0
+for _, _ in pairs(placing) do placements = placements + 1 end
+for _, l in ipairs(order) do
+  if future[l] <= prewarmAt and not laneWarming[l] and not placing[l] and placements == 0 then
+    local g
+    for _, t in ipairs(tenantOrder()) do
+      g = newGroup(t[1], true)
+      if g then break end
+    end
+    if not g then break end
+    local m = modelOf(g)
+    if laneCount == 1 then
+      warmUp(m, l)
+    else
+      placing[l] = { model = m, decided = now, sent = 0 }
+      placingModel[m], laneWarming[l] = l, true
+      placements = placements + 1
+      redis.call('HSET', KEYS[12], l, m .. '|' .. now .. '|0')
+    end
+  end
+end
+-- A placement's warm-up goes out once its lane has fewer requests outstanding at the endpoint (running
+-- invocations plus loads under way) than every other lane, or after waiting too long for that.
+local function outstanding(l)
+  local n = laneStarted[l]
+  for m, _ in pairs(warming) do
+    if laneOf[m] == l then n = n + 1 end
+  end
+  return n
+end
+for l, p in pairs(placing) do
+  if p.sent == 0 then
+    local least = true
+    for k = 0, laneCount - 1 do
+      if k ~= l and outstanding(k) <= outstanding(l) then least = false end
+    end
+    if (least and laneStarted[l] <= laneCap(l, 0)) or now - p.decided >= placeWaitMs then
+      warmUp(p.model, l)
+      redis.call('HSET', KEYS[12], l, p.model .. '|' .. p.decided .. '|' .. now)
+    end
+  end
+end
+table.insert(out, '|')
+for m, l in pairs(laneOf) do
+  if (placing[l] or tenantWaitsIdle) and (running[m] or 0) > 0 then table.insert(out, m) end
+end
+return out
