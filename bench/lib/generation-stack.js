@@ -96,7 +96,9 @@ async function buildApi({ redisUrl, prefix, emulator, s3 }) {
     WEBHOOK_ALLOW_LOOPBACK_HTTP: true,
     BATCH_MAX_BODY_BYTES: 64 * 1024 * 1024,
   };
-  const module = generateModule({ config, redis, keySpace, queues, s3 });
+  const { TenantQuotas } = dist('apps/api/dist/quotas/tenant-quotas.js');
+  // No quota set: the benchmarks measure dispatch and intake, not refusals.
+  const module = generateModule({ config, redis, keySpace, queues, s3, quotas: new TenantQuotas(redis, keySpace) });
   const apiKeys = new ApiKeyStore(redis, keySpace);
   const app = createApp({
     logger: createLogger({ name: 'api', level: 'silent' }),

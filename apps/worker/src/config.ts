@@ -27,9 +27,9 @@ export const WorkerEnv = z.object({
   GENERATE_WARM_WINDOW: durationMs('60s'),
   /** Model-aware dispatch of batch work: per-model backlogs in Redis, warm models first, pre-warming (docs/generation.md). Off: queue order with LoRA affinity. */
   GENERATE_DISPATCH: boolEnv(true),
-  /** Batch jobs each process releases ahead of free invocation slots (they wait in the worker, ready to start). */
+  /** Batch jobs released per lane (one instance's slots) ahead of its free slots (they wait in the worker, ready to start). */
   GENERATE_DISPATCH_LOOKAHEAD: intEnv(2, 0, 64),
-  /** Inference slots of one MME instance: the most invocations one model gets at once (more would load it on a further instance). */
+  /** Inference slots of one MME instance: the most invocations one lane (instance) runs at once (more would load a model on a further instance). */
   GENERATE_MODEL_SLOTS: intEnv(4, 1, 256),
   /** A model's batch work waiting longer than this goes first, whatever is warm (the bound on starvation). */
   GENERATE_DISPATCH_MAX_WAIT: durationMs('10m'),
