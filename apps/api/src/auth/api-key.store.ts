@@ -1,6 +1,14 @@
 import { type Redis } from 'ioredis';
 import { runScript, type KeySpace } from '@dreamqueue/redis';
-import { displayPrefix, generateApiKey, hashApiKey, isWellFormedApiKey, sameDigest, type Role } from './api-key';
+import {
+  displayPrefix,
+  generateApiKey,
+  hashApiKey,
+  isWellFormedApiKey,
+  sameDigest,
+  type Principal,
+  type Role,
+} from './api-key';
 import { newId } from '@dreamqueue/contracts';
 import { PrincipalCache } from './principal-cache';
 
@@ -12,12 +20,6 @@ export interface ApiKeyRecord {
   prefix: string;
   createdAt: string;
   revokedAt?: string;
-}
-
-export interface Principal {
-  keyId: string;
-  tenantId: string;
-  role: Role;
 }
 
 export interface ApiKeyStoreOptions {

@@ -7,6 +7,13 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 export const ROLES = ['tenant', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Who a request acts as: the authenticated key, its tenant and its role. */
+export interface Principal {
+  keyId: string;
+  tenantId: string;
+  role: Role;
+}
+
 const KEY_PATTERN = /^dq_[A-Za-z0-9]{40}$/;
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

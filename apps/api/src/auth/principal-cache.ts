@@ -1,4 +1,4 @@
-import { type Principal } from './api-key.store';
+import { type Principal } from './api-key';
 
 /**
  * Keys that authenticated recently, by their SHA-256, so most requests need no Redis read to authenticate.

@@ -3,7 +3,8 @@ import { type Redis } from 'ioredis';
 import { forbidden, tooManyRequests, unauthorized } from '@dreamqueue/errors';
 import { type KeySpace } from '@dreamqueue/redis';
 import { hasRole, type Role } from '../auth/api-key';
-import { type ApiKeyStore, type Principal } from '../auth/api-key.store';
+import { type Principal } from '../auth/api-key';
+import { type ApiKeyStore } from '../auth/api-key.store';
 
 export interface AuthenticateDeps {
   apiKeys: ApiKeyStore;
