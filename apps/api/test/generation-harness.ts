@@ -1,4 +1,4 @@
-import { type Worker } from 'bullmq';
+import { type Job, type Worker } from 'bullmq';
 import { SageMakerAsyncInference, SageMakerMultiModelInference } from '@dreamqueue/aws';
 import { QUEUE_CATALOG, createQueue, generateQueue, type TypedQueue } from '@dreamqueue/contracts';
 import { buildArtifact, type Rgb } from '@dreamqueue/emulator';
@@ -11,6 +11,7 @@ import {
   s3ClientFor,
   sageMakerRuntimeClientFor,
   startRedisFixture,
+  eventually,
   startTestEmulator,
   type TestEmulator,
 } from '@dreamqueue/testing';
@@ -41,6 +42,11 @@ export interface GenerationHarness {
     palette: Rgb[],
     triggerPhrase?: string,
   ): Promise<{ targetModel: string; etag: string; artifactId: string }>;
+  /**
+   * The BullMQ job once BullMQ has finished it. The worker settles the generation record before BullMQ moves
+   * the job to completed or failed, so a test that saw the record finish must wait for this to read attempts.
+   */
+  finishedJob(jobId: string): Promise<Job>;
   startWorker(env?: Record<string, string>): Promise<Worker>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
@@ -117,6 +123,16 @@ export async function startGenerationHarness(
       );
       await recordReadyModel(producer, keySpace, { tenantId, modelId, targetModel, triggerPhrase });
       return { targetModel, etag: stored.etag, artifactId };
+    },
+    async finishedJob(jobId) {
+      return eventually(
+        async () => {
+          const job = await harness.queue.getJob(jobId);
+          return job?.finishedOn ? job : undefined;
+        },
+        10_000,
+        `job ${jobId} finished in BullMQ`,
+      );
     },
     async startWorker(env = {}) {
       const workerConfig = loadWorkerConfig({

@@ -38,7 +38,7 @@ describe('generate under endpoint faults and load', () => {
       .ledger()
       .filter((e) => e.op === 'InvokeEndpoint' && e.outcome === 'ModelNotReadyException');
     expect(notReady.length).toBeGreaterThan(0);
-    expect((await h.queue.getJob(res.body.id))?.attemptsMade).toBe(1);
+    expect((await h.finishedJob(res.body.id)).attemptsMade).toBe(1);
   });
 
   it('C1: 30 % throttling — every generation succeeds and throttling never spends an attempt', async () => {
@@ -50,8 +50,8 @@ describe('generate under endpoint faults and load', () => {
       const done = await Promise.all(ids.map((id) => finished(id)));
       expect(done.filter((d) => d.status !== 'succeeded')).toEqual([]);
       expect(h.emulator.stats().faultsFired['invoke:ThrottlingException']).toBeGreaterThan(0);
-      const jobs = await Promise.all(ids.map((id) => h.queue.getJob(id)));
-      expect(jobs.map((j) => j?.attemptsMade)).toEqual(ids.map(() => 1));
+      const jobs = await Promise.all(ids.map((id) => h.finishedJob(id)));
+      expect(jobs.map((j) => j.attemptsMade)).toEqual(ids.map(() => 1));
     } finally {
       h.emulator.setFaults([]);
     }

@@ -175,14 +175,9 @@ describe('generations: HTTP → queue → worker → emulator MME → S3', () =>
       const done = await finished(res.body.id);
       expect(done.status).toBe('failed');
       expect(done.error).toMatchObject({ code: 'model_error', message: expect.stringContaining('400') });
-      // The worker records the failure before BullMQ moves the job to failed: wait for BullMQ's verdict.
-      const job = await eventually(
-        async () => ((await h.queue.getJob(res.body.id))?.finishedOn ? h.queue.getJob(res.body.id) : undefined),
-        10_000,
-        `job ${res.body.id} failed in BullMQ`,
-      );
-      expect(job?.attemptsMade).toBe(1);
-      expect(await job?.getState()).toBe('failed');
+      const job = await h.finishedJob(res.body.id);
+      expect(job.attemptsMade).toBe(1);
+      expect(await job.getState()).toBe('failed');
     } finally {
       h.emulator.setFaults([]);
     }
