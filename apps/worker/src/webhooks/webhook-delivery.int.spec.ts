@@ -180,10 +180,15 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
       }))!;
       // Wait for the dispatcher's job, then retry the same delivery as a 2-attempt job: the dead-letter path,
       // not the 8-attempt backoff, is under test here.
-      const dispatched = await until(() => queue.getJob(eventId));
+      await until(() => queue.getJob(eventId));
       await until(async () => (receiver.received.length >= 1 ? true : undefined));
-      await dispatched.remove().catch(() => undefined);
-      await until(async () => ((await queue.getJob(eventId)) ? undefined : true));
+      // BullMQ refuses to remove a job while a worker holds its lock: try again until it is between attempts.
+      await until(async () => {
+        const job = await queue.getJob(eventId);
+        if (!job) return true;
+        await job.remove().catch(() => undefined);
+        return undefined;
+      });
       await queue.add(
         webhookQueue.name,
         { tenantId: 'acme', eventId },
