@@ -22,7 +22,8 @@
   models are listed after a second '|' so their workers hand no finishing slot over meanwhile.
 
   Order of choice, one job at a time:
-  1. a group whose oldest job waited longer than the max wait (no model starves);
+  1. a group whose oldest job waited longer than the max wait and whose model has not run for as long
+     (no model starves);
   2. tenants by virtual time (served / weight): the most behind tenant goes first (weighted fairness);
   3. within the tenant, a model already running whose lane has room (keep slots on warm models, drain a
      backlog in full batches before switching);
@@ -188,19 +189,21 @@ for _, t in ipairs(tenantOrder()) do
 end
 
 local function pick()
-  -- 1. no starvation
+  -- 1. no starvation: a group whose model has not run for the max wait either. A model that runs is being
+  -- served (its tenant's share, rule 2, sets the pace): putting it first for the age of its head would hand
+  -- the endpoint to whichever tenant submitted first once every big batch's head is that old.
   local oldest, oldestAt
   for g, n in pairs(counts) do
-    if n > 0 then
+    local m = modelOf(g)
+    if n > 0 and (running[m] or 0) == 0 then
       local _, at = head(g)
-      if at and now - at > maxWait and (not oldestAt or at < oldestAt) then oldest, oldestAt = g, at end
+      local served = tonumber(redis.call('ZSCORE', KEYS[9], m) or '0')
+      if at and now - math.max(at, served) > maxWait and (not oldestAt or at < oldestAt) then
+        oldest, oldestAt = g, at
+      end
     end
   end
-  if oldest then
-    local m = modelOf(oldest)
-    if (running[m] or 0) > 0 then return oldest, laneOf[m] end
-    return oldest, laneFor(m) or freeLane() or 0
-  end
+  if oldest then return oldest, laneFor(modelOf(oldest)) or freeLane() or 0 end
   local extra = 0
   if total >= capacity and not tenantWaitsIdle then extra = lookahead end
   for _, t in ipairs(tenantOrder()) do

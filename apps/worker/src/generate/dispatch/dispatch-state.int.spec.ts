@@ -122,6 +122,19 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     expect(late.jobIds.map(modelOf)).toEqual(['z']);
   });
 
+  it('keeps weighted shares between running backlogs older than the max wait (only an idle model goes first)', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await state.setWeight('heavy', 2);
+    // Both tenants' big batches were admitted long ago; heavy's a little earlier, so its head is the oldest.
+    await admit(state, 'heavy', 'h', 40, 1_000);
+    await admit(state, 'light', 'l', 40, 2_000);
+    const late = { ...base, capacity: 1, modelSlots: 1, now: 2_000 + base.maxWaitMs + 1 };
+    const tenants = (await drain(state, late)).map((id) => id.split(':')[0]);
+    const first30 = tenants.slice(0, 30);
+    expect(first30.filter((t) => t === 'heavy')).toHaveLength(20);
+    expect(first30.filter((t) => t === 'light')).toHaveLength(10);
+  });
+
   it('shares slots between tenants in proportion to their weights, a newcomer from its arrival on', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     await state.setWeight('heavy', 2);
