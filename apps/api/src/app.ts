@@ -1,6 +1,5 @@
 import express, { type Express, type Router } from 'express';
 import { type TrustProxy } from './config';
-import { pinoHttp } from 'pino-http';
 import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
 import { type Logger } from '@dreamqueue/logger';
@@ -10,7 +9,7 @@ import { type ApiKeyStore } from './auth/api-key.store';
 import { authenticate, requireRole } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { type IntakeBudget } from './middleware/intake-budget';
-import { requestId } from './middleware/request-id';
+import { accessLog } from './middleware/access-log';
 import { apiReferenceRoutes } from './openapi/api-reference.routes';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes';
 
@@ -45,20 +44,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('case sensitive routing', true);
   // The client IP (failure buckets, logs) comes from X-Forwarded-For only when its sender is a trusted proxy.
   app.set('trust proxy', deps.trustProxy ?? false);
-  app.use((req, res, next) => {
-    req.id = requestId(req, res);
-    next();
-  });
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req) => req.id,
-      customProps: (_req, res) => ({
-        tenantId: (res as unknown as { locals?: { principal?: { tenantId: string } } }).locals?.principal?.tenantId,
-      }),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  );
+  app.use(accessLog(app, deps.logger));
 
   app.use(healthRoutes(deps.readiness));
   app.use(apiReferenceRoutes());

@@ -1,0 +1,77 @@
+import { Writable } from 'node:stream';
+import express from 'express';
+import request from 'supertest';
+import { createLogger } from '@dreamqueue/logger';
+import { accessLog } from './access-log';
+
+interface LogLine {
+  msg?: string;
+  req?: { headers?: Record<string, unknown> };
+  res?: { headers?: Record<string, unknown> };
+  [field: string]: unknown;
+}
+
+function appWithLog() {
+  const lines: LogLine[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const app = express();
+  app.use(accessLog(app, createLogger({ name: 't', destination })));
+  app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  app.get('/v1/things/:id', (req, res) => {
+    res.locals.principal = { tenantId: 'acme' };
+    req.log.info({ thing: req.params.id }, 'found');
+    res.status(201).json({ id: req.params.id });
+  });
+  app.get('/v1/broken', (_req, res) => {
+    res.status(502).json({ error: 'upstream' });
+  });
+  return { app, lines };
+}
+
+describe('accessLog', () => {
+  it('writes one line per request with its id, tenant, status, headers and time, redacted', async () => {
+    const { app, lines } = appWithLog();
+    const res = await request(app)
+      .get('/v1/things/t1?token=supersecret')
+      .set('authorization', 'Bearer dq_secret')
+      .set('x-request-id', 'req-12345678')
+      .expect(201);
+    expect(res.headers['x-request-id']).toBe('req-12345678');
+    const access = lines.filter((l) => l.msg === 'request completed');
+    expect(access).toHaveLength(1);
+    expect(access[0]).toMatchObject({
+      level: 30,
+      service: 't',
+      tenantId: 'acme',
+      req: { id: 'req-12345678', method: 'GET', url: '[Redacted]', query: '[Redacted]' },
+      res: { statusCode: 201, headers: { 'x-request-id': 'req-12345678' } },
+      responseTime: expect.any(Number),
+    });
+    expect(access[0]!.req?.headers?.authorization).toBe('[Redacted]');
+    expect(access[0]!.res?.headers?.['content-type']).toMatch(/json/);
+    // A route's own line carries the request it was logged for.
+    expect(lines.find((l) => l.msg === 'found')).toMatchObject({ thing: 't1', req: { id: 'req-12345678' } });
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('dq_secret');
+    expect(text).not.toContain('supersecret');
+  });
+
+  it('marks a 5xx response as errored and leaves the probes out', async () => {
+    const { app, lines } = appWithLog();
+    await request(app).get('/healthz').expect(200);
+    const res = await request(app).get('/v1/broken').expect(502);
+    expect(res.headers['x-request-id']).toEqual(expect.any(String));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      msg: 'request errored',
+      req: { id: res.headers['x-request-id'] },
+      res: { statusCode: 502 },
+      err: { message: 'failed with status code 502' },
+    });
+  });
+});
