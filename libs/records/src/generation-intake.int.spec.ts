@@ -45,6 +45,9 @@ describe('GenerationIntake: model check, record, event and demand in one script 
   });
   afterAll(async () => fx.close());
 
+  /** A queue with no job waiting. */
+  const nothingWaiting = () => ({ key: keySpace.key('waiting'), maxScore: '+inf' });
+
   const storeModel = (fields: Record<string, unknown>) =>
     fx.redis.set(
       models.key('acme', 'mdl_a'),
@@ -62,15 +65,15 @@ describe('GenerationIntake: model check, record, event and demand in one script 
 
   it('creates the record, its active-index entry, generation.queued and one unit of demand at once', async () => {
     await storeModel({ artifactEtag: 'etag1', triggerPhrase: PHRASE });
-    const result = await intake.create(gen('gen_1'), PHRASE);
-    expect(result).toMatchObject({ created: true, record: { id: 'gen_1', status: 'queued' } });
+    const result = await intake.create(gen('gen_1'), PHRASE, nothingWaiting());
+    expect(result).toMatchObject({ created: true, waitingAhead: 0, record: { id: 'gen_1', status: 'queued' } });
     expect(await generations.get('acme', 'gen_1')).toMatchObject({ status: 'queued', targetModel: TARGET, seed: 42 });
     expect(await written()).toEqual({ records: 1, active: 1, tenantEvents: 1, allEvents: 1, demand: [1] });
     expect((await events.readAfter('acme'))[0]).toMatchObject({ type: 'generation.queued', resourceId: 'gen_1' });
     expect(await fx.redis.ttl(generations.key('acme', 'gen_1'))).toBeGreaterThan(0);
   });
 
-  it('counts the waiting range in the same round trip, also when Redis has forgotten the script', async () => {
+  it('counts the waiting range in the same script, also when Redis has forgotten the script', async () => {
     await storeModel({ artifactEtag: 'etag1', triggerPhrase: PHRASE });
     const waiting = { key: keySpace.key('waiting'), maxScore: '(100' };
     await fx.redis.zadd(waiting.key, 1, 'a', 50, 'b', 100, 'c');
@@ -80,7 +83,7 @@ describe('GenerationIntake: model check, record, event and demand in one script 
   });
 
   it('writes nothing for a missing model and says so', async () => {
-    expect(await intake.create(gen('gen_1'), PHRASE)).toEqual({ created: false, model: undefined });
+    expect(await intake.create(gen('gen_1'), PHRASE, nothingWaiting())).toEqual({ created: false, model: undefined });
     expect(await written()).toEqual(nothing);
   });
 
@@ -92,27 +95,29 @@ describe('GenerationIntake: model check, record, event and demand in one script 
     ['a different TargetModel', { targetModel: 'acme-mdl-a-v2.tar.gz', artifactEtag: 'etag1', triggerPhrase: PHRASE }],
   ])('writes nothing when the stored model is %s, and returns it', async (_case, fields) => {
     await storeModel(fields);
-    const result = await intake.create(gen('gen_1'), PHRASE);
+    const result = await intake.create(gen('gen_1'), PHRASE, nothingWaiting());
     expect(result).toMatchObject({ created: false, model: { id: 'mdl_a', ...fields } });
     expect(await written()).toEqual(nothing);
   });
 
   it("accepts the caller's ETag for a model recorded without one (read from S3 by the caller)", async () => {
     await storeModel({ triggerPhrase: PHRASE });
-    expect((await intake.create(gen('gen_1', { artifactEtag: 'etag-from-s3' }), PHRASE)).created).toBe(true);
+    expect(
+      (await intake.create(gen('gen_1', { artifactEtag: 'etag-from-s3' }), PHRASE, nothingWaiting())).created,
+    ).toBe(true);
     expect((await generations.get('acme', 'gen_1'))?.artifactEtag).toBe('etag-from-s3');
   });
 
   it('treats a model without a trigger phrase as the empty phrase', async () => {
     await storeModel({ artifactEtag: 'etag1' });
-    expect((await intake.create(gen('gen_1', { prompt: 'in Paris' }), '')).created).toBe(true);
-    expect((await intake.create(gen('gen_2'), PHRASE)).created).toBe(false);
+    expect((await intake.create(gen('gen_1', { prompt: 'in Paris' }), '', nothingWaiting())).created).toBe(true);
+    expect((await intake.create(gen('gen_2'), PHRASE, nothingWaiting())).created).toBe(false);
   });
 
   it('refuses an id that exists, writing no second event and no second unit of demand', async () => {
     await storeModel({ artifactEtag: 'etag1', triggerPhrase: PHRASE });
-    await intake.create(gen('gen_1'), PHRASE);
-    await expect(intake.create(gen('gen_1', { seed: 7 }), PHRASE)).rejects.toThrow('already exists');
+    await intake.create(gen('gen_1'), PHRASE, nothingWaiting());
+    await expect(intake.create(gen('gen_1', { seed: 7 }), PHRASE, nothingWaiting())).rejects.toThrow('already exists');
     expect(await written()).toEqual({ records: 1, active: 1, tenantEvents: 1, allEvents: 1, demand: [1] });
     expect((await generations.get('acme', 'gen_1'))?.seed).toBe(42);
   });

@@ -1,5 +1,5 @@
 import { type Redis } from 'ioredis';
-import { pipelineWithScripts, queueScript, type KeySpace } from '@dreamqueue/redis';
+import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
 import {
@@ -14,7 +14,7 @@ import { type ModelDemand } from './model-demand';
 import { type ModelRecord, type ModelStore } from './model.store';
 import { quotaScriptArgs, throwIfQuotaRefused, type QuotaLimits } from './tenant-quota';
 
-/** A sorted-set range counted in the same round trip as the intake (the jobs its job will wait behind). */
+/** A sorted-set range counted in the same step as the intake (the jobs its job will wait behind). */
 export interface WaitingRange {
   key: string;
   /** Highest score counted, in ZCOUNT syntax (`(` for exclusive). */
@@ -23,15 +23,16 @@ export interface WaitingRange {
 
 export type GenerationIntakeResult =
   /** `waitingAhead`: members of the `waiting` range counted just before the record was written. */
-  | { created: true; record: GenerationRecord; waitingAhead?: number }
+  | { created: true; record: GenerationRecord; waitingAhead: number }
   /** Nothing was written: the model is missing (`undefined`) or no longer what the record was built from. */
   | { created: false; model: ModelRecord | undefined };
 
 /**
- * Creates a generation in one Redis step (`create-generation-9.lua`): the check that its model is still ready
+ * Creates a generation in one Redis step (`create-generation-10.lua`): the check that its model is still ready
  * and still the model the record was built from (TargetModel, artifact ETag, trigger phrase), the check and
  * take of the tenant's quotas (queued items, images per minute), the record, its active-index entry,
- * `generation.queued` and the model's demand counter. So a model deleted or retrained meanwhile never gets a
+ * `generation.queued` and the model's demand counter, and the count of the jobs the generation's job will wait
+ * behind (its queue position). So a model deleted or retrained meanwhile never gets a
  * generation built from its old state, concurrent requests never pass a quota, and a refused request writes
  * nothing.
  */
@@ -49,24 +50,22 @@ export class GenerationIntake {
   ) {}
 
   /**
-   * `triggerPhrase` is the model's phrase the prompt was built with (`''` when it has none). `waiting`, when
-   * given, is counted in the same pipeline (one round trip): the caller's queue position. Over a quota this
+   * `triggerPhrase` is the model's phrase the prompt was built with (`''` when it has none). `waiting` is
+   * counted in the same script (one command, no pipeline): the caller's queue position. Over a quota this
    * throws the quota error.
    */
   async create(
     generation: NewGeneration,
     triggerPhrase: string,
-    waiting?: WaitingRange,
+    waiting: WaitingRange,
   ): Promise<GenerationIntakeResult> {
     const record = queuedGeneration(generation);
     const { generations, models, demand } = this.stores;
     const event = this.events.scriptArgs(record.tenantId, queuedEvent(record));
     const quota = quotaScriptArgs(this.keySpace, record.tenantId, this.options.quotaDefaults);
-    const pipeline = pipelineWithScripts(this.redis);
-    if (waiting) pipeline.zcount(waiting.key, '-inf', waiting.maxScore);
-    queueScript(
-      pipeline,
-      'create-generation-9',
+    const reply = await runScript<unknown>(
+      this.redis,
+      'create-generation-10',
       [
         models.key(record.tenantId, record.modelId),
         generations.key(record.tenantId, record.id),
@@ -74,6 +73,7 @@ export class GenerationIntake {
         demand.pendingKey(),
         ...event.keys,
         ...quota.keys,
+        waiting.key,
       ],
       [
         record.targetModel,
@@ -86,16 +86,15 @@ export class GenerationIntake {
         ...event.args,
         ...quota.args,
         record.numImages,
+        waiting.maxScore,
         ...generationHashArgs(record),
       ],
     );
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [err] of replies) if (err) throw err;
-    const reply = replies[replies.length - 1]![1];
     throwIfQuotaRefused(reply);
-    const [outcome, model] = reply as [number, string | null];
+    const [outcome, detail] = reply as [number, string | number | null];
     if (outcome === -1) throw new Error(`Generation ${record.id} already exists`);
-    if (outcome === 1) return { created: true, record, ...(waiting && { waitingAhead: replies[0]![1] as number }) };
+    if (outcome === 1) return { created: true, record, waitingAhead: detail as number };
+    const model = detail as string | null;
     return { created: false, model: model ? (JSON.parse(model) as ModelRecord) : undefined };
   }
 }

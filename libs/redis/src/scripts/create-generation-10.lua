@@ -4,15 +4,18 @@
 -- and raises the model's demand counter. When the model is missing or differs in any field the record was
 -- built from (status, TargetModel, artifact ETag, trigger phrase), nothing is written and the model's
 -- stored JSON is returned, so the caller answers 404/409 or builds the record again from it; over a quota,
--- nothing is written and the refusal is returned (see tenant-quota).
+-- nothing is written and the refusal is returned (see tenant-quota). A created generation also returns its
+-- queue position: the members of a sorted set (the queue's prioritized jobs) scored up to a maximum, counted
+-- before its own job is added.
 -- KEYS: model record (JSON), generation hash, active index, demand hash, tenant stream, global stream,
---       quota limits, usage, images.
+--       quota limits, usage, images, the waiting sorted set.
 -- ARGV: expected TargetModel, expected artifact ETag, expected trigger phrase, retention seconds, index score,
 --       index member, demand idle seconds, event maxLen, event payload, the quota defaults (queuedItems,
---       concurrentTrainings, imagesPerMinute), the number of images, then the record's field/value pairs.
+--       concurrentTrainings, imagesPerMinute), the number of images, the waiting set's maximum score (ZCOUNT
+--       syntax), then the record's field/value pairs.
 -- A model recorded without its artifact ETag (registered before the ETag was recorded) accepts the caller's,
 -- which the caller read from S3.
--- Returns {1} created, {0, model JSON or false} model missing or changed, {-1} generation already there, or
+-- Returns {1, jobs waiting ahead} created, {0, model JSON or false} model missing or changed, {-1} generation already there, or
 -- the quota refusal.
 --- @include "append-event"
 --- @include "create-record"
@@ -29,9 +32,10 @@ local images = tonumber(ARGV[13])
 local q = tenantQuota(KEYS[7], KEYS[8], KEYS[9], ARGV[10], ARGV[11], ARGV[12])
 local refused = quotaRefusal(q, images, 0, images)
 if refused then return refused end
-createRecord(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6], { unpack(ARGV, 14) })
+local ahead = redis.call('ZCOUNT', KEYS[10], '-inf', ARGV[14])
+createRecord(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6], { unpack(ARGV, 15) })
 appendEvent(KEYS[5], KEYS[6], ARGV[8], ARGV[9])
 quotaTake(q, images, 0, images)
 redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
 redis.call('EXPIRE', KEYS[4], ARGV[7])
-return { 1 }
+return { 1, ahead }
