@@ -1,4 +1,4 @@
-import { type Router } from 'express';
+import { type RequestHandler, type Router } from 'express';
 
 /**
  * An API module: one feature's wiring (the worker's `*.module.ts` are the same idea), built by a function
@@ -7,7 +7,8 @@ import { type Router } from 'express';
  * operator role check.
  */
 export interface ApiModule {
-  public: Router[];
+  /** Routers, and middleware that runs for every request reaching the public part (the request timing). */
+  public: Array<Router | RequestHandler>;
   v1: Router[];
   admin: Router[];
 }

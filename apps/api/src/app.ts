@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import { type TrustProxy } from './config';
 import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
@@ -12,6 +12,7 @@ import { type IntakeBudget } from './middleware/intake-budget';
 import { accessLog } from './middleware/access-log';
 import { apiReferenceRoutes } from './openapi/api-reference.routes';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes';
+import { servedOnly } from './routes/served-only';
 
 export interface AppDeps {
   logger: Logger;
@@ -25,8 +26,11 @@ export interface AppDeps {
   v1Routers?: Router[];
   /** Operator routers mounted under /v1/admin after the operator role check. */
   adminRouters?: Router[];
-  /** Routers served before authentication (e.g. /metrics, notification receivers). */
-  publicRouters?: Router[];
+  /**
+   * Routers served before authentication (e.g. /metrics, notification receivers), and middleware run for
+   * every request that reaches them (the request timing).
+   */
+  publicRouters?: Array<Router | RequestHandler>;
   adminEnabled?: boolean;
   authFailuresPerMinute?: number;
   /** Ceiling on upload bytes in flight across the process (`INTAKE_MAX_BYTES_IN_FLIGHT`). */
@@ -46,18 +50,19 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(accessLog(app, deps.logger));
 
-  app.use(healthRoutes(deps.readiness));
-  app.use(apiReferenceRoutes());
-  for (const router of deps.publicRouters ?? []) app.use(router);
+  // Each request enters only the routers with a route under its first path segment (see servedOnly).
+  app.use(servedOnly(healthRoutes(deps.readiness)));
+  app.use(servedOnly(apiReferenceRoutes()));
+  for (const router of deps.publicRouters ?? []) app.use(servedOnly(router));
 
   const auth = authenticate(authDeps(deps));
   if (deps.adminEnabled ?? true) {
     const dashboardAuth = authenticate({ ...authDeps(deps), basicChallenge: true });
     app.use(BULL_BOARD_PATH, dashboardAuth, requireRole('operator'), bullBoardRouter(deps.queues));
-    app.use('/v1/admin', auth, requireRole('operator'), ...(deps.adminRouters ?? []));
+    app.use('/v1/admin', auth, requireRole('operator'), ...(deps.adminRouters ?? []).map(servedOnly));
   }
   const gates = deps.intakeBudget ? [deps.intakeBudget.middleware()] : [];
-  app.use('/v1', auth, ...gates, ...(deps.v1Routers ?? []));
+  app.use('/v1', auth, ...gates, ...(deps.v1Routers ?? []).map(servedOnly));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -94,7 +94,7 @@ export async function main(
       '/models': config.MODEL_MAX_UPLOAD_BYTES + 1024 * 1024,
       '/batches': config.BATCH_MAX_BODY_BYTES,
     }),
-    // Operations first: its /metrics router also times every later request.
+    // Operations first: its request timing also times every later request.
     publicRouters: [
       ...modules.flatMap((m) => m.public),
       ...(config.STUDIO_ENABLED ? [studioRoutes(config.STUDIO_DIR)] : []),

@@ -11,8 +11,8 @@ import { jobsRoutes } from './jobs.routes';
 import { webhooksAdminRoutes } from './webhooks-admin.routes';
 
 /**
- * What operators use: `/metrics` (public, token-guarded; mount it first among the public routers, it also
- * times every later request), job search and webhook deliveries under /v1/admin. What tenants use to follow
+ * What operators use: `/metrics` (public, token-guarded; mount it first among the public routers: its request
+ * timing covers every later request), job search and webhook deliveries under /v1/admin. What tenants use to follow
  * their resources (/v1/events, /v1/webhooks) is the notifications module.
  */
 export function operationsModule(deps: {
@@ -28,7 +28,8 @@ export function operationsModule(deps: {
   if (!webhooks) throw new Error('the webhooks queue is missing from the queue list');
   const deliveries = new WebhookDeliveries(redis, keySpace);
   return {
-    public: [metricsRoutes(metrics, config.METRICS_TOKEN)],
+    // The timing middleware runs for every request that reaches the public routers (all but the health probes).
+    public: [metrics.middleware, metricsRoutes(metrics, config.METRICS_TOKEN)],
     v1: [],
     admin: [jobsRoutes(new JobIndex(redis, keySpace)), webhooksAdminRoutes({ deliveries, queue: webhooks })],
   };

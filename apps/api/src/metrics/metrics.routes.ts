@@ -5,14 +5,13 @@ import { AppError } from '@dreamqueue/errors';
 import { type ApiMetrics } from './api-metrics';
 
 /**
- * `GET /metrics` (Prometheus text format). With `token` set, scrapers must send `Authorization: Bearer
+ * `GET /metrics` (Prometheus text format); the timing of every request is `metrics.middleware`, mounted on
+ * its own before the routers. With `token` set, scrapers must send `Authorization: Bearer
  * <token>`; without one (local mode) it is open. It is mounted before API-key authentication on purpose:
  * a scraper is not a tenant.
  */
-export function metricsRoutes(metrics: Pick<ApiMetrics, 'registry' | 'middleware'>, token?: string): Router {
+export function metricsRoutes(metrics: Pick<ApiMetrics, 'registry'>, token?: string): Router {
   const router = Router({ caseSensitive: true });
-  // Runs for every request that reaches the public routers, i.e. all but the health probes.
-  router.use(metrics.middleware);
   router.get('/metrics', async (req, res, next) => {
     if (!bearerMatches(req.headers.authorization, token)) {
       return next(
