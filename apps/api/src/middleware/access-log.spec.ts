@@ -61,6 +61,40 @@ describe('accessLog', () => {
     expect(text).not.toContain('supersecret');
   });
 
+  it('redacts the line as the API logger redacts any line', async () => {
+    const { app, lines } = appWithLog();
+    await request(app)
+      .get('/v1/things/t2?X-Amz-Signature=f00dfacecafe')
+      .set('cookie', 'session=cookiesecret')
+      .set('x-api-key', 'dq_headersecret')
+      .set('authorization', 'Basic ZHFfc2VjcmV0')
+      .expect(201);
+    const line = lines.find((l) => l.msg === 'request completed')!;
+    const { time: _time, ...fields } = line;
+    // The same object through the logger's full redaction (every path, wildcards included).
+    const full: LogLine[] = [];
+    const logger = createLogger({
+      name: 't',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          full.push(JSON.parse(chunk.toString('utf8')) as LogLine);
+          done();
+        },
+      }),
+    });
+    logger.info({ ...fields, req: { ...line.req, url: '/v1/things/t2?X-Amz-Signature=f00dfacecafe' } }, 'again');
+    const { time: _t, msg: _m, ...expected } = full[0]!;
+    expect({ ...fields, msg: undefined }).toEqual({ ...expected, msg: undefined });
+    expect(line.req?.headers).toMatchObject({
+      cookie: '[Redacted]',
+      'x-api-key': '[Redacted]',
+      authorization: '[Redacted]',
+    });
+    for (const secret of ['f00dfacecafe', 'cookiesecret', 'dq_headersecret', 'ZHFfc2VjcmV0']) {
+      expect(JSON.stringify(lines)).not.toContain(secret);
+    }
+  });
+
   it('marks a 5xx response as errored and leaves the probes out', async () => {
     const { app, lines } = appWithLog();
     await request(app).get('/healthz').expect(200);
