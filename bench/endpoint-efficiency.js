@@ -53,15 +53,24 @@ async function run(redis, mode, instances) {
   let done = 0;
   const finished = new Promise((resolve) => gen.worker.on('completed', () => ++done === chunks && resolve()));
   // BENCH_TRACE=1: how many inference slots were busy over the run (where the GPU time went).
+  // With several instances, a row per instance follows: its busy slots and the model it used last.
   const busy = [];
+  const perInstance = Array.from({ length: instances }, () => []);
   const sampler = process.env.BENCH_TRACE
     ? setInterval(async () => {
         const st = await stack.emulator.stats();
         busy.push(st.inFlight.toString(36));
+        for (const i of st.instances) perInstance[i.id].push(i.inFlight.toString(36));
         if (busy.length % 40 === 0) {
           console.log(
             `t=${((performance.now() - t0) / 1000 / scale).toFixed(0)}s busy ${busy.slice(-40).join('')} cold ${st.coldLoads} thr ${st.throttles} limit ${gen.limiter.limit}`,
           );
+          if (instances > 1) {
+            for (const i of st.instances) {
+              const last = i.models.at(-1)?.replace(/^.*?(m\d+)\.tar\.gz$/, '$1') ?? '-';
+              console.log(`   instance ${i.id} ${perInstance[i.id].slice(-40).join('')} last ${last}`);
+            }
+          }
         }
       }, 500 * scale)
     : undefined;
