@@ -26,10 +26,11 @@ const scaleFor = (instances) => BASE_SCALE * instances;
 
 async function run(redis, mode, instances) {
   const scale = scaleFor(instances);
+  const prefix = `{bench-eff-${mode}-${instances}}`;
   const models = Array.from({ length: MODELS }, (_, m) => ['bench', `mdl_m${m}`]);
   const stack = await startEndpointStack({
     redisUrl: redis.url,
-    prefix: `{bench-eff-${mode}-${instances}}`,
+    prefix,
     scale,
     instances,
     models,
@@ -54,6 +55,7 @@ async function run(redis, mode, instances) {
   const finished = new Promise((resolve) => gen.worker.on('completed', () => ++done === chunks && resolve()));
   // BENCH_TRACE=1: how many inference slots were busy over the run (where the GPU time went).
   // With several instances, a row per instance follows: its busy slots and the model it used last.
+  const traceRedis = process.env.BENCH_TRACE ? new (require('ioredis').Redis)(redis.url) : undefined;
   const busy = [];
   const perInstance = Array.from({ length: instances }, () => []);
   const sampler = process.env.BENCH_TRACE
@@ -66,9 +68,13 @@ async function run(redis, mode, instances) {
             `t=${((performance.now() - t0) / 1000 / scale).toFixed(0)}s busy ${busy.slice(-40).join('')} cold ${st.coldLoads} thr ${st.throttles} limit ${gen.limiter.limit}`,
           );
           if (instances > 1) {
+            // The models each instance holds (least recently used first), each with the lane the dispatcher gave it.
+            const lanes = mode === 'dispatch' ? await traceRedis.hgetall(`${prefix}:dispatch:lanes`) : {};
             for (const i of st.instances) {
-              const last = i.models.at(-1)?.replace(/^.*?(m\d+)\.tar\.gz$/, '$1') ?? '-';
-              console.log(`   instance ${i.id} ${perInstance[i.id].slice(-40).join('')} last ${last}`);
+              const held = i.models
+                .filter((m) => m.startsWith('bench-'))
+                .map((m) => `${m.replace(/^bench-mdl-(m\d+)-v\d+\.tar\.gz$/, '$1')}${m in lanes ? `@${lanes[m] % instances}` : ''}`);
+              console.log(`   instance ${i.id} ${perInstance[i.id].slice(-40).join('')} holds ${held.join(' ')}`);
             }
           }
         }
@@ -77,6 +83,7 @@ async function run(redis, mode, instances) {
   await finished;
   const emulatedSeconds = (performance.now() - t0) / 1000 / scale;
   clearInterval(sampler);
+  traceRedis?.disconnect();
   const stats = await stack.emulator.stats();
   let rows = 0;
   let calls = 0;

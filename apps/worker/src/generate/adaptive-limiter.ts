@@ -55,6 +55,11 @@ export class AdaptiveLimiter {
     return Math.floor(this.value);
   }
 
+  /** The most permits it ever gives (the worker's concurrency): what the operator sized for the endpoint. */
+  get maxLimit(): number {
+    return this.max;
+  }
+
   get inFlight(): number {
     return this.active;
   }

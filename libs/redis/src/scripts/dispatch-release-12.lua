@@ -11,9 +11,10 @@
   on it have at most this many jobs left  ARGV[10] models the endpoint keeps (prior, until learned)
   ARGV[11] how long a warm-up counts as loading (ms)  ARGV[12] a new model starts with at least `slots` jobs
   waiting, or once its oldest waited this long (ms)  ARGV[13] how long a lane stays held after its warm-up was
-  sent (ms)  ARGV[14] longest a placement waits for its lane to be the least busy (ms)
+  sent (ms)  ARGV[14] longest a placement waits for its lane to be the least busy (ms)  ARGV[15] cold-load
+  time (ms): how long the endpoint counts a warm-up as outstanding  ARGV[16] lanes (the endpoint's instances)
 
-  Lanes: the endpoint has capacity / slots instances, and a multi-model endpoint routes a model's requests to
+  Lanes: the endpoint has ARGV[16] instances, and a multi-model endpoint routes a model's requests to
   the instance that holds it. A lane is the dispatcher's name for one instance: each model it starts is given
   a lane, and a lane never gets more than `slots` running invocations, so a model's requests always find room
   on the instance holding it (more would make the endpoint load it on a further instance). A model held
@@ -35,8 +36,8 @@ local slots, maxWait = tonumber(ARGV[4]), tonumber(ARGV[5])
 local prefix, prewarmAt = ARGV[8], tonumber(ARGV[9])
 local hold = tonumber(redis.call('HGET', KEYS[10], 'hold') or ARGV[10])
 local loadingMs, gatherMs = tonumber(ARGV[11]), tonumber(ARGV[12])
-local placeMs, placeWaitMs = tonumber(ARGV[13]), tonumber(ARGV[14])
-local laneCount = math.max(1, math.floor(capacity / slots))
+local placeMs, placeWaitMs, coldLoadMs = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
+local laneCount = math.max(1, tonumber(ARGV[16]))
 
 -- A job released that long ago and not started yet may never have been promoted (the releasing worker
 -- died in between): it is returned again; promoting a job that is not parked any more does nothing.
@@ -80,13 +81,14 @@ for i = 1, #flat, 2 do counts[flat[i]] = tonumber(flat[i + 1]) end
 
 -- Models the endpoint most likely holds: the `hold` most recently used or warmed up (an MME unloads a
 -- model only when it needs the memory for others, not after some time).
-local warm, warming = {}, {}
+local warm, warming, warmingSince = {}, {}, {}
 for _, m in ipairs(redis.call('ZREVRANGE', KEYS[9], 0, hold - 1)) do warm[m] = true end
 local warmingFlat = redis.call('HGETALL', KEYS[8])
 for i = 1, #warmingFlat, 2 do
   if tonumber(warmingFlat[i + 1]) > now - loadingMs then
     warm[warmingFlat[i]] = true
     warming[warmingFlat[i]] = true
+    warmingSince[warmingFlat[i]] = tonumber(warmingFlat[i + 1])
   end
 end
 
@@ -109,6 +111,15 @@ local function laneCap(l, extra)
   return slots + extra
 end
 
+-- Requests outstanding at the endpoint per lane, as its router counts them: running invocations, plus a
+-- warm-up while its load is under way (the endpoint counts it until the load ends, though the caller hung up).
+local function outstanding(l)
+  local n = laneStarted[l]
+  for m, at in pairs(warmingSince) do
+    if laneOf[m] == l and at > now - coldLoadMs then n = n + 1 end
+  end
+  return n
+end
 local function head(group)
   local h = redis.call('ZRANGE', prefix .. group, 0, 0, 'WITHSCORES')
   if #h == 0 then return nil end
@@ -136,14 +147,21 @@ local function freeLane()
   return best
 end
 
--- Where a model not running now would run: its lane while it is warm there, else a free lane.
+-- Where a model not running now would run: its lane while it is warm there, else a free lane. With several
+-- lanes a model held nowhere starts only on an idle lane: the router loads it where the fewest requests are
+-- outstanding, and on any other lane its requests would be split over two instances (a busy lane's next
+-- model comes by placement, below).
 local function laneFor(m)
   local l = laneOf[m]
   if l and warm[m] then
     if laneAll[l] < laneCap(l, 0) then return l end
     return nil
   end
-  return freeLane()
+  if laneCount == 1 then return freeLane() end
+  for k = 0, laneCount - 1 do
+    if laneAll[k] == 0 and outstanding(k) == 0 and not placing[k] then return k end
+  end
+  return nil
 end
 
 -- A new model for `tenant` (or any tenant when nil): warm ones first, then the group waiting longest.
@@ -188,6 +206,16 @@ for _, t in ipairs(tenantOrder()) do
   if not tenantRunning[t[1]] then tenantWaitsIdle = true end
 end
 
+-- Invocations released or running, less the lookahead waiting beyond a lane's slots: lookahead queued for
+-- busy lanes is no slot taken, so it does not keep a new model from a lane that drained.
+local function committed()
+  local n = total
+  for l = 0, laneCount - 1 do
+    if laneAll[l] > slots then n = n - (laneAll[l] - slots) end
+  end
+  return n
+end
+
 local function pick()
   -- 1. no starvation: a group whose model has not run for the max wait either. A model that runs is being
   -- served (its tenant's share, rule 2, sets the pace): putting it first for the age of its head would hand
@@ -221,7 +249,7 @@ local function pick()
     if best then return best, laneOf[modelOf(best)] end
     -- 4. a new model, only into a free slot, and only while the tenant runs fewer models with work left than
     -- the endpoint has lanes (permits beyond that go to lookahead, not to a cold model)
-    if total < capacity and busyModels(tenant) < laneCount then
+    if committed() < capacity and busyModels(tenant) < laneCount then
       local g, l = newGroup(tenant, false)
       if g then return g, l end
     end
@@ -270,14 +298,15 @@ end
 for g, n in pairs(counts) do
   local m = modelOf(g)
   local l = laneOf[m]
-  if n > 0 and l and ((running[m] or 0) > 0 or warming[m] or placingModel[m]) then future[l] = future[l] + n end
+  -- A warm model waiting for its lane runs there next (laneFor): its backlog is that lane's future too.
+  if n > 0 and l and ((running[m] or 0) > 0 or warm[m] or placingModel[m]) then future[l] = future[l] + n end
 end
 local function warmUp(m, l)
   laneOf[m] = l
   redis.call('HSET', KEYS[11], m, l)
   redis.call('HSET', KEYS[8], m, now)
   redis.call('ZADD', KEYS[9], now, m)
-  warming[m], warm[m], laneWarming[l] = true, true, true
+  warming[m], warm[m], laneWarming[l], warmingSince[m] = true, true, true, now
   table.insert(out, m)
 end
 local order = {}
@@ -305,25 +334,44 @@ for _, l in ipairs(order) do
     end
   end
 end
--- A placement's warm-up goes out once its lane has fewer requests outstanding at the endpoint (running
--- invocations plus loads under way) than every other lane, or after waiting too long for that.
-local function outstanding(l)
-  local n = laneStarted[l]
-  for m, _ in pairs(warming) do
-    if laneOf[m] == l then n = n + 1 end
-  end
-  return n
-end
-for l, p in pairs(placing) do
-  if p.sent == 0 then
+-- The lane a model held nowhere would be loaded on now: the router sends it to an instance with a free slot
+-- and the fewest outstanding requests, and another instance has a slot free for a moment whenever one of
+-- its invocations ends before the next arrives. So the lane must run at least two invocations fewer than
+-- every other lane (a warm-up still loading counts against it only: elsewhere it would only add margin).
+local function leastLane()
+  for l = 0, laneCount - 1 do
     local least = true
     for k = 0, laneCount - 1 do
-      if k ~= l and outstanding(k) <= outstanding(l) then least = false end
+      if k ~= l and outstanding(l) + 2 > laneStarted[k] then least = false end
     end
-    if (least and laneStarted[l] <= laneCap(l, 0)) or now - p.decided >= placeWaitMs then
-      warmUp(p.model, l)
-      redis.call('HSET', KEYS[12], l, p.model .. '|' .. p.decided .. '|' .. now)
+    if least then return l end
+  end
+  return nil
+end
+-- A placement's warm-up goes out once a lane is the least busy, and its model is given that lane: the lane
+-- held for it, another lane that wants its next model too (nearly drained, nothing warming), or after
+-- waiting too long any lane. Sent while no lane is clearly the least busy, the load could land on another
+-- lane's instance and split a lane's slots over two instances, so that is the last resort.
+local placed, pending
+for l, p in pairs(placing) do
+  if p.sent == 0 then placed, pending = l, p end
+end
+if placed then
+  local target = leastLane()
+  local waited = now - pending.decided
+  -- No lane clearly the least busy for that long: the lane held for it, as a last resort.
+  if target == nil and waited >= 2 * placeWaitMs then target = placed end
+  local wants = target ~= nil and target ~= placed and future[target] <= prewarmAt and not laneWarming[target]
+    and not placing[target]
+  if target ~= nil and (target == placed or wants or waited >= placeWaitMs) then
+    if target ~= placed then
+      redis.call('HDEL', KEYS[12], placed)
+      placing[placed] = nil
+      placing[target] = pending
     end
+    warmUp(pending.model, target)
+    pending.sent = now
+    redis.call('HSET', KEYS[12], target, pending.model .. '|' .. pending.decided .. '|' .. now)
   end
 end
 table.insert(out, '|')

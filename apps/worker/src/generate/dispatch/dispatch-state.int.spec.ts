@@ -19,6 +19,7 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     loadingMs: 60_000,
     placeMs: 100,
     placeWaitMs: 20_000,
+    coldLoadMs: 20_000,
   };
 
   /** Admits `n` jobs `<model>:<i>` of `tenant`, one ms apart from `at`. */
@@ -77,6 +78,41 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     // A released job does not start while its lane (instance) already runs `modelSlots` invocations.
     for (const id of jobIds) await state.start(id, modelOf(id)!, 4, 2, base.now);
     expect(await state.start(ahead.jobIds[0]!, modelOf(ahead.jobIds[0]!)!, 4, 2, base.now)).toBe(false);
+  });
+
+  it('keeps the endpoint’s lanes when the capacity drops below them (a throttle lowered the AIMD limits)', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await admit(state, 't', 'a', 10);
+    await admit(state, 't', 'b', 10, 992_000);
+    // Capacity 6 of two 4-slot instances: still two lanes, so b starts on the other instance.
+    const { jobIds } = await state.release({ ...base, capacity: 6, lanes: 2 });
+    expect(jobIds.map(modelOf)).toEqual(['a', 'a', 'a', 'a', 'b', 'b']);
+    for (const id of jobIds) expect(await state.start(id, modelOf(id)!, 4, 2, base.now)).toBe(true);
+  });
+
+  it('starts a new model on a drained lane while busy lanes hold lookahead, and a cold one only on an idle lane', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await admit(state, 't', 'a', 20);
+    await admit(state, 't', 'b', 20, 991_000);
+    await admit(state, 't', 'c', 6, 992_000);
+    const three = { ...base, capacity: 12, lanes: 3, lookahead: 2 };
+    const first = await state.release(three);
+    expect(first.jobIds.map(modelOf)).toEqual(['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'c', 'c', 'c', 'c']);
+    // Every slot is taken: a and b get their lookahead, c's last two are left for its lane.
+    expect((await state.release(three)).jobIds.map(modelOf).sort()).toEqual(['a', 'a', 'b', 'b', 'c', 'c']);
+    for (const id of first.jobIds) await state.start(id, modelOf(id)!, 4, 3, three.now);
+    for (const id of first.jobIds.filter((id) => modelOf(id) === 'c'))
+      await state.finish(id, 'c', 'done', { cold: false, now: three.now });
+    for (const i of [4, 5]) expect(await state.start(`t:c:${i}`, 'c', 4, 3, three.now)).toBe(true);
+    await admit(state, 't', 'd', 10, 993_000);
+    // c's lane runs c's last two: d, held nowhere, is not started there (the endpoint could load it on another
+    // instance); it is warmed up, since c's lane runs two fewer invocations than every other lane.
+    expect(await state.release(three)).toEqual({ jobIds: [], warmups: ['d'], held: ['c'] });
+    for (const i of [4, 5]) await state.finish(`t:c:${i}`, 'c', 'done', { cold: false, now: three.now });
+    // c's lane drained; a's and b's lookahead fill the capacity, but take no slot there: d starts (with its
+    // own lookahead).
+    const later = { ...three, now: three.now + three.placeMs };
+    expect((await state.release(later)).jobIds.map(modelOf)).toEqual(['d', 'd', 'd', 'd', 'd', 'd']);
   });
 
   it('places a lane’s next model only while that lane is the least busy one, holding it below its slots', async () => {

@@ -21,8 +21,12 @@ export interface ReleaseRequest {
   loadingMs: number;
   /** How long a lane stays below its slots after its warm-up was sent, so the warm-up is routed there first. */
   placeMs: number;
-  /** Longest a placement waits for its lane to become the least busy one before its warm-up goes anyway. */
+  /** Longest a placement waits for its lane to become the least busy one before it goes to the least busy. */
   placeWaitMs: number;
+  /** The learned cold-load time: how long the endpoint counts a warm-up as an outstanding request. */
+  coldLoadMs: number;
+  /** The endpoint's instances; capacity / modelSlots when not given. */
+  lanes?: number;
 }
 
 /** A backlog smaller than one instance's slots waits this long for more of its jobs before it starts a model. */
@@ -97,6 +101,8 @@ export class DispatchState {
       GATHER_MS,
       r.placeMs,
       r.placeWaitMs,
+      r.coldLoadMs,
+      r.lanes ?? Math.max(1, Math.floor(r.capacity / r.modelSlots)),
     ]);
     const bar = reply.indexOf('|');
     const second = reply.indexOf('|', bar + 1);
@@ -158,19 +164,33 @@ export class DispatchState {
     return Object.fromEntries(Object.entries(flat).map(([g, n]) => [g, Number(n)]));
   }
 
-  /** Reports this process's AIMD limit; capacity is the sum over processes seen within `ttlMs`. */
-  async reportLimit(processId: string, limit: number, ttlMs: number, now = Date.now()): Promise<number> {
+  /**
+   * Reports this process's AIMD limit and its most permits (its concurrency); returns both summed over the
+   * processes seen within `ttlMs`: the endpoint's concurrency now, and what the operators sized it for.
+   */
+  async reportLimit(
+    processId: string,
+    mine: { limit: number; max: number },
+    ttlMs: number,
+    now = Date.now(),
+  ): Promise<{ limit: number; max: number }> {
     const key = this.k('limits');
     const seen = this.k('limits-seen');
     const [, , , live] = (await this.redis
       .multi()
-      .hset(key, processId, String(limit))
+      .hset(key, processId, `${mine.limit}/${mine.max}`)
       .zadd(seen, String(now), processId)
       .zremrangebyscore(seen, '-inf', now - ttlMs)
       .zrange(seen, '0', '-1')
       .exec())!.map(([, v]) => v) as [unknown, unknown, unknown, string[]];
-    if (live.length === 0) return limit;
-    const limits = await this.redis.hmget(key, ...live);
-    return limits.reduce((sum, v) => sum + Number(v ?? 0), 0);
+    if (live.length === 0) return mine;
+    const sum = { limit: 0, max: 0 };
+    for (const v of await this.redis.hmget(key, ...live)) {
+      const [limit, max] = (v ?? '0/0').split('/').map(Number);
+      sum.limit += limit || 0;
+      // An entry written before the maximum was reported counts its limit for both.
+      sum.max += max ?? limit ?? 0;
+    }
+    return sum;
   }
 }

@@ -50,7 +50,7 @@ export class ModelDispatcher {
   private running = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private capacity = { value: 0, at: 0 };
+  private capacity = { value: 0, max: 0, at: 0 };
   private slotWaiters: SlotWaiter[] = [];
   /** Models whose lane is held for a placement, as of the last release step. */
   private held = new Set<string>();
@@ -160,6 +160,8 @@ export class ModelDispatcher {
       // A warm-up reaches the endpoint within milliseconds; a fifth of an invocation leaves a wide margin.
       placeMs: Math.max(20, invocationMs / 5),
       placeWaitMs: 2 * invocationMs,
+      coldLoadMs: timings.coldLoadMs,
+      lanes: this.lanes(),
     });
     this.held = new Set(held);
     for (const targetModel of warmups) {
@@ -174,16 +176,25 @@ export class ModelDispatcher {
     );
   }
 
-  /** Lanes: the instances the endpoint's capacity makes room for (one instance's slots each). */
+  /**
+   * Lanes: the instances the processes' concurrency was sized for (one instance's slots each). Not the AIMD
+   * limits: a throttle that lowers them for a while must not renumber every model's lane.
+   */
   private lanes(): number {
-    return Math.max(1, Math.floor(this.capacity.value / this.options.modelSlots));
+    return Math.max(1, Math.floor(this.capacity.max / this.options.modelSlots));
   }
 
   /** The endpoint's concurrency: the AIMD limits of the live worker processes, summed (refreshed each second). */
   private async endpointCapacity(now: number): Promise<number> {
     if (now - this.capacity.at >= 1_000) {
-      const value = await this.ports.state.reportLimit(this.ports.processId, this.ports.limiter.limit, 15_000, now);
-      this.capacity = { value: Math.max(1, value), at: now };
+      const { limiter } = this.ports;
+      const sum = await this.ports.state.reportLimit(
+        this.ports.processId,
+        { limit: limiter.limit, max: limiter.maxLimit },
+        15_000,
+        now,
+      );
+      this.capacity = { value: Math.max(1, sum.limit), max: Math.max(1, sum.max), at: now };
     }
     return this.capacity.value;
   }
