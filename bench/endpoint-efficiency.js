@@ -6,7 +6,7 @@
 // The emulator models a realistic GPU endpoint per instance (2 s + 1 s per image, 4 concurrent inferences,
 // 8 models loaded, 20 s cold loads) with time compressed by BENCH_TIME_SCALE; figures are in emulated time.
 // Usage: npm run bench:efficiency   (BENCH_MODELS=20 BENCH_ITEMS=264 BENCH_TIME_SCALE=0.1 BENCH_INSTANCES=1,2,4
-// BENCH_MODES=fifo,affinity,dispatch; N instances run at N × BENCH_TIME_SCALE)
+// BENCH_MODES=fifo,affinity,dispatch, or floor: the machine alone; N instances run at N × BENCH_TIME_SCALE)
 'use strict';
 const s = require('./lib/generation-stack');
 const { GPU, capacityOf, describeEndpoint, startEndpointStack } = require('./lib/endpoint-bench');
@@ -35,6 +35,11 @@ async function run(redis, mode, instances) {
     instances,
     models,
   });
+  if (mode === 'floor') {
+    const result = await machineFloor(stack, instances, scale);
+    await stack.close();
+    return result;
+  }
   // The whole workload is accepted first; the clock starts with the worker, so intake is not measured.
   await Promise.all(
     models.map(([tenant, model], m) =>
@@ -73,7 +78,10 @@ async function run(redis, mode, instances) {
             for (const i of st.instances) {
               const held = i.models
                 .filter((m) => m.startsWith('bench-'))
-                .map((m) => `${m.replace(/^bench-mdl-(m\d+)-v\d+\.tar\.gz$/, '$1')}${m in lanes ? `@${lanes[m] % instances}` : ''}`);
+                .map(
+                  (m) =>
+                    `${m.replace(/^bench-mdl-(m\d+)-v\d+\.tar\.gz$/, '$1')}${m in lanes ? `@${lanes[m] % instances}` : ''}`,
+                );
               console.log(`   instance ${i.id} ${perInstance[i.id].slice(-40).join('')} holds ${held.join(' ')}`);
             }
           }
@@ -114,6 +122,64 @@ async function run(redis, mode, instances) {
   await gen.close();
   await stack.close();
   return result;
+}
+
+/**
+ * BENCH_MODES=floor: the most this machine measures at this time scale, with no Redis and no worker. One
+ * model per instance, loaded before the clock starts; each instance's slots are busy with back-to-back 8-row
+ * invocations (the same images as the workload) straight from this process. What it loses against 1.000 is
+ * the HTTP round trips, the emulator's own CPU time and timer lag on this machine.
+ */
+async function machineFloor(stack, instances, scale) {
+  const { SageMakerMultiModelInference, encodeGenerationRequest } = s.dist('libs/aws/dist/index.js');
+  const { targetModelName } = s.dist('libs/storage/dist/index.js');
+  const mme = new SageMakerMultiModelInference(stack.clients.runtime);
+  const endpoint = stack.emulator.mmeEndpoint;
+  const rows = (n) =>
+    encodeGenerationRequest(
+      Array.from({ length: n }, (_, i) => ({
+        prompt: `floor ${i}`,
+        negativePrompt: '',
+        seed: i,
+        steps: 1,
+        guidance: 0,
+      })),
+    );
+  // One load at a time: a model held nowhere goes to the instance with the fewest outstanding requests.
+  const targets = [];
+  for (let m = 0; m < instances; m++) {
+    const targetModel = targetModelName('bench', `mdl_m${m}`, 1);
+    const loading = mme.invoke({ endpoint, targetModel, body: rows(1) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    targets.push({ targetModel, loading });
+  }
+  await Promise.all(targets.map((t) => t.loading));
+  const calls = Math.ceil((MODELS * ITEMS) / 8 / (instances * GPU.mmeCapacity));
+  const t0 = performance.now();
+  await Promise.all(
+    targets.flatMap(({ targetModel }) =>
+      Array.from({ length: GPU.mmeCapacity }, async () => {
+        for (let c = 0; c < calls; c++) await mme.invoke({ endpoint, targetModel, body: rows(8) });
+      }),
+    ),
+  );
+  const emulatedSeconds = (performance.now() - t0) / 1000 / scale;
+  const images = calls * 8 * instances * GPU.mmeCapacity;
+  const stats = await stack.emulator.stats();
+  return {
+    mode: 'floor',
+    instances,
+    scale,
+    images,
+    emulatedSeconds,
+    achieved: images / emulatedSeconds,
+    efficiency: images / emulatedSeconds / capacityOf(instances),
+    meanBatch: 8,
+    coldLoads: stats.coldLoads - stats.instances.filter((i) => i.bootstrapped).length,
+    minimum: instances,
+    throttles: stats.throttles,
+    finalLimit: instances * GPU.mmeCapacity,
+  };
 }
 
 async function main() {
