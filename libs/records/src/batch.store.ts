@@ -2,6 +2,7 @@ import { type Redis } from 'ioredis';
 import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
+import { fieldValuePairs } from './field-value-pairs';
 import { guardedUpdate } from './guarded-update';
 import { quotaScriptArgs, tenantQuotaKeys, throwIfQuotaRefused, type QuotaLimits } from './tenant-quota';
 
@@ -146,7 +147,7 @@ export class BatchStore {
         ...args,
         ...quota.args,
         batch.total,
-        ...Object.entries(stringify(fields)).flat(),
+        ...fieldValuePairs(stringify(fields)),
       ],
     );
     throwIfQuotaRefused(reply);
