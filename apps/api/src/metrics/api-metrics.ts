@@ -29,30 +29,38 @@ export function createApiMetrics(options: { queues: Queue[]; defaultMetrics?: bo
     registry,
     httpDuration,
     middleware(req, res, next) {
+      captureRoutes(Object.getPrototypeOf(req) as object);
       const end = httpDuration.startTimer();
-      const route = captureRoute(req);
-      res.once('finish', () => end({ method: req.method, route: route(), status: String(res.statusCode) }));
+      res.once('finish', () =>
+        end({ method: req.method, route: (req as Captured)[TEMPLATE] ?? 'unmatched', status: String(res.statusCode) }),
+      );
       next();
     },
   };
 }
 
+const ROUTE = Symbol('route');
+const TEMPLATE = Symbol('routeTemplate');
+type Captured = Request & { [ROUTE]?: unknown; [TEMPLATE]?: string };
+const capturing = new WeakSet<object>();
+
 /**
  * The matched route template (`/v1/admin/webhooks/:eventId`), never the raw URL: ids in labels would
  * explode cardinality. Express restores `req.baseUrl` when an error leaves a router, so the template is
- * captured at the moment the router assigns `req.route`.
+ * captured at the moment the router assigns `req.route`: by an accessor on the app's request prototype,
+ * installed once rather than defined on every request.
  */
-function captureRoute(req: Request): () => string {
-  let template = 'unmatched';
-  let route: unknown;
-  Object.defineProperty(req, 'route', {
+function captureRoutes(requestPrototype: object): void {
+  if (capturing.has(requestPrototype)) return;
+  capturing.add(requestPrototype);
+  Object.defineProperty(requestPrototype, 'route', {
     configurable: true,
-    enumerable: true,
-    get: () => route,
-    set(value: { path?: unknown } | undefined) {
-      route = value;
-      if (typeof value?.path === 'string') template = `${req.baseUrl}${value.path}`;
+    get(this: Captured) {
+      return this[ROUTE];
+    },
+    set(this: Captured, value: { path?: unknown } | undefined) {
+      this[ROUTE] = value;
+      if (typeof value?.path === 'string') this[TEMPLATE] = `${this.baseUrl}${value.path}`;
     },
   });
-  return () => template;
 }
