@@ -140,6 +140,25 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     expect(await state.start(first.jobIds[2]!, 'a', 4, 2, later.now)).toBe(true);
   });
 
+  it('sends a warm-up only while its lane runs two invocations fewer than every other lane', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await admit(state, 't', 'a', 10);
+    await admit(state, 't', 'b', 10, 992_000);
+    await admit(state, 't', 'c', 10, 993_000);
+    const two = { ...base, capacity: 8, prewarmAt: 7 };
+    const first = await state.release(two);
+    for (const id of first.jobIds) await state.start(id, modelOf(id)!, 4, 2, two.now);
+    // a's lane is held at two; one of b's invocations ends: b's instance has a slot free, so the router
+    // could load c there as well as on a's.
+    await state.finish(first.jobIds[4]!, 'b', 'done', { cold: false, now: two.now });
+    expect((await state.release(two)).warmups).toEqual([]);
+    // b's next job starts: a's lane runs two fewer than b's, and c is warmed up there.
+    const [next] = (await state.release({ ...two, lookahead: 1 })).jobIds;
+    expect(modelOf(next!)).toBe('b');
+    expect(await state.start(next!, 'b', 4, 2, two.now)).toBe(true);
+    expect((await state.release(two)).warmups).toEqual(['c']);
+  });
+
   it('never starves a waiting model: work older than the max wait goes first', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     await state.admit('t:a:warm', 't', 'a', 0);
