@@ -101,24 +101,19 @@ async function run(redis, mode, instances) {
   }
   const setupCalls = stats.modelInvocations['model_setup.tar.gz'] ?? 0;
   const warmups = (stats.batchSizes['1'] ?? 0) - setupCalls;
-  const images = MODELS * ITEMS;
-  const result = {
+  const result = resultRow({
     mode,
     instances,
     scale,
-    images,
+    images: MODELS * ITEMS,
     emulatedSeconds,
-    achieved: images / emulatedSeconds,
-    efficiency: images / emulatedSeconds / capacityOf(instances),
+    stats,
     meanBatch: (rows - setupCalls - warmups) / Math.max(1, calls - setupCalls - warmups),
-    // model_setup loads once per instance; every other load is a LoRA model's.
-    coldLoads: stats.coldLoads - stats.instances.filter((i) => i.bootstrapped).length,
     // One load per model, and per further instance a model must run on: with more instances than models
     // each instance's slots need a model of their own.
     minimum: Math.max(MODELS, instances),
-    throttles: stats.throttles,
     finalLimit: gen.limiter.limit,
-  };
+  });
   await gen.close();
   await stack.close();
   return result;
@@ -165,20 +160,35 @@ async function machineFloor(stack, instances, scale) {
   );
   const emulatedSeconds = (performance.now() - t0) / 1000 / scale;
   const images = calls * 8 * instances * GPU.mmeCapacity;
-  const stats = await stack.emulator.stats();
-  return {
+  return resultRow({
     mode: 'floor',
+    instances,
+    scale,
+    images,
+    emulatedSeconds,
+    stats: await stack.emulator.stats(),
+    meanBatch: 8,
+    minimum: instances,
+    finalLimit: instances * GPU.mmeCapacity,
+  });
+}
+
+/** One printed row: the rates from images over emulated time, the loads and throttles from the emulator. */
+function resultRow({ mode, instances, scale, images, emulatedSeconds, stats, meanBatch, minimum, finalLimit }) {
+  return {
+    mode,
     instances,
     scale,
     images,
     emulatedSeconds,
     achieved: images / emulatedSeconds,
     efficiency: images / emulatedSeconds / capacityOf(instances),
-    meanBatch: 8,
+    meanBatch,
+    // model_setup loads once per instance; every other load is a LoRA model's.
     coldLoads: stats.coldLoads - stats.instances.filter((i) => i.bootstrapped).length,
-    minimum: instances,
+    minimum,
     throttles: stats.throttles,
-    finalLimit: instances * GPU.mmeCapacity,
+    finalLimit,
   };
 }
 
