@@ -80,7 +80,9 @@ export class EventLog {
   }
 
   private encode(tenantId: string, event: ResourceEvent): string {
-    return JSON.stringify({ ...event, tenantId, at: new Date().toISOString() });
+    // The same object as `{ ...event, tenantId, at }` (same keys, same order) without the spread-then-add
+    // literal, which Node 20 runs on a slow path (see `queuedGeneration`).
+    return JSON.stringify(Object.assign({}, event, { tenantId, at: new Date().toISOString() }));
   }
 
   /** Entries the global stream keeps once every consumer group has acknowledged them (`trimAcknowledged`). */

@@ -34,7 +34,9 @@ export async function generationView(
     links: { self: `/v1/generations/${g.id}`, cancel: `/v1/generations/${g.id}/cancel` },
     gpuSeconds: gpuSeconds(g.gpuMs),
   };
-  if (g.status === 'queued') return { ...base, ...(await queueEstimate(deps, g.jobId, jobsAhead)) };
+  // `base` is this call's own object: the fields are added to it rather than spread into a copy, a literal
+  // Node 20 runs on a slow path on every create (see `queuedGeneration` in @dreamqueue/records).
+  if (g.status === 'queued') return Object.assign(base, await queueEstimate(deps, g.jobId, jobsAhead));
   if (g.status !== 'succeeded') return base;
   const images = await Promise.all(
     g.images.map(async (image) => {
@@ -55,7 +57,7 @@ export async function generationView(
       };
     }),
   );
-  return { ...base, images };
+  return Object.assign(base, { images });
 }
 
 /** Position among waiting generate jobs (priority order) and a rough ETA. */

@@ -59,7 +59,10 @@ export class IdempotencyStore {
     requestFingerprint: string,
     create: () => Promise<StoredResponse<T>>,
   ): Promise<IdempotentResult<T>> {
-    if (idempotencyKey === undefined) return { ...(await create()), replayed: false };
+    if (idempotencyKey === undefined) {
+      const { status, body } = await create();
+      return { status, body, replayed: false };
+    }
     if (!KEY_PATTERN.test(idempotencyKey)) {
       throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1–255 printable ASCII characters.');
     }
