@@ -4,8 +4,6 @@ import { requestId } from './request-id';
 
 declare module 'http' {
   interface IncomingMessage {
-    /** This request's id (`X-Request-Id`), set before any route runs. */
-    id: string;
     /** The API logger bound to this request (`req` fields), made on first use. */
     log: Logger;
   }
@@ -53,25 +51,27 @@ export function accessLog(app: Express, logger: Logger) {
   Object.defineProperty(app.request, 'log', {
     configurable: true,
     get(this: Request): Logger {
-      const log = logger.child({ req: requestFields(this) });
+      const log = logger.child({ req: requestFields(this, String(this.res?.getHeader('x-request-id'))) });
       Object.defineProperty(this, 'log', { value: log, configurable: true, writable: true });
       return log;
     },
   });
   return (req: Request, res: Response, next: NextFunction) => {
-    req.id = requestId(req, res);
+    // The id stays in this closure and the response header, not on `req`: a field added to a request once
+    // Express has swapped its prototype costs microseconds on Node 20 (a new hidden class per request).
+    const id = requestId(req, res);
     if (UNLOGGED.has(req.url)) return next();
     const start = Date.now();
-    const fields = requestFields(req);
+    const fields = requestFields(req, id);
     // `close` follows `finish`, and also ends a response the client abandoned: one line either way.
     res.once('close', () => logCompleted(access, fields, res, Date.now() - start));
     next();
   };
 }
 
-function requestFields(req: Request): RequestFields {
+function requestFields(req: Request, id: string): RequestFields {
   return {
-    id: req.id,
+    id,
     method: req.method,
     url: req.originalUrl || req.url,
     query: REDACTED,
