@@ -25,7 +25,8 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ server: Server; stop: () => Promise<void> }> {
   const config = loadApiConfig(env);
-  const logger = createLogger({ name: 'dreamqueue-api', level: config.LOG_LEVEL });
+  // An access line per request: written asynchronously, so lines logged during one write share the next.
+  const logger = createLogger({ name: 'dreamqueue-api', level: config.LOG_LEVEL, asyncStdout: true });
   // Off by default. On: a server span per request, and every enqueued job carries its traceparent.
   const tracing = config.OTEL_ENABLED
     ? startTracing({
