@@ -15,6 +15,12 @@ export function createKeySpace(prefix = '{dq}'): KeySpace {
   }
   return {
     queuePrefix: prefix,
-    key: (...parts) => [prefix, ...parts].join(':'),
+    // Built by appending: a request builds a dozen keys, and `[prefix, ...parts].join(':')` allocates an
+    // array for each.
+    key: (...parts) => {
+      let key = prefix;
+      for (const part of parts) key += `:${part}`;
+      return key;
+    },
   };
 }
