@@ -65,12 +65,14 @@ export class EventLog {
   /**
    * What a script that appends this event with the status change it belongs to (`--- @include
    * "append-event"`) is given: the two stream keys and (maxLen, payload). A status change and its event
-   * commit together because one script writes both; the payload's format is owned here.
+   * commit together because one script writes both; the payload's format is owned here. `at`: when the
+   * change happened, when the caller already has it as an ISO timestamp (a new record's `createdAt`).
+   * @defaultValue now
    */
-  scriptArgs(tenantId: string, event: ResourceEvent): EventScriptArgs {
+  scriptArgs(tenantId: string, event: ResourceEvent, at?: string): EventScriptArgs {
     return {
       keys: [this.streamKey(tenantId), this.globalStreamKey()],
-      args: [String(this.maxLen), this.encode(tenantId, event)],
+      args: [String(this.maxLen), this.encode(tenantId, event, at)],
     };
   }
 
@@ -79,10 +81,10 @@ export class EventLog {
     return { keys: [this.streamKey(tenantId), this.globalStreamKey()], args: [String(this.maxLen), ''] };
   }
 
-  private encode(tenantId: string, event: ResourceEvent): string {
+  private encode(tenantId: string, event: ResourceEvent, at = new Date().toISOString()): string {
     // The same object as `{ ...event, tenantId, at }` (same keys, same order) without the spread-then-add
     // literal, which Node 20 runs on a slow path (see `queuedGeneration`).
-    return JSON.stringify(Object.assign({}, event, { tenantId, at: new Date().toISOString() }));
+    return JSON.stringify(Object.assign({}, event, { tenantId, at }));
   }
 
   /** Entries the global stream keeps once every consumer group has acknowledged them (`trimAcknowledged`). */

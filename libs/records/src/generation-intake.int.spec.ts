@@ -69,7 +69,12 @@ describe('GenerationIntake: model check, record, event and demand in one script 
     expect(result).toMatchObject({ created: true, waitingAhead: 0, record: { id: 'gen_1', status: 'queued' } });
     expect(await generations.get('acme', 'gen_1')).toMatchObject({ status: 'queued', targetModel: TARGET, seed: 42 });
     expect(await written()).toEqual({ records: 1, active: 1, tenantEvents: 1, allEvents: 1, demand: [1] });
-    expect((await events.readAfter('acme'))[0]).toMatchObject({ type: 'generation.queued', resourceId: 'gen_1' });
+    // The event is dated by the record it announces.
+    expect((await events.readAfter('acme'))[0]).toMatchObject({
+      type: 'generation.queued',
+      resourceId: 'gen_1',
+      at: result.created ? result.record.createdAt : 'not created',
+    });
     expect(await fx.redis.ttl(generations.key('acme', 'gen_1'))).toBeGreaterThan(0);
   });
 
