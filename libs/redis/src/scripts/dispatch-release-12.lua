@@ -13,6 +13,8 @@
   waiting, or once its oldest waited this long (ms)  ARGV[13] how long a lane stays held after its warm-up was
   sent (ms)  ARGV[14] longest a placement waits for its lane to be the least busy (ms)  ARGV[15] cold-load
   time (ms): how long the endpoint counts a warm-up as outstanding  ARGV[16] lanes (the endpoint's instances)
+  ARGV[17] cold-start gather (ms): with nothing released or running, a cold model starts only once the oldest
+  job waiting has waited this long, so tenants whose work arrives together start together
 
   Lanes: the endpoint has ARGV[16] instances, and a multi-model endpoint routes a model's requests to
   the instance that holds it. A lane is the dispatcher's name for one instance: each model it starts is given
@@ -29,7 +31,8 @@
   3. within the tenant, a model already running whose lane has room (keep slots on warm models, drain a
      backlog in full batches before switching);
   4. only into a really free slot: a new model, warm or warming ones first, then the group waiting longest.
-  Returns { jobIds..., '|', warmupModels..., '|', running models that must not hand a slot over... }.
+  Returns { jobIds..., '|', warmupModels..., '|', running models that must not hand a slot over..., '|',
+  ms until a cold-start gather ends (or nothing) }.
 ]]
 local now, capacity, lookahead = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local slots, maxWait = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -38,6 +41,7 @@ local hold = tonumber(redis.call('HGET', KEYS[10], 'hold') or ARGV[10])
 local loadingMs, gatherMs = tonumber(ARGV[11]), tonumber(ARGV[12])
 local placeMs, placeWaitMs, coldLoadMs = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
 local laneCount = math.max(1, tonumber(ARGV[16]))
+local coldStartGatherMs = tonumber(ARGV[17])
 
 -- A job released that long ago and not started yet may never have been promoted (the releasing worker
 -- died in between): it is returned again; promoting a job that is not parked any more does nothing.
@@ -164,13 +168,27 @@ local function laneFor(m)
   return nil
 end
 
+-- Cold start: the endpoint runs nothing of ours, so every model is about to pay a cold load. Waiting a small
+-- part of one for the jobs admitted just after the first lets tenants whose batches arrived together start
+-- together (the first admitted would otherwise take every slot, and the next tenant's first slot would come
+-- only after that load). Warm models are not held back.
+local gatherLeft
+if total == 0 then
+  local oldestAt
+  for g, n in pairs(counts) do
+    local _, at = head(g)
+    if n > 0 and at and (not oldestAt or at < oldestAt) then oldestAt = at end
+  end
+  if oldestAt and now - oldestAt < coldStartGatherMs then gatherLeft = coldStartGatherMs - (now - oldestAt) end
+end
+
 -- A new model for `tenant` (or any tenant when nil): warm ones first, then the group waiting longest.
 -- `cold`: only models that are not warm (a warm-up candidate). Returns the group and its lane.
 local function newGroup(tenant, cold)
   local best, bestWarm, bestAt, bestLane
   for g, n in pairs(counts) do
     local m = modelOf(g)
-    local eligible = not placingModel[m] and not (cold and warm[m])
+    local eligible = not placingModel[m] and not (cold and warm[m]) and not (gatherLeft and not warm[m])
     if n > 0 and (running[m] or 0) == 0 and (tenant == nil or tenantOf(g) == tenant) and eligible then
       local _, at = head(g)
       if at and (n >= slots or now - at >= gatherMs) then
@@ -316,6 +334,7 @@ table.sort(order, function(a, b) return future[a] < future[b] end)
 local placements = 0
 for _, _ in pairs(placing) do placements = placements + 1 end
 for _, l in ipairs(order) do
+  if gatherLeft then break end
   if future[l] <= prewarmAt and not laneWarming[l] and not placing[l] and placements == 0 then
     local g
     for _, t in ipairs(tenantOrder()) do
@@ -378,4 +397,6 @@ table.insert(out, '|')
 for m, l in pairs(laneOf) do
   if (placing[l] or tenantWaitsIdle) and (running[m] or 0) > 0 then table.insert(out, m) end
 end
+table.insert(out, '|')
+if gatherLeft then table.insert(out, tostring(gatherLeft)) end
 return out

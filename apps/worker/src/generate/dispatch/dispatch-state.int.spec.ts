@@ -212,6 +212,25 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     expect(mixed.slice(0, 4)).toContain('big');
   });
 
+  it('at a cold start waits a little for work arriving together, so two tenants start side by side', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    const gather = { ...base, coldStartGatherMs: 2_000, prewarmAt: 3 };
+    await admit(state, 'ta', 'a', 10, base.now - 100);
+    const early = await state.release(gather);
+    expect(early).toEqual({ jobIds: [], warmups: [], held: [], gatherEndsInMs: 1_900 });
+    await admit(state, 'tb', 'b', 10, base.now - 50); // admitted just after: the first would have taken every slot
+    const { jobIds, gatherEndsInMs } = await state.release({ ...gather, now: base.now + 1_900 });
+    expect(gatherEndsInMs).toBeUndefined();
+    expect(jobIds.map(modelOf).sort()).toEqual(['a', 'a', 'b', 'b']);
+
+    // A warm model is not held back: it pays no load.
+    const warm = new DispatchState(fx.redis, fx.keySpace());
+    await admit(warm, 't', 'w', 1);
+    await drain(warm);
+    await admit(warm, 't', 'w', 6, base.now);
+    expect((await warm.release(gather)).jobIds.map(modelOf)).toEqual(['w', 'w', 'w', 'w']);
+  });
+
   it('suggests warming the next model when the running ones are nearly drained, one load per lane', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     await admit(state, 't', 'a', 10);

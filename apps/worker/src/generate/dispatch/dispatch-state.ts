@@ -27,6 +27,19 @@ export interface ReleaseRequest {
   coldLoadMs: number;
   /** The endpoint's instances; capacity / modelSlots when not given. */
   lanes?: number;
+  /**
+   * With nothing released or running, cold models start only once the oldest job waiting has waited this
+   * long, so tenants whose work arrives together start together. 0: no gather.
+   */
+  coldStartGatherMs?: number;
+}
+
+export interface ReleaseAnswer {
+  jobIds: string[];
+  warmups: string[];
+  held: string[];
+  /** Set while a cold-start gather holds work back: run the release step again after this long. */
+  gatherEndsInMs?: number;
 }
 
 /** A backlog smaller than one instance's slots waits this long for more of its jobs before it starts a model. */
@@ -71,7 +84,7 @@ export class DispatchState {
    * Chooses jobs to run next (in order), the models to warm up now, and the running models whose lane is
    * held for a placement (a finishing invocation of theirs hands its slot to no one meanwhile).
    */
-  async release(r: ReleaseRequest): Promise<{ jobIds: string[]; warmups: string[]; held: string[] }> {
+  async release(r: ReleaseRequest): Promise<ReleaseAnswer> {
     const keys = [
       'groups',
       'jobs',
@@ -103,10 +116,16 @@ export class DispatchState {
       r.placeWaitMs,
       r.coldLoadMs,
       r.lanes ?? Math.max(1, Math.floor(r.capacity / r.modelSlots)),
+      r.coldStartGatherMs ?? 0,
     ]);
-    const bar = reply.indexOf('|');
-    const second = reply.indexOf('|', bar + 1);
-    return { jobIds: reply.slice(0, bar), warmups: reply.slice(bar + 1, second), held: reply.slice(second + 1) };
+    const bars = reply.flatMap((v, i) => (v === '|' ? [i] : []));
+    const gather = reply[bars[2] + 1];
+    return {
+      jobIds: reply.slice(0, bars[0]),
+      warmups: reply.slice(bars[0] + 1, bars[1]),
+      held: reply.slice(bars[1] + 1, bars[2]),
+      ...(gather === undefined ? {} : { gatherEndsInMs: Number(gather) }),
+    };
   }
 
   /** 1 = started; 0 = the job's lane (one instance) already runs `modelSlots` invocations. */

@@ -54,6 +54,7 @@ export class ModelDispatcher {
   private slotWaiters: SlotWaiter[] = [];
   /** Models whose lane is held for a placement, as of the last release step. */
   private held = new Set<string>();
+  private gatherTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ports: DispatcherPorts,
@@ -69,6 +70,7 @@ export class ModelDispatcher {
 
   stop(): void {
     clearInterval(this.timer);
+    clearTimeout(this.gatherTimer);
     for (const waiter of this.slotWaiters.splice(0)) waiter.wake();
   }
 
@@ -148,7 +150,7 @@ export class ModelDispatcher {
     // Start a lane's next model early enough that it is loaded when the lane's running models drain.
     const slots = options.modelSlots;
     const prewarmAt = Math.ceil((slots * timings.coldLoadMs) / invocationMs) + slots;
-    const { jobIds, warmups, held } = await this.ports.state.release({
+    const { jobIds, warmups, held, gatherEndsInMs } = await this.ports.state.release({
       now,
       capacity,
       lookahead: options.lookahead,
@@ -162,8 +164,17 @@ export class ModelDispatcher {
       placeWaitMs: 2 * invocationMs,
       coldLoadMs: timings.coldLoadMs,
       lanes: this.lanes(),
+      // A tenth of a load: once, after the endpoint was idle, and the load is paid anyway.
+      coldStartGatherMs: Math.round(timings.coldLoadMs / 10),
     });
     this.held = new Set(held);
+    if (gatherEndsInMs !== undefined && this.gatherTimer === undefined) {
+      this.gatherTimer = setTimeout(() => {
+        this.gatherTimer = undefined;
+        this.pump();
+      }, gatherEndsInMs + 1);
+      this.gatherTimer.unref();
+    }
     for (const targetModel of warmups) {
       this.ports.logger.debug({ targetModel }, 'warming up the next model');
       void this.ports.warmUp(targetModel, options.warmupAbortMs).catch(() => undefined);
