@@ -68,7 +68,7 @@ for si, set in ipairs({ KEYS[3], KEYS[4] }) do
     if g then
       local m = modelOf(g)
       running[m] = (running[m] or 0) + 1
-      tenantRunning[tenantOf(g)] = true
+      tenantRunning[tenantOf(g)] = (tenantRunning[tenantOf(g)] or 0) + 1
       local l = laneOf[m]
       if l then
         laneAll[l] = laneAll[l] + 1
@@ -130,15 +130,29 @@ local function head(group)
   return h[1], tonumber(h[2])
 end
 
+local function weightOf(tenant)
+  local w = tonumber(redis.call('HGET', KEYS[7], tenant) or '1')
+  if w <= 0 then return 1 end
+  return w
+end
+
+-- Tenants with work waiting, the one holding the smallest part of the endpoint for its weight first (its
+-- invocations released or running ÷ weight: a share of GPU time, whatever an invocation costs), then the
+-- one furthest behind in virtual time (which of them gets the slot that does not divide evenly).
 local function tenantOrder()
   local list = {}
   local waiting = redis.call('HGETALL', KEYS[5])
   for i = 1, #waiting, 2 do
     if tonumber(waiting[i + 1]) > 0 then
-      table.insert(list, { waiting[i], tonumber(redis.call('HGET', KEYS[6], waiting[i]) or '0') })
+      local t = waiting[i]
+      local share = (tenantRunning[t] or 0) / weightOf(t)
+      table.insert(list, { t, tonumber(redis.call('HGET', KEYS[6], t) or '0'), share })
     end
   end
-  table.sort(list, function(a, b) return a[2] < b[2] end)
+  table.sort(list, function(a, b)
+    if a[3] ~= b[3] then return a[3] < b[3] end
+    return a[2] < b[2]
+  end)
   return list
 end
 
@@ -295,12 +309,11 @@ while budget > 0 do
       redis.call('HSET', KEYS[11], m, lane)
     end
     running[m] = (running[m] or 0) + 1
+    tenantRunning[tenant] = (tenantRunning[tenant] or 0) + 1
     laneAll[lane] = laneAll[lane] + 1
     total = total + 1
     budget = budget - 1
-    local weight = tonumber(redis.call('HGET', KEYS[7], tenant) or '1')
-    if weight <= 0 then weight = 1 end
-    redis.call('HINCRBYFLOAT', KEYS[6], tenant, 1 / weight)
+    redis.call('HINCRBYFLOAT', KEYS[6], tenant, 1 / weightOf(tenant))
     table.insert(out, id)
   end
 end

@@ -212,6 +212,20 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     expect(mixed.slice(0, 4)).toContain('big');
   });
 
+  it('gives a free slot to the tenant holding the smallest part of the endpoint, before virtual time', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await admit(state, 'ta', 'a', 10);
+    const first = await state.release(base); // nobody else waits: a takes every slot
+    expect(first.jobIds.map(modelOf)).toEqual(['a', 'a', 'a', 'a']);
+    for (const id of first.jobIds) await state.start(id, 'a', 4, 1, base.now);
+    await admit(state, 'tb', 'b', 10); // starts level with a in virtual time (4 served)
+    await state.finish(first.jobIds[0]!, 'a', 'done', { cold: false, now: base.now });
+    expect((await state.release(base)).jobIds.map(modelOf)).toEqual(['b']);
+    await state.finish(first.jobIds[1]!, 'a', 'done', { cold: false, now: base.now });
+    // a runs 2 and b 1: b gets the slot, though a (4 served) is behind b (5) in virtual time.
+    expect((await state.release(base)).jobIds.map(modelOf)).toEqual(['b']);
+  });
+
   it('at a cold start waits a little for work arriving together, so two tenants start side by side', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     const gather = { ...base, coldStartGatherMs: 2_000, prewarmAt: 3 };
