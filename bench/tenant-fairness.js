@@ -1,9 +1,11 @@
 // Tenant fairness under model-aware dispatch: two tenants submit large batches at once (each its own model),
-// a third tenant submits a small batch a little later. Prints each tenant's share of the images generated in
-// every emulated minute, and the small batch's completion time against what its size alone would take at
-// full capacity and at a one-third share.
+// a third tenant submits a small batch a minute later, and a fourth sends one-image interactive generations
+// throughout. Prints each tenant's share of the images generated in every emulated minute, how far a's share
+// of a + b is from its weight's share, the small batch's completion time against its size alone, and the
+// interactive requests' latency.
 // Endpoint and time scale as bench:efficiency (1 instance: 4 concurrent, 2 s + 1 s/image, 20 s cold loads).
-// Usage: npm run bench:fairness   (BENCH_BIG=2000 BENCH_SMALL=100 BENCH_TIME_SCALE=0.05)
+// Usage: npm run bench:fairness   (BENCH_BIG=2000 BENCH_SMALL=100 BENCH_TIME_SCALE=0.05 BENCH_MINUTES=0)
+// The issue's workload: BENCH_BIG=50000 BENCH_MINUTES=15 (the first 15 emulated minutes of 2 × 50 000 items).
 'use strict';
 const s = require('./lib/generation-stack');
 const { capacityOf, describeEndpoint, startEndpointStack } = require('./lib/endpoint-bench');
@@ -12,7 +14,13 @@ const { runBench } = require('./lib/run-bench');
 const BIG = Number(process.env.BENCH_BIG ?? 2000);
 const SMALL = Number(process.env.BENCH_SMALL ?? 100);
 const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.05);
+/** Emulated minutes to measure; 0: until every batch is done. */
+const MINUTES = Number(process.env.BENCH_MINUTES ?? 0);
+/** Emulated seconds between two interactive generations. */
+const INTERACTIVE_EVERY_S = Number(process.env.BENCH_INTERACTIVE_EVERY ?? 15);
+const SMALL_AT_S = 60;
 const CAPACITY = capacityOf(1);
+const TOLERANCE = 0.1;
 const real = (emulatedMs) => `${Math.max(1, Math.round(emulatedMs * SCALE))}ms`;
 const emulated = (realMs) => realMs / SCALE / 1000;
 
@@ -20,7 +28,9 @@ async function main() {
   console.log(`machine: ${s.machine()}`);
   console.log(describeEndpoint());
   console.log(
-    `workload: tenants a and b ${BIG} items each (one model each), tenant c ${SMALL} items 60 s later; 1 instance, ${CAPACITY.toFixed(2)} images/s; time scale ${SCALE} (figures in emulated time)`,
+    `workload: tenants a and b ${BIG} items each (one model each, weights 1:1), tenant c ${SMALL} items ${SMALL_AT_S} s later, ` +
+      `tenant i one interactive image every ${INTERACTIVE_EVERY_S} s; 1 instance, ${CAPACITY.toFixed(2)} images/s; ` +
+      `time scale ${SCALE} (figures in emulated time)${MINUTES > 0 ? `; measured for ${MINUTES} min` : ''}`,
   );
   const redis = await s.startRedis();
   const stack = await startEndpointStack({
@@ -28,7 +38,7 @@ async function main() {
     prefix: '{bench-fair}',
     scale: SCALE,
     instances: 1,
-    models: ['a', 'b', 'c'].map((t) => [t, `mdl_${t}`]),
+    models: ['a', 'b', 'c', 'i'].map((t) => [t, `mdl_${t}`]),
   });
   const submit = (t, n) =>
     stack.submit(
@@ -38,6 +48,7 @@ async function main() {
     );
   await Promise.all([submit('a', BIG), submit('b', BIG)]);
   const t0 = performance.now();
+  const at = () => emulated(performance.now() - t0);
   const gen = await stack.startWorker({
     GENERATE_DISPATCH: 'true',
     GENERATE_DISPATCH_MAX_WAIT: real(600_000),
@@ -45,40 +56,91 @@ async function main() {
   const perMinute = [];
   const chunks = { a: Math.ceil(BIG / 8), b: Math.ceil(BIG / 8), c: Math.ceil(SMALL / 8) };
   const left = { ...chunks };
+  const lastAt = {};
+  const interactiveSentAt = new Map();
+  const interactiveLatency = [];
   let cSubmitted;
   let cDone;
-  const finished = new Promise((resolve) =>
+  let stopInteractive = false;
+  const batchesDone = new Promise((resolve) =>
     gen.worker.on('completed', (job, result) => {
       const t = job.data.tenantId;
-      const minute = Math.floor(emulated(performance.now() - t0) / 60);
-      perMinute[minute] ??= { a: 0, b: 0, c: 0 };
+      const now = at();
+      const minute = Math.floor(now / 60);
+      perMinute[minute] ??= { a: 0, b: 0, c: 0, i: 0 };
       perMinute[minute][t] += result?.images ?? 0;
+      if (t === 'i') {
+        const sent = interactiveSentAt.get(job.data.generationId);
+        if (sent !== undefined) interactiveLatency.push(now - sent);
+        return;
+      }
       left[t] -= 1;
-      if (t === 'c' && left.c === 0) cDone = performance.now();
+      lastAt[t] = now;
+      if (t === 'c' && left.c === 0) cDone = now;
       if (left.a + left.b + left.c === 0) resolve();
     }),
   );
-  await new Promise((r) => setTimeout(r, 60_000 * SCALE));
-  cSubmitted = performance.now();
+  const interactive = (async () => {
+    for (let n = 0; !stopInteractive; n++) {
+      const id = await stack.generate('i', 'mdl_i', `i ${n}`);
+      interactiveSentAt.set(id, at());
+      await s.sleep(INTERACTIVE_EVERY_S * 1000 * SCALE);
+    }
+  })();
+  await s.sleep(SMALL_AT_S * 1000 * SCALE);
+  cSubmitted = at();
   await submit('c', SMALL);
-  await finished;
-  console.log(
-    'minute   a share  b share  c share  (share of the images generated in that minute; a:b target 1:1 ±10 %)',
+  const deadline = MINUTES > 0 ? s.sleep(MINUTES * 60_000 * SCALE) : new Promise(() => undefined);
+  await Promise.race([batchesDone, deadline]);
+  stopInteractive = true;
+  await interactive;
+  const end = at();
+
+  // Minutes in which both big batches had work all along: the last one of a batch is not a share.
+  const measured = Math.min(
+    MINUTES > 0 ? MINUTES : Infinity,
+    Math.floor(Math.min(end, lastAt.a ?? end, lastAt.b ?? end) / 60),
   );
-  for (const [m, row] of perMinute.entries()) {
-    if (!row) continue;
-    const total = row.a + row.b + row.c;
-    const pct = (n) => `${((100 * n) / Math.max(1, total)).toFixed(1)} %`.padStart(7);
-    const ab = row.b > 0 ? (row.a / row.b).toFixed(2) : '-';
-    console.log(`${String(m).padStart(6)}  ${pct(row.a)}  ${pct(row.b)}  ${pct(row.c)}   a/b ${ab}`);
-  }
-  const small = emulated(cDone - cSubmitted);
   console.log(
-    `small batch (${SMALL} items): completed in ${small.toFixed(0)} s; alone at full capacity ${(SMALL / CAPACITY).toFixed(0)} s, at a 1/3 share ${((3 * SMALL) / CAPACITY).toFixed(0)} s; behind both big batches it would take ${((2 * BIG + SMALL) / CAPACITY).toFixed(0)} s`,
+    'minute   a share  b share  c share  i share   a of a+b  (share of the images generated in that minute; a of a+b: 50 % ±10 %)',
+  );
+  let worst = { deviation: 0, minute: -1 };
+  for (let m = 0; m < measured; m++) {
+    const row = perMinute[m] ?? { a: 0, b: 0, c: 0, i: 0 };
+    const total = row.a + row.b + row.c + row.i;
+    const pct = (n) => `${((100 * n) / Math.max(1, total)).toFixed(1)} %`.padStart(7);
+    const aShare = row.a / Math.max(1, row.a + row.b);
+    const deviation = aShare / 0.5 - 1;
+    if (Math.abs(deviation) > Math.abs(worst.deviation) || worst.minute < 0) worst = { deviation, minute: m };
+    console.log(
+      `${String(m).padStart(6)}  ${pct(row.a)}  ${pct(row.b)}  ${pct(row.c)}  ${pct(row.i)}   ${(100 * aShare).toFixed(1)} % (${signed(deviation)})`,
+    );
+  }
+  const small = cDone === undefined ? undefined : cDone - cSubmitted;
+  const alone = SMALL / CAPACITY;
+  console.log(
+    small === undefined
+      ? `small batch (${SMALL} items): not done within the measured time`
+      : `small batch (${SMALL} items): completed in ${small.toFixed(0)} s; alone at full capacity ${alone.toFixed(0)} s, at a 1/3 share ${(3 * alone).toFixed(0)} s (+ one ${20} s cold load); behind both big batches it would take ${((2 * BIG + SMALL) / CAPACITY).toFixed(0)} s`,
+  );
+  const sorted = [...interactiveLatency].sort((x, y) => x - y);
+  const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+  console.log(
+    `interactive (${sorted.length} one-image generations, the first one waits for its model's cold load): ` +
+      `first ${interactiveLatency[0]?.toFixed(1)} s, p50 ${q(0.5).toFixed(1)} s, p99 ${q(0.99).toFixed(1)} s, max ${sorted.at(-1)?.toFixed(1)} s ` +
+      `(alone: 3 s, plus up to one invocation's 10 s for a free slot)`,
+  );
+  const within = Math.abs(worst.deviation) <= TOLERANCE;
+  console.log(
+    `fairness: worst minute a share ${signed(worst.deviation)} (minute ${worst.minute} of ${measured}, ${within ? 'within' : 'outside'} ±${100 * TOLERANCE} %), ` +
+      `small batch ${small === undefined ? '-' : `${small.toFixed(0)} s (${(small / alone).toFixed(1)}× alone)`}, ` +
+      `interactive p50 ${q(0.5).toFixed(1)} s / p99 ${q(0.99).toFixed(1)} s`,
   );
   await gen.close();
   await stack.close();
   await redis.stop();
 }
+
+const signed = (x) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
 
 runBench(main);

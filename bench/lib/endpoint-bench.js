@@ -46,11 +46,22 @@ async function startEndpointStack({ redisUrl, prefix, scale, instances, models }
     if (res.status !== 202) throw new Error(`batch intake answered ${res.status}: ${await res.text()}`);
     return (await res.json()).id;
   };
+  /** An interactive generation (`POST /v1/generations`); resolves its id. */
+  const generate = async (tenant, modelId, prompt) => {
+    const res = await fetch(`${server.base}/v1/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys[tenant]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: modelId, prompt, numImages: 1 }),
+    });
+    if (res.status !== 202) throw new Error(`generation intake answered ${res.status}: ${await res.text()}`);
+    return (await res.json()).id;
+  };
   return {
     emulator,
     clients,
     api,
     submit,
+    generate,
     /** The real generate worker with the operator's settings for this endpoint, plus `env`. */
     startWorker: (env = {}) =>
       s.startGenerateWorker({
