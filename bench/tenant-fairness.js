@@ -4,7 +4,7 @@
 // of a + b is from its weight's share, the small batch's completion time against its size alone, and the
 // interactive requests' latency.
 // Endpoint and time scale as bench:efficiency (1 instance: 4 concurrent, 2 s + 1 s/image, 20 s cold loads).
-// Usage: npm run bench:fairness   (BENCH_BIG=2000 BENCH_SMALL=100 BENCH_TIME_SCALE=0.05 BENCH_MINUTES=0)
+// Usage: npm run bench:fairness   (BENCH_BIG=2000 BENCH_SMALL=100 BENCH_TIME_SCALE=0.1 BENCH_MINUTES=0)
 // The issue's workload: BENCH_BIG=50000 BENCH_MINUTES=15 (the first 15 emulated minutes of 2 × 50 000 items).
 'use strict';
 const s = require('./lib/generation-stack');
@@ -13,7 +13,7 @@ const { runBench } = require('./lib/run-bench');
 
 const BIG = Number(process.env.BENCH_BIG ?? 2000);
 const SMALL = Number(process.env.BENCH_SMALL ?? 100);
-const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.05);
+const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.1);
 /** Emulated minutes to measure; 0: until every batch is done. */
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 0);
 /** Emulated seconds between two interactive generations. */

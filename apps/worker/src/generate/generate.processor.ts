@@ -54,6 +54,8 @@ export function createGenerateProcessor(deps: GenerateDeps) {
       guidance: p.guidance,
     }));
     const startedAt = await deps.limiter.acquire(target.kind === 'generation');
+    const interactive = target.kind === 'generation' ? deps.dispatch?.dispatcher : undefined;
+    interactive?.interactiveStarted();
     let body: Buffer;
     try {
       body = await invokeModel(deps.mme, {
@@ -63,7 +65,9 @@ export function createGenerateProcessor(deps: GenerateDeps) {
         inferenceId: job.id ?? 'job',
         signal,
       });
+      interactive?.interactiveEnded();
     } catch (err) {
+      interactive?.interactiveEnded();
       const failure = classifyAwsError(err);
       deps.limiter.release(startedAt, failure.kind === 'throttled' ? 'throttled' : 'neutral');
       // Only the container's own error ran on the GPU; refusals, loading and lost calls cost nothing.

@@ -55,6 +55,8 @@ export class ModelDispatcher {
   /** Models whose lane is held for a placement, as of the last release step. */
   private held = new Set<string>();
   private gatherTimer: NodeJS.Timeout | undefined;
+  /** Interactive invocations of this process in flight: each holds a permit that batch work cannot use. */
+  private interactiveRunning = 0;
 
   constructor(
     private readonly ports: DispatcherPorts,
@@ -131,6 +133,20 @@ export class ModelDispatcher {
     this.pump();
   }
 
+  /**
+   * An interactive invocation of this process took a permit: batch work is released for one slot fewer
+   * until it ends, so the batch job that permit would have served is not left waiting, counted as its
+   * tenant's running share, behind it.
+   */
+  interactiveStarted(): void {
+    this.interactiveRunning += 1;
+  }
+
+  interactiveEnded(): void {
+    this.interactiveRunning = Math.max(0, this.interactiveRunning - 1);
+    this.pump();
+  }
+
   private async releaseLoop(): Promise<void> {
     do {
       this.again = false;
@@ -145,7 +161,7 @@ export class ModelDispatcher {
   private async releaseOnce(): Promise<void> {
     const now = Date.now();
     const { options, timings } = this;
-    const capacity = await this.endpointCapacity(now);
+    const capacity = Math.max(0, (await this.endpointCapacity(now)) - this.interactiveRunning);
     const invocationMs = timings.invocationMs ?? 10_000;
     // Start a lane's next model early enough that it is loaded when the lane's running models drain.
     const slots = options.modelSlots;

@@ -1,0 +1,48 @@
+import { createLogger } from '@dreamqueue/logger';
+import { eventually, startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
+import { AdaptiveLimiter } from '../adaptive-limiter';
+import { DispatchState } from './dispatch-state';
+import { ModelDispatcher } from './model-dispatcher';
+
+describe('ModelDispatcher: the release step as one worker process runs it (real Redis)', () => {
+  let fx: RedisFixture;
+  beforeAll(async () => {
+    fx = await startRedisFixture();
+  });
+  afterAll(async () => fx.close());
+
+  it('releases batch work for one slot fewer while an interactive invocation holds a permit', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    const promoted: string[] = [];
+    const dispatcher = new ModelDispatcher(
+      {
+        state,
+        limiter: new AdaptiveLimiter({ initial: 4, max: 4 }),
+        promote: async (jobId) => {
+          promoted.push(jobId);
+          return 'promoted';
+        },
+        warmUp: async () => undefined,
+        processId: 'p1',
+        logger: createLogger({ name: 'test', level: 'silent' }),
+      },
+      {
+        lookahead: 0,
+        modelSlots: 4,
+        maxWaitMs: 600_000,
+        holdPrior: 8,
+        warmupAbortMs: 1_000,
+        coldLoadPriorMs: 0,
+        tickMs: 60_000,
+      },
+    );
+    const now = Date.now();
+    for (let i = 0; i < 10; i++) await state.admit(`a:${i}`, 't', 'a', now - 10_000 + i);
+    dispatcher.interactiveStarted();
+    dispatcher.pump();
+    await eventually(async () => (promoted.length === 3 ? true : undefined), 5_000, 'three released');
+    dispatcher.interactiveEnded(); // its permit is free again: the fourth slot goes to batch work
+    await eventually(async () => (promoted.length === 4 ? true : undefined), 5_000, 'the fourth released');
+    dispatcher.stop();
+  });
+});
