@@ -183,6 +183,11 @@ export class DispatchState {
     return Object.fromEntries(Object.entries(flat).map(([g, n]) => [g, Number(n)]));
   }
 
+  /** A stopping process's capacity leaves the endpoint's now, not when its last report expires. */
+  async forgetProcess(processId: string): Promise<void> {
+    await this.redis.multi().hdel(this.k('limits'), processId).zrem(this.k('limits-seen'), processId).exec();
+  }
+
   /**
    * Reports this process's AIMD limit and its most permits (its concurrency); returns both summed over the
    * processes seen within `ttlMs`: the endpoint's concurrency now, and what the operators sized it for.

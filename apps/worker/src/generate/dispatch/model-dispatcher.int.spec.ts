@@ -11,10 +11,8 @@ describe('ModelDispatcher: the release step as one worker process runs it (real 
   });
   afterAll(async () => fx.close());
 
-  it('releases batch work for one slot fewer while an interactive invocation holds a permit', async () => {
-    const state = new DispatchState(fx.redis, fx.keySpace());
-    const promoted: string[] = [];
-    const dispatcher = new ModelDispatcher(
+  function dispatcherFor(state: DispatchState, promoted: string[], processId = 'p1'): ModelDispatcher {
+    return new ModelDispatcher(
       {
         state,
         limiter: new AdaptiveLimiter({ initial: 4, max: 4 }),
@@ -23,7 +21,7 @@ describe('ModelDispatcher: the release step as one worker process runs it (real 
           return 'promoted';
         },
         warmUp: async () => undefined,
-        processId: 'p1',
+        processId,
         logger: createLogger({ name: 'test', level: 'silent' }),
       },
       {
@@ -36,6 +34,26 @@ describe('ModelDispatcher: the release step as one worker process runs it (real 
         tickMs: 60_000,
       },
     );
+  }
+
+  it('takes a stopping process out of the endpoint capacity at once', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    const capacitySeenByOther = async () => (await state.reportLimit('other', { limit: 4, max: 4 }, 15_000)).limit;
+    expect(await capacitySeenByOther()).toBe(4);
+    const dispatcher = dispatcherFor(state, []);
+    dispatcher.pump(); // its release step reports its limit
+    await eventually(async () => ((await capacitySeenByOther()) === 8 ? true : undefined), 5_000, 'p1 reported');
+    dispatcher.stop();
+    await eventually(async () => ((await capacitySeenByOther()) === 4 ? true : undefined), 5_000, 'p1 gone');
+    dispatcher.pump(); // a stopped process runs no release step, so it does not report itself again
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await capacitySeenByOther()).toBe(4);
+  });
+
+  it('releases batch work for one slot fewer while an interactive invocation holds a permit', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    const promoted: string[] = [];
+    const dispatcher = dispatcherFor(state, promoted);
     const now = Date.now();
     for (let i = 0; i < 10; i++) await state.admit(`a:${i}`, 't', 'a', now - 10_000 + i);
     dispatcher.interactiveStarted();

@@ -48,6 +48,7 @@ export interface DispatcherPorts {
 export class ModelDispatcher {
   readonly timings: EndpointTimings;
   private running = false;
+  private stopped = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private capacity = { value: 0, max: 0, at: 0 };
@@ -70,14 +71,24 @@ export class ModelDispatcher {
     this.timer.unref();
   }
 
+  /**
+   * The worker is closing: no more release steps from this process (its running invocations finish and
+   * stay counted as running), and its capacity leaves the endpoint's sum at once, so the other processes
+   * do not release work for permits nobody will take.
+   */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.gatherTimer);
     for (const waiter of this.slotWaiters.splice(0)) waiter.wake();
+    void this.ports.state.forgetProcess(this.ports.processId).catch((err: unknown) => {
+      this.ports.logger.warn({ err }, 'dispatch: could not remove this process from the endpoint capacity');
+    });
   }
 
   /** Runs a release step soon; calls while one runs coalesce into one more. */
   pump(): void {
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
