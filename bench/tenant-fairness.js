@@ -3,8 +3,10 @@
 // throughout. Prints each tenant's share of the images generated in every emulated minute, how far a's share
 // of a + b is from its weight's share, the small batch's completion time against its size alone, and the
 // interactive requests' latency.
-// Endpoint and time scale as bench:efficiency (1 instance: 4 concurrent, 2 s + 1 s/image, 20 s cold loads).
-// Usage: npm run bench:fairness   (BENCH_BIG=2000 BENCH_SMALL=100 BENCH_TIME_SCALE=0.1 BENCH_MINUTES=0)
+// Endpoint and time scale as bench:efficiency (per instance: 4 concurrent, 2 s + 1 s/image, 20 s cold loads;
+// N instances run at N × BENCH_TIME_SCALE).
+// Usage: npm run bench:fairness   (BENCH_BIG=2000 BENCH_SMALL=100 BENCH_TIME_SCALE=0.1 BENCH_MINUTES=0
+// BENCH_INSTANCES=1)
 // The issue's workload: BENCH_BIG=50000 BENCH_MINUTES=15 (the first 15 emulated minutes of 2 × 50 000 items).
 'use strict';
 const s = require('./lib/generation-stack');
@@ -13,13 +15,14 @@ const { runBench } = require('./lib/run-bench');
 
 const BIG = Number(process.env.BENCH_BIG ?? 2000);
 const SMALL = Number(process.env.BENCH_SMALL ?? 100);
-const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.1);
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.1) * INSTANCES;
 /** Emulated minutes to measure; 0: until every batch is done. */
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 0);
 /** Emulated seconds between two interactive generations. */
 const INTERACTIVE_EVERY_S = Number(process.env.BENCH_INTERACTIVE_EVERY ?? 15);
 const SMALL_AT_S = 60;
-const CAPACITY = capacityOf(1);
+const CAPACITY = capacityOf(INSTANCES);
 const TOLERANCE = 0.1;
 const real = (emulatedMs) => `${Math.max(1, Math.round(emulatedMs * SCALE))}ms`;
 const emulated = (realMs) => realMs / SCALE / 1000;
@@ -29,7 +32,7 @@ async function main() {
   console.log(describeEndpoint());
   console.log(
     `workload: tenants a and b ${BIG} items each (one model each, weights 1:1), tenant c ${SMALL} items ${SMALL_AT_S} s later, ` +
-      `tenant i one interactive image every ${INTERACTIVE_EVERY_S} s; 1 instance, ${CAPACITY.toFixed(2)} images/s; ` +
+      `tenant i one interactive image every ${INTERACTIVE_EVERY_S} s; ${INSTANCES} instance(s), ${CAPACITY.toFixed(2)} images/s; ` +
       `time scale ${SCALE} (figures in emulated time)${MINUTES > 0 ? `; measured for ${MINUTES} min` : ''}`,
   );
   const redis = await s.startRedis();
@@ -37,7 +40,7 @@ async function main() {
     redisUrl: redis.url,
     prefix: '{bench-fair}',
     scale: SCALE,
-    instances: 1,
+    instances: INSTANCES,
     models: ['a', 'b', 'c', 'i'].map((t) => [t, `mdl_${t}`]),
   });
   const submit = (t, n) =>
@@ -116,6 +119,14 @@ async function main() {
       `${String(m).padStart(6)}  ${pct(row.a)}  ${pct(row.b)}  ${pct(row.c)}  ${pct(row.i)}   ${(100 * aShare).toFixed(1)} % (${signed(deviation)})`,
     );
   }
+  let used = 0;
+  for (let m = 0; m < measured; m++) {
+    const row = perMinute[m] ?? {};
+    used += Object.values(row).reduce((x, y) => x + y, 0);
+  }
+  console.log(
+    `endpoint: ${(used / Math.max(1, 60 * measured)).toFixed(2)} images/s over the ${measured} minutes, ${((100 * used) / Math.max(1, 60 * measured * CAPACITY)).toFixed(0)} % of its capacity`,
+  );
   const small = cDone === undefined ? undefined : cDone - cSubmitted;
   const alone = SMALL / CAPACITY;
   console.log(

@@ -56,8 +56,9 @@ local laneOf = {}
 local laneFlat = redis.call('HGETALL', KEYS[11])
 for i = 1, #laneFlat, 2 do laneOf[laneFlat[i]] = tonumber(laneFlat[i + 1]) % laneCount end
 
--- Invocations per model, tenant and lane, released or running (`started`: running only).
-local running, total, laneAll, laneStarted, tenantRunning = {}, 0, {}, {}, {}
+-- Invocations per model, tenant and lane, released or running (`started`: running only), and per lane and
+-- tenant (`laneTenant`).
+local running, total, laneAll, laneStarted, tenantRunning, laneTenant = {}, 0, {}, {}, {}, {}
 for l = 0, laneCount - 1 do
   laneAll[l] = 0
   laneStarted[l] = 0
@@ -73,6 +74,8 @@ for si, set in ipairs({ KEYS[3], KEYS[4] }) do
       if l then
         laneAll[l] = laneAll[l] + 1
         if si == 2 then laneStarted[l] = laneStarted[l] + 1 end
+        laneTenant[l] = laneTenant[l] or {}
+        laneTenant[l][tenantOf(g)] = (laneTenant[l][tenantOf(g)] or 0) + 1
       end
     end
     total = total + 1
@@ -364,6 +367,38 @@ for _, l in ipairs(order) do
       placements = placements + 1
       redis.call('HSET', KEYS[12], l, m .. '|' .. now .. '|0')
     end
+  end
+end
+-- A tenant with work waiting and nothing running, whose cold model no lane takes (none is idle and none
+-- nearly drained: busy lanes switch models only then): its model is placed on the lane where the tenant
+-- holding the largest part of the endpoint for its weight runs most. That lane is held below its slots
+-- until the warm-up is routed there, then the newcomer, holding least, gets its freed slots first. Without
+-- this a newcomer on a busy multi-lane endpoint would wait for a big batch to drain, or the max wait.
+if laneCount > 1 and placements == 0 and not gatherLeft then
+  local newcomer
+  for _, t in ipairs(tenantOrder()) do
+    if not tenantRunning[t[1]] then
+      newcomer = newGroup(t[1], true)
+      if newcomer then break end
+    end
+  end
+  local richest, richestShare
+  for tn, r in pairs(tenantRunning) do
+    if not richestShare or r / weightOf(tn) > richestShare then richest, richestShare = tn, r / weightOf(tn) end
+  end
+  local target, targetRun
+  for l = 0, laneCount - 1 do
+    local r = richest and laneTenant[l] and laneTenant[l][richest] or 0
+    if newcomer and r > 0 and not placing[l] and not laneWarming[l] and (not targetRun or r > targetRun) then
+      target, targetRun = l, r
+    end
+  end
+  if target then
+    local m = modelOf(newcomer)
+    placing[target] = { model = m, decided = now, sent = 0 }
+    placingModel[m], laneWarming[target] = target, true
+    placements = placements + 1
+    redis.call('HSET', KEYS[12], target, m .. '|' .. now .. '|0')
   end
 end
 -- The lane a model held nowhere would be loaded on now: the router sends it to an instance with a free slot

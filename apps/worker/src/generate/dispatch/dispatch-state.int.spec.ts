@@ -140,6 +140,27 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     expect(await state.start(first.jobIds[2]!, 'a', 4, 2, later.now)).toBe(true);
   });
 
+  it('places a newcomer’s cold model on the lane of the tenant holding most when no lane is idle', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await state.setWeight('tb', 2); // b's four slots are a smaller part for its weight than a's four
+    await admit(state, 'ta', 'a', 40);
+    await admit(state, 'tb', 'b', 40, 990_100);
+    const two = { ...base, capacity: 8, lanes: 2, prewarmAt: 7 };
+    const first = await state.release(two);
+    expect(first.jobIds.map(modelOf).sort()).toEqual(['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b']);
+    for (const id of first.jobIds) expect(await state.start(id, modelOf(id)!, 4, 2, two.now)).toBe(true);
+    // c arrives: no lane is idle and neither is near its end. Its model is placed on a's lane, held for it.
+    await admit(state, 'tc', 'c', 10, 995_000);
+    expect((await state.release(two)).jobIds).toEqual([]);
+    const ofA = first.jobIds.filter((id) => modelOf(id) === 'a');
+    for (const id of ofA.slice(0, 2)) await state.finish(id, 'a', 'done', { cold: false, now: two.now });
+    // a's lane now runs two fewer than b's: the warm-up goes out (a keeps to two slots meanwhile).
+    expect(await state.release(two)).toMatchObject({ jobIds: [], warmups: ['c'] });
+    // Once it is routed, c, holding nothing, gets that lane's free slots.
+    const later = { ...two, now: two.now + two.placeMs };
+    expect((await state.release(later)).jobIds.map(modelOf)).toEqual(['c', 'c']);
+  });
+
   it('sends a warm-up only while its lane runs two invocations fewer than every other lane', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     await admit(state, 't', 'a', 10);
