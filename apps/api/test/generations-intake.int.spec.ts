@@ -59,9 +59,10 @@ describe('generation intake against a model that changes (real Redis, BullMQ and
     await post({ model: 'mdl_live', prompt: 'back' }).expect(202);
   });
 
-  it('fails the record and gives back its demand when BullMQ refuses the job', async () => {
+  it('writes neither the record nor its job when the job cannot be added: 500, nothing to undo', async () => {
     const before = await state();
-    // BullMQ's add increments the queue's id counter first: a non-integer there makes its script fail.
+    // BullMQ's add increments the queue's id counter first: a non-integer there makes the intake script fail
+    // at that first write, before anything else is written.
     const idKey = `${h.queue.qualifiedName}:id`;
     const counter = await h.redis.get(idKey);
     await h.redis.set(idKey, 'not-a-number');
@@ -70,12 +71,26 @@ describe('generation intake against a model that changes (real Redis, BullMQ and
     } finally {
       await h.redis.set(idKey, counter ?? '0');
     }
-    expect(await state()).toEqual({ ...before, events: before.events + 2 });
-    const [queued, failed] = (await h.redis.xrange(h.keySpace.key('events', 'acme'), '-', '+')).slice(-2);
-    const types = [queued, failed].map((entry) => JSON.parse(entry![1][1]!) as { type: string; data?: object });
-    expect(types.map((t) => t.type)).toEqual(['generation.queued', 'generation.failed']);
-    expect(types[1]!.data).toEqual({
-      error: { code: 'enqueue_failed', message: 'The generation could not be queued.' },
+    expect(await state()).toEqual(before);
+  });
+
+  it('adds a job the queue reads as its own: name, data, priority and the default options', async () => {
+    const created = (await post({ model: 'mdl_live', prompt: 'as BullMQ', numImages: 2, seed: 7 }).expect(202)).body;
+    const job = (await h.queue.getJob(created.id))!;
+    expect(await job.getState()).toBe('prioritized');
+    expect({ name: job.name, priority: job.priority, attempts: job.opts.attempts, jobId: job.opts.jobId }).toEqual({
+      name: 'generate',
+      priority: 1,
+      attempts: 6,
+      jobId: created.id,
+    });
+    expect(job.data).toEqual({
+      tenantId: 'acme',
+      modelId: 'mdl_live',
+      generationId: created.id,
+      items: [0, 1].map((index) => ({ index, prompt: created.prompt, negativePrompt: '', seed: 7 + index })),
+      steps: created.steps,
+      guidance: created.guidance,
     });
   });
 });

@@ -1,5 +1,6 @@
+import { QueueKeys } from 'bullmq';
 import { startRedisFixture, type RedisFixture } from '@dreamqueue/testing';
-import { type KeySpace } from '@dreamqueue/redis';
+import { prioritizedJobWriter, type KeySpace, type PrioritizedJobWrite } from '@dreamqueue/redis';
 import { activeIndexKey } from './active-index';
 import { EventLog } from './event-log';
 import { GenerationIntake } from './generation-intake';
@@ -26,7 +27,7 @@ const gen = (id: string, overrides: Partial<NewGeneration> = {}): NewGeneration 
   ...overrides,
 });
 
-describe('GenerationIntake: model check, record, event and demand in one script (real Redis)', () => {
+describe('GenerationIntake: model check, job, record, event and demand in one script (real Redis)', () => {
   let fx: RedisFixture;
   let keySpace: KeySpace;
   let events: EventLog;
@@ -45,8 +46,14 @@ describe('GenerationIntake: model check, record, event and demand in one script 
   });
   afterAll(async () => fx.close());
 
-  /** A queue with no job waiting. */
-  const nothingWaiting = () => ({ key: keySpace.key('waiting'), maxScore: '+inf' });
+  /** The generation's job on a `generate` queue under the test's prefix (BullMQ's own key layout). */
+  const queueKeys = () => new QueueKeys(keySpace.queuePrefix).getKeys('generate');
+  const jobFor = (id: string, priority = 1): PrioritizedJobWrite =>
+    prioritizedJobWriter({ keys: queueKeys(), defaultJobOptions: { attempts: 3 } }, 'generate', priority)(
+      id,
+      { generationId: id },
+      1_700_000_000_000,
+    );
 
   const storeModel = (fields: Record<string, unknown>) =>
     fx.redis.set(
@@ -60,15 +67,21 @@ describe('GenerationIntake: model check, record, event and demand in one script 
     tenantEvents: await fx.redis.xlen(events.streamKey('acme')),
     allEvents: await fx.redis.xlen(events.globalStreamKey()),
     demand: await demand.pending([TARGET]),
+    jobs: await fx.redis.zcard(queueKeys().prioritized!),
   });
-  const nothing = { records: 0, active: 0, tenantEvents: 0, allEvents: 0, demand: [0] };
+  const nothing = { records: 0, active: 0, tenantEvents: 0, allEvents: 0, demand: [0], jobs: 0 };
 
-  it('creates the record, its active-index entry, generation.queued and one unit of demand at once', async () => {
+  it('creates the job, the record, its active-index entry, generation.queued and one unit of demand at once', async () => {
     await storeModel({ artifactEtag: 'etag1', triggerPhrase: PHRASE });
-    const result = await intake.create(gen('gen_1'), PHRASE, nothingWaiting());
+    const result = await intake.create(gen('gen_1'), PHRASE, jobFor('gen_1'));
     expect(result).toMatchObject({ created: true, waitingAhead: 0, record: { id: 'gen_1', status: 'queued' } });
     expect(await generations.get('acme', 'gen_1')).toMatchObject({ status: 'queued', targetModel: TARGET, seed: 42 });
-    expect(await written()).toEqual({ records: 1, active: 1, tenantEvents: 1, allEvents: 1, demand: [1] });
+    expect(await written()).toEqual({ records: 1, active: 1, tenantEvents: 1, allEvents: 1, demand: [1], jobs: 1 });
+    expect(await fx.redis.hmget(`${queueKeys()['']!}gen_1`, 'name', 'data', 'priority')).toEqual([
+      'generate',
+      '{"generationId":"gen_1"}',
+      '1',
+    ]);
     // The event is dated by the record it announces.
     expect((await events.readAfter('acme'))[0]).toMatchObject({
       type: 'generation.queued',
@@ -78,17 +91,35 @@ describe('GenerationIntake: model check, record, event and demand in one script 
     expect(await fx.redis.ttl(generations.key('acme', 'gen_1'))).toBeGreaterThan(0);
   });
 
-  it('counts the waiting range in the same script, also when Redis has forgotten the script', async () => {
+  it("returns the job's rank among the prioritized jobs, also when Redis has forgotten the script", async () => {
     await storeModel({ artifactEtag: 'etag1', triggerPhrase: PHRASE });
-    const waiting = { key: keySpace.key('waiting'), maxScore: '(100' };
-    await fx.redis.zadd(waiting.key, 1, 'a', 50, 'b', 100, 'c');
+    await intake.create(gen('gen_batch'), PHRASE, jobFor('gen_batch', 10));
+    await intake.create(gen('gen_1'), PHRASE, jobFor('gen_1'));
     await fx.redis.script('FLUSH');
-    expect(await intake.create(gen('gen_1'), PHRASE, waiting)).toMatchObject({ created: true, waitingAhead: 2 });
-    expect(await generations.get('acme', 'gen_1')).toMatchObject({ status: 'queued' });
+    expect(await intake.create(gen('gen_2'), PHRASE, jobFor('gen_2'))).toMatchObject({
+      created: true,
+      waitingAhead: 1,
+    });
+    expect(await fx.redis.zrange(queueKeys().prioritized!, '0', '-1')).toEqual(['gen_1', 'gen_2', 'gen_batch']);
+  });
+
+  it('writes neither the record nor its job when the job cannot be added (the queue counter is broken)', async () => {
+    await storeModel({ artifactEtag: 'etag1', triggerPhrase: PHRASE });
+    await fx.redis.set(queueKeys().id!, 'not-a-number');
+    await expect(intake.create(gen('gen_1'), PHRASE, jobFor('gen_1'))).rejects.toThrow('not an integer');
+    expect(await written()).toEqual(nothing);
+    expect(await fx.redis.exists(`${queueKeys()['']!}gen_1`)).toBe(0);
+  });
+
+  it('writes nothing when the job is there already without its record', async () => {
+    await storeModel({ artifactEtag: 'etag1', triggerPhrase: PHRASE });
+    await fx.redis.hset(`${queueKeys()['']!}gen_1`, 'name', 'generate');
+    await expect(intake.create(gen('gen_1'), PHRASE, jobFor('gen_1'))).rejects.toThrow('or its job already exists');
+    expect(await written()).toEqual(nothing);
   });
 
   it('writes nothing for a missing model and says so', async () => {
-    expect(await intake.create(gen('gen_1'), PHRASE, nothingWaiting())).toEqual({ created: false, model: undefined });
+    expect(await intake.create(gen('gen_1'), PHRASE, jobFor('gen_1'))).toEqual({ created: false, model: undefined });
     expect(await written()).toEqual(nothing);
   });
 
@@ -100,30 +131,30 @@ describe('GenerationIntake: model check, record, event and demand in one script 
     ['a different TargetModel', { targetModel: 'acme-mdl-a-v2.tar.gz', artifactEtag: 'etag1', triggerPhrase: PHRASE }],
   ])('writes nothing when the stored model is %s, and returns it', async (_case, fields) => {
     await storeModel(fields);
-    const result = await intake.create(gen('gen_1'), PHRASE, nothingWaiting());
+    const result = await intake.create(gen('gen_1'), PHRASE, jobFor('gen_1'));
     expect(result).toMatchObject({ created: false, model: { id: 'mdl_a', ...fields } });
     expect(await written()).toEqual(nothing);
   });
 
   it("accepts the caller's ETag for a model recorded without one (read from S3 by the caller)", async () => {
     await storeModel({ triggerPhrase: PHRASE });
-    expect(
-      (await intake.create(gen('gen_1', { artifactEtag: 'etag-from-s3' }), PHRASE, nothingWaiting())).created,
-    ).toBe(true);
+    expect((await intake.create(gen('gen_1', { artifactEtag: 'etag-from-s3' }), PHRASE, jobFor('gen_1'))).created).toBe(
+      true,
+    );
     expect((await generations.get('acme', 'gen_1'))?.artifactEtag).toBe('etag-from-s3');
   });
 
   it('treats a model without a trigger phrase as the empty phrase', async () => {
     await storeModel({ artifactEtag: 'etag1' });
-    expect((await intake.create(gen('gen_1', { prompt: 'in Paris' }), '', nothingWaiting())).created).toBe(true);
-    expect((await intake.create(gen('gen_2'), PHRASE, nothingWaiting())).created).toBe(false);
+    expect((await intake.create(gen('gen_1', { prompt: 'in Paris' }), '', jobFor('gen_1'))).created).toBe(true);
+    expect((await intake.create(gen('gen_2'), PHRASE, jobFor('gen_2'))).created).toBe(false);
   });
 
   it('refuses an id that exists, writing no second event and no second unit of demand', async () => {
     await storeModel({ artifactEtag: 'etag1', triggerPhrase: PHRASE });
-    await intake.create(gen('gen_1'), PHRASE, nothingWaiting());
-    await expect(intake.create(gen('gen_1', { seed: 7 }), PHRASE, nothingWaiting())).rejects.toThrow('already exists');
-    expect(await written()).toEqual({ records: 1, active: 1, tenantEvents: 1, allEvents: 1, demand: [1] });
+    await intake.create(gen('gen_1'), PHRASE, jobFor('gen_1'));
+    await expect(intake.create(gen('gen_1', { seed: 7 }), PHRASE, jobFor('gen_1'))).rejects.toThrow('already exists');
+    expect(await written()).toEqual({ records: 1, active: 1, tenantEvents: 1, allEvents: 1, demand: [1], jobs: 1 });
     expect((await generations.get('acme', 'gen_1'))?.seed).toBe(42);
   });
 });

@@ -1,5 +1,5 @@
 import { type Redis } from 'ioredis';
-import { runScript, type KeySpace } from '@dreamqueue/redis';
+import { runScript, type KeySpace, type PrioritizedJobWrite } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
 import {
@@ -14,27 +14,20 @@ import { type ModelDemand } from './model-demand';
 import { type ModelRecord, type ModelStore } from './model.store';
 import { quotaScriptArgs, throwIfQuotaRefused, type QuotaLimits } from './tenant-quota';
 
-/** A sorted-set range counted in the same step as the intake (the jobs its job will wait behind). */
-export interface WaitingRange {
-  key: string;
-  /** Highest score counted, in ZCOUNT syntax (`(` for exclusive). */
-  maxScore: string;
-}
-
 export type GenerationIntakeResult =
-  /** `waitingAhead`: members of the `waiting` range counted just before the record was written. */
+  /** `waitingAhead`: the jobs waiting ahead of the generation's job (its rank among the prioritized jobs). */
   | { created: true; record: GenerationRecord; waitingAhead: number }
   /** Nothing was written: the model is missing (`undefined`) or no longer what the record was built from. */
   | { created: false; model: ModelRecord | undefined };
 
 /**
- * Creates a generation in one Redis step (`create-generation-10.lua`): the check that its model is still ready
+ * Creates a generation in one Redis step (`create-generation-17.lua`): the check that its model is still ready
  * and still the model the record was built from (TargetModel, artifact ETag, trigger phrase), the check and
- * take of the tenant's quotas (queued items, images per minute), the record, its active-index entry,
- * `generation.queued` and the model's demand counter, and the count of the jobs the generation's job will wait
- * behind (its queue position). So a model deleted or retrained meanwhile never gets a
- * generation built from its old state, concurrent requests never pass a quota, and a refused request writes
- * nothing.
+ * take of the tenant's quotas (queued items, images per minute), its BullMQ job (as `queue.add` would add
+ * it, see `prioritizedJobWriter`), the record, its active-index entry, `generation.queued` and the model's
+ * demand counter, and the job's rank (its queue position). So a model deleted or retrained meanwhile never
+ * gets a generation built from its old state, concurrent requests never pass a quota, a refused request
+ * writes nothing, and there is never a record without its job or a job without its record.
  */
 export class GenerationIntake {
   constructor(
@@ -50,14 +43,14 @@ export class GenerationIntake {
   ) {}
 
   /**
-   * `triggerPhrase` is the model's phrase the prompt was built with (`''` when it has none). `waiting` is
-   * counted in the same script (one command, no pipeline): the caller's queue position. Over a quota this
-   * throws the quota error.
+   * `triggerPhrase` is the model's phrase the prompt was built with (`''` when it has none). `job` is the
+   * generation's job, written in the same script (one command, no pipeline) unless nothing is. Over a quota
+   * this throws the quota error.
    */
   async create(
     generation: NewGeneration,
     triggerPhrase: string,
-    waiting: WaitingRange,
+    job: PrioritizedJobWrite,
   ): Promise<GenerationIntakeResult> {
     const record = queuedGeneration(generation);
     const { generations, models, demand } = this.stores;
@@ -66,7 +59,7 @@ export class GenerationIntake {
     const quota = quotaScriptArgs(this.keySpace, record.tenantId, this.options.quotaDefaults);
     const reply = await runScript<unknown>(
       this.redis,
-      'create-generation-10',
+      'create-generation-17',
       [
         models.key(record.tenantId, record.modelId),
         generations.key(record.tenantId, record.id),
@@ -74,7 +67,7 @@ export class GenerationIntake {
         demand.pendingKey(),
         ...event.keys,
         ...quota.keys,
-        waiting.key,
+        ...job.keys,
       ],
       [
         record.targetModel,
@@ -87,13 +80,13 @@ export class GenerationIntake {
         ...event.args,
         ...quota.args,
         record.numImages,
-        waiting.maxScore,
+        ...job.args,
         ...generationHashArgs(record),
       ],
     );
     throwIfQuotaRefused(reply);
     const [outcome, detail] = reply as [number, string | number | null];
-    if (outcome === -1) throw new Error(`Generation ${record.id} already exists`);
+    if (outcome === -1) throw new Error(`Generation ${record.id} or its job already exists`);
     if (outcome === 1) return { created: true, record, waitingAhead: detail as number };
     const model = detail as string | null;
     return { created: false, model: model ? (JSON.parse(model) as ModelRecord) : undefined };

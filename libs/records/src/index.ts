@@ -52,7 +52,7 @@ export {
 } from './batch.store';
 export { WebhookDeliveries, type DeliveryState, type WebhookDelivery } from './webhook-deliveries';
 export { ModelDemand } from './model-demand';
-export { GenerationIntake, type GenerationIntakeResult, type WaitingRange } from './generation-intake';
+export { GenerationIntake, type GenerationIntakeResult } from './generation-intake';
 export { finalizeBatch, type ManifestLine, type ManifestSink } from './batch-manifest';
 export {
   ITEM_SPECS_PER_PART,

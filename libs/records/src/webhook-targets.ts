@@ -17,6 +17,10 @@ export class WebhookTargets {
     await this.redis.set(this.keySpace.key('webhook-url', tenantId, resourceId), url, 'EX', this.ttlSeconds);
   }
 
+  async removeForResource(tenantId: string, resourceId: string): Promise<void> {
+    await this.redis.del(this.keySpace.key('webhook-url', tenantId, resourceId));
+  }
+
   async setTenantDefault(tenantId: string, url: string | undefined): Promise<void> {
     const key = this.keySpace.key('webhook-url', tenantId, '_default');
     if (url) await this.redis.set(key, url);

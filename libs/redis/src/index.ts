@@ -20,8 +20,9 @@ export {
 export {
   BULLMQ_VERSION_CHECKED,
   jobKeys,
-  prioritizedAhead,
+  prioritizedJobWriter,
   prioritizedRank,
+  type PrioritizedJobWrite,
   updateJobDataIfLocked,
 } from './bullmq-adapter';
 export { releaseLock } from './release-lock';

@@ -21,14 +21,19 @@ export function carryTraceContext(queue: EnqueuingQueue): void {
   };
   const add = target.add.bind(target);
   const addBulk = target.addBulk.bind(target);
-  target.add = (name, data, opts) => add(name, withTrace(data), opts);
+  target.add = (name, data, opts) => add(name, withTraceContext(data), opts);
   target.addBulk = (jobs) => {
     const traceparent = injectTraceContext();
-    return addBulk(traceparent ? jobs.map((job) => ({ ...job, data: withTrace(job.data, traceparent) })) : jobs);
+    return addBulk(traceparent ? jobs.map((job) => ({ ...job, data: withTraceContext(job.data, traceparent) })) : jobs);
   };
 }
 
-function withTrace(data: Data, traceparent = injectTraceContext()): Data {
+/**
+ * A job's data carrying the caller's trace context in `trace.traceparent`, for a job added without
+ * `queue.add` (written inside a script that accepts the work); `data` itself when tracing is off (one
+ * boolean test), nothing is being traced, or it carries a trace already.
+ */
+export function withTraceContext<D extends Data>(data: D, traceparent = injectTraceContext()): D {
   if (!traceparent || !data || typeof data !== 'object' || 'trace' in data) return data;
   return { ...data, trace: { traceparent } };
 }

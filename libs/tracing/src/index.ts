@@ -1,4 +1,4 @@
-export { carryTraceContext, type EnqueuingQueue } from './carry-trace-context';
+export { carryTraceContext, withTraceContext, type EnqueuingQueue } from './carry-trace-context';
 export { withClientSpan } from './client-span';
 export { withJobSpan, type TracedJob } from './job-span';
 export { createOtlpExporter, startTracing, type StartTracingOptions, type Tracing } from './start-tracing';

@@ -1,7 +1,7 @@
-import { type GenerationRequest, MAX_SEED, PRIORITY, newId } from '@dreamqueue/contracts';
+import { type GeneratePayload, type GenerationRequest, MAX_SEED, newId } from '@dreamqueue/contracts';
 import { badRequest, conflict } from '@dreamqueue/errors';
-import { type GenerationRecord, type WaitingRange } from '@dreamqueue/records';
-import { prioritizedAhead } from '@dreamqueue/redis';
+import { type GenerationRecord, type NewGeneration } from '@dreamqueue/records';
+import { withTraceContext } from '@dreamqueue/tracing';
 import { type GenerationDeps } from './generation-deps';
 import { readyOrThrow, requireReadyModel, type ReadyModel } from './model-lookup';
 import { insertTriggerPhrase } from './trigger-phrase';
@@ -13,9 +13,11 @@ const MAX_DEADLINE_MS = 24 * 3600 * 1000;
 const MODEL_ATTEMPTS = 3;
 
 /**
- * Validates what needs the tenant's model, then writes the record and enqueues one interactive job. The
- * record is built from the model as this process last saw it ready, and the intake script writes it only if
- * the stored model still matches (else it answers with the stored model, and the record is built again).
+ * Validates what needs the tenant's model, then writes the record and its one interactive job in one
+ * script. The record is built from the model as this process last saw it ready, and the intake script
+ * writes it only if the stored model still matches (else it answers with the stored model, and the record
+ * is built again). The record and the job are written together or not at all: a failed intake leaves
+ * nothing to undo.
  */
 export async function createGeneration(
   deps: GenerationDeps,
@@ -31,52 +33,44 @@ export async function createGeneration(
     deps.models.lastReady(tenantId, request.model) ?? (await requireReadyModel(deps.models, tenantId, request.model));
   const id = newId('generation');
   const seed = request.seed ?? randomSeed();
-  // The queue position travels with the intake: the jobs its job will wait behind, counted just before.
-  const waiting: WaitingRange = prioritizedAhead(deps.queue, PRIORITY.interactive);
+  // Set before the intake: its job may start as soon as the script has run.
+  if (webhookUrl) await deps.webhookTargets.setForResource(tenantId, id, webhookUrl);
   let record: GenerationRecord | undefined;
   let jobsAhead: number | undefined;
-  for (let attempt = 1; !record; attempt++) {
-    const result = await deps.intake.create(
-      newGeneration(id, tenantId, request, model, seed, deadlineAt),
-      model.triggerPhrase,
-      waiting,
-    );
-    if (result.created) ({ record, waitingAhead: jobsAhead } = result);
-    else if (attempt === MODEL_ATTEMPTS) throw modelChanged(request.model);
-    else model = readyOrThrow(await deps.models.judge(tenantId, request.model, result.model), request.model);
-  }
-  if (webhookUrl) await deps.webhookTargets.setForResource(tenantId, id, webhookUrl);
-  const items = Array.from({ length: request.numImages }, (_, index) => ({
-    index,
-    prompt: record.prompt,
-    negativePrompt: record.negativePrompt,
-    seed: (seed + index) % (MAX_SEED + 1),
-  }));
   try {
-    await deps.queue.add(
-      'generate',
-      {
-        tenantId,
-        modelId: request.model,
-        generationId: id,
-        items,
-        steps: request.steps,
-        guidance: request.guidance,
-        deadlineAt,
-      },
-      { jobId: id, priority: PRIORITY.interactive },
-    );
+    for (let attempt = 1; !record; attempt++) {
+      const generation = newGeneration(id, tenantId, request, model, seed, deadlineAt);
+      const job = deps.interactiveJob(id, jobPayload(generation, seed), Date.now());
+      const result = await deps.intake.create(generation, model.triggerPhrase, job);
+      if (result.created) ({ record, waitingAhead: jobsAhead } = result);
+      else if (attempt === MODEL_ATTEMPTS) throw modelChanged(request.model);
+      else model = readyOrThrow(await deps.models.judge(tenantId, request.model, result.model), request.model);
+    }
   } catch (err) {
-    // The intake raised the model's demand for this job; without the job nothing will lower it.
-    await Promise.all([
-      deps.generations.transition(tenantId, id, 'failed', {
-        error: { code: 'enqueue_failed', message: 'The generation could not be queued.' },
-      }),
-      deps.demand.done(record.targetModel),
-    ]).catch(() => undefined);
+    // No generation: its webhook URL would only wait out its TTL.
+    if (webhookUrl) await deps.webhookTargets.removeForResource(tenantId, id).catch(() => undefined);
     throw err;
   }
   return { record, jobsAhead };
+}
+
+/** The job's data, as the worker validates it (`GeneratePayload`), with the request's trace when tracing. */
+function jobPayload(generation: NewGeneration, seed: number): GeneratePayload {
+  const items = Array.from({ length: generation.numImages }, (_, index) => ({
+    index,
+    prompt: generation.prompt,
+    negativePrompt: generation.negativePrompt,
+    seed: (seed + index) % (MAX_SEED + 1),
+  }));
+  return withTraceContext({
+    tenantId: generation.tenantId,
+    modelId: generation.modelId,
+    generationId: generation.id,
+    items,
+    steps: generation.steps,
+    guidance: generation.guidance,
+    deadlineAt: generation.deadlineAt,
+  });
 }
 
 function newGeneration(
@@ -86,7 +80,7 @@ function newGeneration(
   model: ReadyModel,
   seed: number,
   deadlineAt: number | undefined,
-) {
+): NewGeneration {
   return {
     id,
     tenantId,

@@ -1,7 +1,7 @@
 import { type S3Client } from '@aws-sdk/client-s3';
 import { type Queue } from 'bullmq';
 import { type Redis } from 'ioredis';
-import { generateQueue, type TypedQueue } from '@dreamqueue/contracts';
+import { PRIORITY, generateQueue, type GeneratePayload, type TypedQueue } from '@dreamqueue/contracts';
 import { type Logger } from '@dreamqueue/logger';
 import {
   BatchStore,
@@ -13,7 +13,7 @@ import {
   WebhookSecrets,
   WebhookTargets,
 } from '@dreamqueue/records';
-import { type KeySpace } from '@dreamqueue/redis';
+import { prioritizedJobWriter, type KeySpace } from '@dreamqueue/redis';
 import { S3ObjectStore } from '@dreamqueue/storage';
 import { batchRoutes } from '../batches/batches.routes';
 import { type ApiModule } from '../api-module';
@@ -68,6 +68,7 @@ export function generateModule(deps: GenerateModuleDeps): ApiModule {
       { generations, models, demand },
       { quotaDefaults: deps.quotas.defaults },
     ),
+    interactiveJob: prioritizedJobWriter<GeneratePayload>(queue, generateQueue.name, PRIORITY.interactive),
     batches: new BatchStore(redis, keySpace, events, { quotaDefaults: deps.quotas.defaults }),
     demand,
     models: new ModelStoreLookup(models, objects, config.MME_PREFIX),

@@ -1,5 +1,5 @@
 import { type Redis } from 'ioredis';
-import { type TypedQueue, type generateQueue } from '@dreamqueue/contracts';
+import { type GeneratePayload, type TypedQueue, type generateQueue } from '@dreamqueue/contracts';
 import {
   type BatchStore,
   type GenerationIntake,
@@ -8,7 +8,7 @@ import {
   type WebhookSecrets,
   type WebhookTargets,
 } from '@dreamqueue/records';
-import { type KeySpace } from '@dreamqueue/redis';
+import { type KeySpace, type PrioritizedJobWrite } from '@dreamqueue/redis';
 import { type ObjectStore } from '@dreamqueue/storage';
 import { type IdempotencyStore } from '../idempotency/idempotency.store';
 import { type TenantQuotas } from '../quotas/tenant-quotas';
@@ -21,8 +21,10 @@ export interface GenerationDeps {
   keySpace: KeySpace;
   queue: TypedQueue<typeof generateQueue>;
   generations: GenerationStore;
-  /** Creates a generation with its model check, event and demand count in one step. */
+  /** Creates a generation with its model check, job, event and demand count in one step. */
   intake: GenerationIntake;
+  /** A generation's job for the intake script: the generate queue's `queue.add` at interactive priority. */
+  interactiveJob: (jobId: string, data: GeneratePayload, timestamp: number) => PrioritizedJobWrite;
   batches: BatchStore;
   demand: ModelDemand;
   models: ModelLookup;

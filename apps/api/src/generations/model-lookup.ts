@@ -19,7 +19,7 @@ export interface ModelLookup {
   judge(tenantId: string, modelId: string, stored: ModelRecord | undefined): Promise<ModelLookupResult>;
   /**
    * The model as this process last found it ready, or undefined. Only a hint to build a request from: whoever
-   * uses it must re-check it atomically with its write (`create-generation-10.lua` does).
+   * uses it must re-check it atomically with its write (`create-generation-17.lua` does).
    */
   lastReady(tenantId: string, modelId: string): ReadyModel | undefined;
 }
