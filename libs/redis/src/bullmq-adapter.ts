@@ -67,7 +67,16 @@ export interface PrioritizedJobWrite {
 /** BullMQ's highest priority (`validateOptions`). */
 const PRIORITY_LIMIT = 2 ** 21;
 /** Default options that take BullMQ's add down paths `add-prioritized-job.lua` does not follow. */
-const UNSUPPORTED_OPTIONS = ['delay', 'deduplication', 'debounce', 'parent', 'repeat', 'telemetry', 'sizeLimit'];
+const UNSUPPORTED_OPTIONS = [
+  'delay',
+  'deduplication',
+  'debounce',
+  'parent',
+  'repeat',
+  'telemetry',
+  'sizeLimit',
+  'timestamp',
+];
 
 /**
  * What `queue.add(name, data, { jobId, priority })` sends to BullMQ's `addPrioritizedJob` script, built for
