@@ -343,11 +343,18 @@ local function warmUp(m, l)
   warming[m], warm[m], laneWarming[l], warmingSince[m] = true, true, true, now
   table.insert(out, m)
 end
+-- Holds lane `l` for model `m` until its warm-up has been routed there (sent below, once `l` is least busy).
+local placements = 0
+local function placeOn(l, m)
+  placing[l] = { model = m, decided = now, sent = 0 }
+  placingModel[m], laneWarming[l] = l, true
+  placements = placements + 1
+  redis.call('HSET', KEYS[12], l, m .. '|' .. now .. '|0')
+end
 local order = {}
 for l = 0, laneCount - 1 do table.insert(order, l) end
 table.sort(order, function(a, b) return future[a] < future[b] end)
 -- One placement at a time: loads placed together could not be told apart by the endpoint's router.
-local placements = 0
 for _, _ in pairs(placing) do placements = placements + 1 end
 for _, l in ipairs(order) do
   if gatherLeft then break end
@@ -362,10 +369,7 @@ for _, l in ipairs(order) do
     if laneCount == 1 then
       warmUp(m, l)
     else
-      placing[l] = { model = m, decided = now, sent = 0 }
-      placingModel[m], laneWarming[l] = l, true
-      placements = placements + 1
-      redis.call('HSET', KEYS[12], l, m .. '|' .. now .. '|0')
+      placeOn(l, m)
     end
   end
 end
@@ -393,13 +397,7 @@ if laneCount > 1 and placements == 0 and not gatherLeft then
       target, targetRun = l, r
     end
   end
-  if target then
-    local m = modelOf(newcomer)
-    placing[target] = { model = m, decided = now, sent = 0 }
-    placingModel[m], laneWarming[target] = target, true
-    placements = placements + 1
-    redis.call('HSET', KEYS[12], target, m .. '|' .. now .. '|0')
-  end
+  if target then placeOn(target, modelOf(newcomer)) end
 end
 -- The lane a model held nowhere would be loaded on now: the router sends it to an instance with a free slot
 -- and the fewest outstanding requests, and another instance has a slot free for a moment whenever one of
