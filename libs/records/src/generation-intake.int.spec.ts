@@ -91,6 +91,24 @@ describe('GenerationIntake: model check, job, record, event and demand in one sc
     expect(await fx.redis.ttl(generations.key('acme', 'gen_1'))).toBeGreaterThan(0);
   });
 
+  it('stores the record as plain string arguments would (one JSON argument, lone surrogates as U+FFFD)', async () => {
+    await storeModel({ artifactEtag: 'etag1' });
+    const text = {
+      prompt: 'a "quoted" \\ud800 back\\slash, \n tab\t, café 😀 and a lone \ud800 half',
+      negativePrompt: 'low \udc00 end\ud83d',
+      deadlineAt: 1_700_000_060_000,
+    };
+    await intake.create(gen('gen_1', text), '', jobFor('gen_1'));
+    await generations.create(gen('gen_2', text));
+    const stored = await fx.redis.hgetall(generations.key('acme', 'gen_1'));
+    const plain = await fx.redis.hgetall(generations.key('acme', 'gen_2'));
+    const comparable = (hash: Record<string, string>) => ({ ...hash, id: '', jobId: '', createdAt: '' });
+    expect(comparable(stored)).toEqual(comparable(plain));
+    expect(stored.prompt).toBe('a "quoted" \\ud800 back\\slash, \n tab\t, café 😀 and a lone \ufffd half');
+    expect(stored.negativePrompt).toBe('low \ufffd end\ufffd');
+    expect(Object.keys(stored)).toEqual(Object.keys(plain));
+  });
+
   it("returns the job's rank among the prioritized jobs, also when Redis has forgotten the script", async () => {
     await storeModel({ artifactEtag: 'etag1', triggerPhrase: PHRASE });
     await intake.create(gen('gen_batch'), PHRASE, jobFor('gen_batch', 10));

@@ -3,7 +3,7 @@ import { runScript, type KeySpace, type PrioritizedJobWrite } from '@dreamqueue/
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
 import {
-  generationHashArgs,
+  generationHashJson,
   queuedEvent,
   queuedGeneration,
   type GenerationRecord,
@@ -81,7 +81,7 @@ export class GenerationIntake {
         ...quota.args,
         record.numImages,
         ...job.args,
-        ...generationHashArgs(record),
+        generationHashJson(record),
       ],
     );
     throwIfQuotaRefused(reply);

@@ -2,7 +2,7 @@ import { type Redis } from 'ioredis';
 import { runScript, type KeySpace } from '@dreamqueue/redis';
 import { ActiveIndex, activeIndexKey } from './active-index';
 import { type EventLog } from './event-log';
-import { fieldValuePairs } from './field-value-pairs';
+import { fieldValuePairs, fieldValuePairsJson } from './field-value-pairs';
 import { guardedUpdate, type GuardedUpdateResult } from './guarded-update';
 import { tenantQuotaKeys } from './tenant-quota';
 
@@ -179,6 +179,11 @@ export function queuedEvent(record: GenerationRecord) {
 /** The record's hash as the field/value pairs a creating script takes. */
 export function generationHashArgs(record: GenerationRecord): string[] {
   return fieldValuePairs(toHash(record));
+}
+
+/** The same pairs as one JSON array (see `fieldValuePairsJson`). */
+export function generationHashJson(record: GenerationRecord): string {
+  return fieldValuePairsJson(toHash(record));
 }
 
 function event(generationId: string, status: GenerationStatus, data?: Record<string, unknown>) {

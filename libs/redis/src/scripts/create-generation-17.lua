@@ -14,7 +14,7 @@
 -- ARGV: expected TargetModel, expected artifact ETag, expected trigger phrase, retention seconds, index score,
 --       index member, demand idle seconds, event maxLen, event payload, the quota defaults (queuedItems,
 --       concurrentTrainings, imagesPerMinute), the number of images, the job's arguments (id, name, data,
---       opts, timestamp, priority), then the record's field/value pairs.
+--       opts, timestamp, priority), then the record's field/value pairs as one JSON array of strings.
 -- A model recorded without its artifact ETag (registered before the ETag was recorded) accepts the caller's,
 -- which the caller read from S3.
 -- Returns {1, jobs waiting ahead} created, {0, model JSON or false} model missing or changed, {-1} generation
@@ -36,7 +36,7 @@ local q = tenantQuota(KEYS[7], KEYS[8], KEYS[9], ARGV[10], ARGV[11], ARGV[12])
 local refused = quotaRefusal(q, images, 0, images)
 if refused then return refused end
 addPrioritizedJob({ unpack(KEYS, 10, 17) }, ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[18], ARGV[19])
-createRecord(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6], { unpack(ARGV, 20) })
+createRecord(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6], cjson.decode(ARGV[20]))
 appendEvent(KEYS[5], KEYS[6], ARGV[8], ARGV[9])
 quotaTake(q, images, 0, images)
 redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
