@@ -24,6 +24,7 @@ function appWithLog() {
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.get('/v1/things/:id', (req, res) => {
     res.locals.principal = { tenantId: 'acme' };
+    res.setHeader('set-cookie', ['session=setcookiesecret']);
     req.log.info({ thing: req.params.id }, 'found');
     res.status(201).json({ id: req.params.id });
   });
@@ -90,7 +91,8 @@ describe('accessLog', () => {
       'x-api-key': '[Redacted]',
       authorization: '[Redacted]',
     });
-    for (const secret of ['f00dfacecafe', 'cookiesecret', 'dq_headersecret', 'ZHFfc2VjcmV0']) {
+    expect(line.res?.headers?.['set-cookie']).toBe('[Redacted]');
+    for (const secret of ['f00dfacecafe', 'cookiesecret', 'dq_headersecret', 'ZHFfc2VjcmV0', 'setcookiesecret']) {
       expect(JSON.stringify(lines)).not.toContain(secret);
     }
   });
