@@ -35,8 +35,10 @@ local images = tonumber(ARGV[13])
 local q = tenantQuota(KEYS[7], KEYS[8], KEYS[9], ARGV[10], ARGV[11], ARGV[12])
 local refused = quotaRefusal(q, images, 0, images)
 if refused then return refused end
+-- Decoded before the first write: a record that is not JSON fails the script with nothing written.
+local fields = cjson.decode(ARGV[20])
 addPrioritizedJob({ unpack(KEYS, 10, 17) }, ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[18], ARGV[19])
-createRecord(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6], cjson.decode(ARGV[20]))
+createRecord(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6], fields)
 appendEvent(KEYS[5], KEYS[6], ARGV[8], ARGV[9])
 quotaTake(q, images, 0, images)
 redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
