@@ -161,6 +161,80 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     expect((await state.release(later)).jobIds.map(modelOf)).toEqual(['c', 'c']);
   });
 
+  it('gives a tenant whose lanes are full a further lane where the tenant holding most runs', async () => {
+    const keySpace = fx.keySpace();
+    const state = new DispatchState(fx.redis, keySpace);
+    const hash = (name: string) => fx.redis.hgetall(keySpace.key('dispatch', name));
+    await admit(state, 'ta', 'a', 60);
+    await admit(state, 'tb', 'b', 60, 990_100);
+    const two = { ...base, capacity: 8, lanes: 2, prewarmAt: 7 };
+    const running = new Set<string>();
+    const startAll = async (ids: string[], now: number) => {
+      for (const id of ids) {
+        expect(await state.start(id, modelOf(id)!, 4, 2, now)).toBe(true);
+        running.add(id);
+      }
+    };
+    const finish = async (model: string, n: number, now: number) => {
+      for (const id of [...running].filter((j) => modelOf(j) === model).slice(0, n)) {
+        running.delete(id);
+        await state.finish(id, model, 'done', { cold: false, now });
+      }
+    };
+    await startAll((await state.release(two)).jobIds, two.now);
+    // c arrives and is placed on one big tenant's lane ("shared"), where it gets two slots.
+    await admit(state, 'tc', 'c', 60, 995_000);
+    expect(await state.release(two)).toMatchObject({ jobIds: [], warmups: [] });
+    const lanes = await hash('lanes');
+    const [cLane] = Object.keys(await hash('placing'));
+    const shared = lanes.a === cLane ? 'a' : 'b';
+    const rich = shared === 'a' ? 'b' : 'a';
+    await finish(shared, 2, two.now);
+    expect(await state.release(two)).toMatchObject({ warmups: ['c'] });
+    let now = two.now + two.placeMs;
+    const cJobs = (await state.release({ ...two, now })).jobIds;
+    expect(cJobs.map(modelOf)).toEqual(['c', 'c']);
+    await startAll(cJobs, now);
+    // c and the shared tenant hold two slots each, the rich one four, and lanes are per model: the shared
+    // tenant's model is placed on the rich tenant's lane as well. That lane is held below its slots (the
+    // rich model hands no slot over) while the shared model's lane stays full, so the router loads it there.
+    const held = await state.release({ ...two, now });
+    expect(held).toMatchObject({ jobIds: [], warmups: [], held: [rich] });
+    expect(await hash('placing')).toEqual({ [lanes[rich]!]: `+${shared}|${now}|0` });
+    await finish(rich, 2, now);
+    expect(await state.release({ ...two, now })).toMatchObject({ warmups: [shared] });
+    expect((await hash('lanes'))[shared]).toBe(`${lanes[shared]},${lanes[rich]}`);
+    // Once routed, the rich lane's free slots go to the tenants holding least: both run there now.
+    now += two.placeMs;
+    const next = (await state.release({ ...two, now })).jobIds;
+    expect(next.map(modelOf).sort()).toEqual([shared, rich].sort());
+    await startAll(next, now);
+    expect(await hash('job-lanes')).toEqual({ [next.find((id) => modelOf(id) === shared)!]: lanes[rich] });
+  });
+
+  it('counts a job of a model on two lanes on the one the router picks, on both when they are level', async () => {
+    const keySpace = fx.keySpace();
+    const state = new DispatchState(fx.redis, keySpace);
+    const key = (name: string) => keySpace.key('dispatch', name);
+    await fx.redis.hset(key('lanes'), 'x', '0', 'z', '0,1');
+    const job = async (id: string, model: string, set: 'released' | 'inflight') => {
+      await fx.redis.hset(key('jobs'), id, `t|${model}`);
+      await fx.redis.zadd(key(set), base.now, id);
+    };
+    for (let i = 0; i < 3; i++) await job(`x${i}`, 'x', 'inflight');
+    for (let i = 0; i < 4; i++) await job(`z${i}`, 'z', 'released');
+    await job('x3', 'x', 'released');
+    for (let i = 0; i < 3; i++) expect(await state.start(`z${i}`, 'z', 4, 2, base.now)).toBe(true);
+    expect(await fx.redis.hgetall(key('job-lanes'))).toEqual({ z0: '1', z1: '1', z2: '1' });
+    // Three on each lane: the router may pick either, so z3 holds a slot on both until it ends.
+    expect(await state.start('z3', 'z', 4, 2, base.now)).toBe(true);
+    expect(await fx.redis.hget(key('job-lanes'), 'z3')).toBe('0,1');
+    expect(await state.start('x3', 'x', 4, 2, base.now)).toBe(false);
+    await state.finish('z3', 'z', 'done', { cold: false, now: base.now });
+    expect(await state.start('x3', 'x', 4, 2, base.now)).toBe(true);
+    expect(await fx.redis.hget(key('job-lanes'), 'z3')).toBeNull();
+  });
+
   it('sends a warm-up only while its lane runs two invocations fewer than every other lane', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     await admit(state, 't', 'a', 10);

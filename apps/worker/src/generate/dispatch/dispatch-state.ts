@@ -98,8 +98,9 @@ export class DispatchState {
       'learned',
       'lanes',
       'placing',
+      'job-lanes',
     ].map((n) => this.k(n));
-    const reply = await runScript<string[]>(this.redis, 'dispatch-release-12', keys, [
+    const reply = await runScript<string[]>(this.redis, 'dispatch-release-13', keys, [
       r.now,
       r.capacity,
       r.lookahead,
@@ -128,7 +129,10 @@ export class DispatchState {
     };
   }
 
-  /** 1 = started; 0 = the job's lane (one instance) already runs `modelSlots` invocations. */
+  /**
+   * 1 = started; 0 = the job's lane (one instance) already runs `modelSlots` invocations (for a model on
+   * several lanes: each of them does).
+   */
   async start(
     jobId: string,
     targetModel: string,
@@ -136,9 +140,9 @@ export class DispatchState {
     lanes: number,
     now = Date.now(),
   ): Promise<boolean> {
-    const keys = ['jobs', 'released', 'inflight', 'lanes', 'placing'].map((n) => this.k(n));
+    const keys = ['jobs', 'released', 'inflight', 'lanes', 'placing', 'job-lanes'].map((n) => this.k(n));
     const args = [jobId, targetModel, now, modelSlots, DEAD_INFLIGHT_MS, lanes];
-    return (await runScript<number>(this.redis, 'dispatch-start-5', keys, args)) === 1;
+    return (await runScript<number>(this.redis, 'dispatch-start-6', keys, args)) === 1;
   }
 
   /**
@@ -151,10 +155,12 @@ export class DispatchState {
     outcome: FinishOutcome,
     options: { cold?: boolean; successor?: string; now?: number } = {},
   ): Promise<void> {
-    const keys = ['jobs', 'released', 'inflight', 'recency', 'warming', 'learned'].map((n) => this.k(n));
+    const keys = ['jobs', 'released', 'inflight', 'recency', 'warming', 'learned', 'job-lanes'].map((n) =>
+      this.k(n),
+    );
     const observed = options.cold === undefined ? '' : options.cold ? '1' : '0';
     const args = [jobId, targetModel, options.now ?? Date.now(), outcome, observed, options.successor ?? ''];
-    await runScript(this.redis, 'dispatch-finish-6', keys, args);
+    await runScript(this.redis, 'dispatch-finish-7', keys, args);
   }
 
   /** Whether the dispatcher still tracks `jobId` (admitted and not finished). */

@@ -3,7 +3,9 @@
   KEYS[1] groups HASH  KEYS[2] jobs HASH  KEYS[3] released ZSET  KEYS[4] inflight ZSET  KEYS[5] tenants HASH
   KEYS[6] served HASH  KEYS[7] weights HASH (tenant -> weight, default 1)  KEYS[8] warming HASH (model -> sent at)
   KEYS[9] recency ZSET  KEYS[10] learned HASH  KEYS[11] lanes HASH (model -> lane)
-  KEYS[12] placing HASH (lane -> "model|decidedAt|sentAt": a warm-up being placed on that lane)
+  KEYS[12] placing HASH (lane -> "model|decidedAt|sentAt": a warm-up being placed on that lane; "+model|…":
+  a further lane for a model that runs elsewhere)  KEYS[13] job lanes HASH (jobId -> lanes a running job of a
+  model on several lanes counts on, dispatch-start-6.lua)
   ARGV[1] now  ARGV[2] capacity (invocations the endpoint runs at once)  ARGV[3] lookahead (jobs released per
   lane ahead of its free slots)  ARGV[4] slots of one instance  ARGV[5] max wait (ms) before a group goes first
   ARGV[6] released entries older than this (ms) are promoted again  ARGV[7] inflight entries older than this are dead
@@ -23,6 +25,12 @@
   nowhere is loaded where the fewest requests are outstanding, so a warm-up for lane L is sent only while L
   runs fewer invocations than every other lane; L is held below `slots` until then ("placing"), and its
   models are listed after a second '|' so their workers hand no finishing slot over meanwhile.
+
+  A model may run on several lanes (the lanes HASH holds "0,2", the lane added last at the end). Lanes are
+  per model, so a tenant's slots cannot move from one lane to another: with two busy lanes, a third tenant
+  placed on one of them takes its slots from one tenant only. A tenant whose models' lanes are full while
+  another holds at least two invocations more for its weight (or while a lane idles) has its busiest model
+  placed on a further lane, the richer tenant's, and the freed slots there go to whoever holds least.
 
   Order of choice, one job at a time:
   1. a group whose oldest job waited longer than the max wait and whose model has not run for as long
@@ -52,9 +60,40 @@ redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - tonumber(ARGV[7]))
 local function modelOf(group) return string.match(group, '^[^|]*|(.*)$') end
 local function tenantOf(group) return string.match(group, '^([^|]*)|') end
 
-local laneOf = {}
+-- laneOf: the model's first lane; laneSet: every lane it runs on; lastLane: the lane added last (where its
+-- latest warm-up went).
+local laneOf, laneSet, lastLane = {}, {}, {}
 local laneFlat = redis.call('HGETALL', KEYS[11])
-for i = 1, #laneFlat, 2 do laneOf[laneFlat[i]] = tonumber(laneFlat[i + 1]) % laneCount end
+for i = 1, #laneFlat, 2 do
+  local m = laneFlat[i]
+  for l in string.gmatch(laneFlat[i + 1], '%d+') do
+    local lane = tonumber(l) % laneCount
+    laneOf[m] = laneOf[m] or lane
+    laneSet[m] = laneSet[m] or {}
+    laneSet[m][lane] = true
+    lastLane[m] = lane
+  end
+end
+local function laneList(m)
+  local list = {}
+  for l = 0, laneCount - 1 do
+    if laneSet[m] and laneSet[m][l] then table.insert(list, l) end
+  end
+  return list
+end
+local function multiLane(m) return #laneList(m) > 1 end
+
+-- Lane records of jobs no longer running (finished ones are removed by dispatch-finish; dead ones here).
+local recorded = {}
+local recFlat = redis.call('HGETALL', KEYS[13])
+for i = 1, #recFlat, 2 do
+  if redis.call('ZSCORE', KEYS[4], recFlat[i]) then
+    recorded[recFlat[i]] = {}
+    for l in string.gmatch(recFlat[i + 1], '%d+') do table.insert(recorded[recFlat[i]], tonumber(l) % laneCount) end
+  else
+    redis.call('HDEL', KEYS[13], recFlat[i])
+  end
+end
 
 -- Invocations per model, tenant and lane, released or running (`started`: running only), and per lane and
 -- tenant (`laneTenant`).
@@ -70,10 +109,23 @@ for si, set in ipairs({ KEYS[3], KEYS[4] }) do
       local m = modelOf(g)
       running[m] = (running[m] or 0) + 1
       tenantRunning[tenantOf(g)] = (tenantRunning[tenantOf(g)] or 0) + 1
-      local l = laneOf[m]
-      if l then
+      -- The lanes it counts on: as recorded when it started; a released job of a model on several lanes
+      -- on the one of them with most room; else the model's lane.
+      local lanes = recorded[id]
+      if not lanes and laneOf[m] then
+        lanes = { laneOf[m] }
+        if si == 1 then
+          for _, k in ipairs(laneList(m)) do
+            if laneAll[k] < laneAll[lanes[1]] then lanes[1] = k end
+          end
+        end
+      end
+      for _, l in ipairs(lanes or {}) do
         laneAll[l] = laneAll[l] + 1
         if si == 2 then laneStarted[l] = laneStarted[l] + 1 end
+      end
+      if lanes then
+        local l = lanes[1]
         laneTenant[l] = laneTenant[l] or {}
         laneTenant[l][tenantOf(g)] = (laneTenant[l][tenantOf(g)] or 0) + 1
       end
@@ -108,9 +160,11 @@ for i = 1, #placingFlat, 2 do
   if l >= laneCount or (tonumber(sent) > 0 and now - tonumber(sent) >= placeMs) then
     redis.call('HDEL', KEYS[12], placingFlat[i])
   else
-    placing[l] = { model = m, decided = tonumber(decided), sent = tonumber(sent) }
+    local further = string.sub(m, 1, 1) == '+'
+    if further then m = string.sub(m, 2) end
+    placing[l] = { model = m, decided = tonumber(decided), sent = tonumber(sent), further = further }
     -- Not sent yet: the model is not started anywhere until its warm-up has been routed to its lane.
-    if tonumber(sent) == 0 then placingModel[m] = l end
+    if tonumber(sent) == 0 and not further then placingModel[m] = l end
   end
 end
 local function laneCap(l, extra)
@@ -118,12 +172,21 @@ local function laneCap(l, extra)
   return slots + extra
 end
 
+-- The lane of model `m` with the most room below its cap (nil when all of them are full).
+local function roomyLane(m, extra)
+  local best
+  for _, l in ipairs(laneList(m)) do
+    if laneAll[l] < laneCap(l, extra) and (not best or laneAll[l] < laneAll[best]) then best = l end
+  end
+  return best
+end
+
 -- Requests outstanding at the endpoint per lane, as its router counts them: running invocations, plus a
 -- warm-up while its load is under way (the endpoint counts it until the load ends, though the caller hung up).
 local function outstanding(l)
   local n = laneStarted[l]
   for m, at in pairs(warmingSince) do
-    if laneOf[m] == l and at > now - coldLoadMs then n = n + 1 end
+    if lastLane[m] == l and at > now - coldLoadMs then n = n + 1 end
   end
   return n
 end
@@ -173,11 +236,7 @@ end
 -- outstanding, and on any other lane its requests would be split over two instances (a busy lane's next
 -- model comes by placement, below).
 local function laneFor(m)
-  local l = laneOf[m]
-  if l and warm[m] then
-    if laneAll[l] < laneCap(l, 0) then return l end
-    return nil
-  end
+  if laneOf[m] and warm[m] then return roomyLane(m, 0) end
   if laneCount == 1 then return freeLane() end
   for k = 0, laneCount - 1 do
     if laneAll[k] == 0 and outstanding(k) == 0 and not placing[k] then return k end
@@ -272,16 +331,15 @@ local function pick()
   for _, t in ipairs(tenantOrder()) do
     local tenant = t[1]
     -- 3. stay on a running model whose lane has room
-    local best, bestRun
+    local best, bestRun, bestLane
     for g, n in pairs(counts) do
       local m = modelOf(g)
-      local l = laneOf[m]
-      if n > 0 and tenantOf(g) == tenant and l then
-        local r = running[m] or 0
-        if r > 0 and laneAll[l] < laneCap(l, extra) and (not bestRun or r > bestRun) then best, bestRun = g, r end
+      if n > 0 and tenantOf(g) == tenant and laneOf[m] and (running[m] or 0) > 0 then
+        local r, l = running[m], roomyLane(m, extra)
+        if l and (not bestRun or r > bestRun) then best, bestRun, bestLane = g, r, l end
       end
     end
-    if best then return best, laneOf[modelOf(best)] end
+    if best then return best, bestLane end
     -- 4. a new model, only into a free slot, and only while the tenant runs fewer models with work left than
     -- the endpoint has lanes (permits beyond that go to lookahead, not to a cold model)
     if committed() < capacity and busyModels(tenant) < laneCount then
@@ -307,8 +365,8 @@ while budget > 0 do
   if id then
     redis.call('ZADD', KEYS[3], now, id)
     local m = modelOf(g)
-    if laneOf[m] ~= lane then
-      laneOf[m] = lane
+    if not (laneSet[m] and laneSet[m][lane]) then
+      laneOf[m], laneSet[m], lastLane[m] = lane, { [lane] = true }, lane
       redis.call('HSET', KEYS[11], m, lane)
     end
     running[m] = (running[m] or 0) + 1
@@ -327,17 +385,29 @@ table.insert(out, '|')
 local future, laneWarming = {}, {}
 for l = 0, laneCount - 1 do future[l] = 0 end
 for m, _ in pairs(warming) do
-  if laneOf[m] then laneWarming[laneOf[m]] = true end
+  if lastLane[m] then laneWarming[lastLane[m]] = true end
 end
 for g, n in pairs(counts) do
   local m = modelOf(g)
-  local l = laneOf[m]
   -- A warm model waiting for its lane runs there next (laneFor): its backlog is that lane's future too.
-  if n > 0 and l and ((running[m] or 0) > 0 or warm[m] or placingModel[m]) then future[l] = future[l] + n end
+  if n > 0 and laneOf[m] and ((running[m] or 0) > 0 or warm[m] or placingModel[m]) then
+    for _, l in ipairs(laneList(m)) do future[l] = future[l] + n end
+  end
 end
-local function warmUp(m, l)
-  laneOf[m] = l
-  redis.call('HSET', KEYS[11], m, l)
+-- `further`: lane `l` is added to the lanes model `m` runs on (else it becomes its only lane).
+local function warmUp(m, l, further)
+  if further and laneSet[m] then
+    laneSet[m][l], lastLane[m] = true, l
+    local list = {}
+    for _, k in ipairs(laneList(m)) do
+      if k ~= l then table.insert(list, k) end
+    end
+    table.insert(list, l)
+    redis.call('HSET', KEYS[11], m, table.concat(list, ','))
+  else
+    laneOf[m], laneSet[m], lastLane[m] = l, { [l] = true }, l
+    redis.call('HSET', KEYS[11], m, l)
+  end
   redis.call('HSET', KEYS[8], m, now)
   redis.call('ZADD', KEYS[9], now, m)
   warming[m], warm[m], laneWarming[l], warmingSince[m] = true, true, true, now
@@ -345,11 +415,12 @@ local function warmUp(m, l)
 end
 -- Holds lane `l` for model `m` until its warm-up has been routed there (sent below, once `l` is least busy).
 local placements = 0
-local function placeOn(l, m)
-  placing[l] = { model = m, decided = now, sent = 0 }
-  placingModel[m], laneWarming[l] = l, true
+local function placeOn(l, m, further)
+  placing[l] = { model = m, decided = now, sent = 0, further = further }
+  if not further then placingModel[m] = l end
+  laneWarming[l] = true
   placements = placements + 1
-  redis.call('HSET', KEYS[12], l, m .. '|' .. now .. '|0')
+  redis.call('HSET', KEYS[12], l, (further and '+' or '') .. m .. '|' .. now .. '|0')
 end
 local order = {}
 for l = 0, laneCount - 1 do table.insert(order, l) end
@@ -399,6 +470,48 @@ if laneCount > 1 and placements == 0 and not gatherLeft then
   end
   if target then placeOn(target, modelOf(newcomer)) end
 end
+-- A lane nothing of ours runs on, warms up or is placed on.
+local function idleLane(l)
+  return laneAll[l] == 0 and outstanding(l) == 0 and not placing[l] and not laneWarming[l]
+end
+-- A further lane for a tenant that runs, whose models' lanes are full, while a lane idles or another tenant
+-- holds at least two invocations more for its weight: its model with the most work waiting (enough to
+-- outlast the load) is placed on the idle lane, or where the richest tenant runs most. Tenants furthest
+-- below first; one placement at a time.
+if laneCount > 1 and placements == 0 and not gatherLeft then
+  local richest, richestShare
+  for tn, r in pairs(tenantRunning) do
+    if not richestShare or r / weightOf(tn) > richestShare then richest, richestShare = tn, r / weightOf(tn) end
+  end
+  for _, t in ipairs(tenantOrder()) do
+    local tenant, share = t[1], t[3]
+    local m, waiting
+    for g, n in pairs(counts) do
+      local gm = modelOf(g)
+      if n > prewarmAt and tenantOf(g) == tenant and (running[gm] or 0) > 0 and laneOf[gm] and not roomyLane(gm, 0)
+        and (not waiting or n > waiting) then
+        m, waiting = gm, n
+      end
+    end
+    local target
+    if m then
+      for l = 0, laneCount - 1 do
+        if not target and not laneSet[m][l] and idleLane(l) then target = l end
+      end
+      if not target and richestShare - share >= 2 then
+        local most = 0
+        for l = 0, laneCount - 1 do
+          local r = laneTenant[l] and laneTenant[l][richest] or 0
+          if r > most and not laneSet[m][l] and not placing[l] and not laneWarming[l] then target, most = l, r end
+        end
+      end
+    end
+    if target then
+      placeOn(target, m, true)
+      break
+    end
+  end
+end
 -- The lane a model held nowhere would be loaded on now: the router sends it to an instance with a free slot
 -- and the fewest outstanding requests, and another instance has a slot free for a moment whenever one of
 -- its invocations ends before the next arrives. So the lane must run at least two invocations fewer than
@@ -421,6 +534,32 @@ local placed, pending
 for l, p in pairs(placing) do
   if p.sent == 0 then placed, pending = l, p end
 end
+-- A further lane: the router loads a model on a further instance only while every instance holding it is
+-- full, and then on the one of the others with the fewest outstanding requests. So the warm-up goes once
+-- the model's lanes run all their slots and the held lane has two free and is clearly the least busy of
+-- the others (any idle lane is as good as another); a placement that finds no such moment within its wait
+-- is given up.
+if placed and pending.further then
+  local m = pending.model
+  local full = true
+  for _, k in ipairs(laneList(m)) do
+    if laneStarted[k] < slots then full = false end
+  end
+  -- Two slots free there (the lane is held below its slots meanwhile), and two fewer than other lanes.
+  local least = outstanding(placed) + 2 <= slots
+  for k = 0, laneCount - 1 do
+    if k ~= placed and not laneSet[m][k] and outstanding(placed) + 2 > laneStarted[k] then least = false end
+  end
+  if full and (least or (laneAll[placed] == 0 and outstanding(placed) == 0)) then
+    warmUp(m, placed, true)
+    pending.sent = now
+    redis.call('HSET', KEYS[12], placed, '+' .. m .. '|' .. pending.decided .. '|' .. now)
+  elseif now - pending.decided >= 2 * placeWaitMs then
+    redis.call('HDEL', KEYS[12], placed)
+    placing[placed] = nil
+  end
+  placed = nil
+end
 if placed then
   local target = leastLane()
   local waited = now - pending.decided
@@ -440,8 +579,13 @@ if placed then
   end
 end
 table.insert(out, '|')
-for m, l in pairs(laneOf) do
-  if (placing[l] or tenantWaitsIdle) and (running[m] or 0) > 0 then table.insert(out, m) end
+for m, _ in pairs(laneOf) do
+  local isHeld = tenantWaitsIdle
+  for _, l in ipairs(laneList(m)) do
+    -- The model being given a further lane keeps its slots: they must stay full for the router.
+    if placing[l] and not (placing[l].further and placing[l].model == m) then isHeld = true end
+  end
+  if isHeld and (running[m] or 0) > 0 then table.insert(out, m) end
 end
 table.insert(out, '|')
 if gatherLeft then table.insert(out, tostring(gatherLeft)) end

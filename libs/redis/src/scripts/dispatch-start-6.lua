@@ -1,0 +1,61 @@
+--[[
+  A released job asks to start its invocation; at most ARGV[4] invocations run at once on one lane (one
+  instance's slots, see dispatch-release-13.lua: more would make the endpoint load a model on a further
+  instance), two fewer while the lane is held for a placement. A model without a lane counts on its own.
+  KEYS[1] jobs HASH  KEYS[2] released ZSET  KEYS[3] inflight ZSET  KEYS[4] lanes HASH (model -> lanes)
+  KEYS[5] placing HASH (lane -> placement under way)  KEYS[6] job lanes HASH (jobId -> lanes it may run on)
+  ARGV[1] jobId  ARGV[2] model  ARGV[3] now  ARGV[4] slots  ARGV[5] inflight entries older than this (ms) are dead
+  ARGV[6] lanes (the endpoint's instances)
+  Returns 1 (started) or 0 (the lane's slots are full: wait for one of its invocations to finish).
+
+  A model on several lanes (instances) has each request routed by the endpoint to the one of them with the
+  fewest outstanding requests. The job is counted on that lane; when two of them are level, the router's
+  choice cannot be known, and the job counts on each of them until it ends (a slot left idle for a while
+  rather than a lane overfilled, which would load the model on yet another instance).
+]]
+local jobId, model, now, slots = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local laneCount = math.max(1, tonumber(ARGV[6]))
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[5]))
+local function lanesOf(m)
+  local v = redis.call('HGET', KEYS[4], m)
+  if not v then return { m } end
+  local list = {}
+  for l in string.gmatch(v, '%d+') do table.insert(list, tonumber(l) % laneCount) end
+  return list
+end
+local running = {}
+local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
+for _, id in ipairs(ids) do
+  if id == jobId then return 1 end
+  local g = redis.call('HGET', KEYS[1], id)
+  if g then
+    local rec = redis.call('HGET', KEYS[6], id)
+    local counted = {}
+    if rec then
+      for l in string.gmatch(rec, '%d+') do table.insert(counted, tonumber(l)) end
+    else
+      counted = { lanesOf(string.match(g, '^[^|]*|(.*)$'))[1] }
+    end
+    for _, l in ipairs(counted) do running[l] = (running[l] or 0) + 1 end
+  end
+end
+local mine = lanesOf(model)
+local best, level
+for _, l in ipairs(mine) do
+  local cap = slots
+  if type(l) == 'number' and redis.call('HEXISTS', KEYS[5], tostring(l)) == 1 then cap = slots - 2 end
+  local r = running[l] or 0
+  if r < cap then
+    if best == nil or r < running[best] then
+      best, level = l, { l }
+    elseif r == running[best] then
+      table.insert(level, l)
+    end
+  end
+  running[l] = r
+end
+if best == nil then return 0 end
+redis.call('ZREM', KEYS[2], jobId)
+redis.call('ZADD', KEYS[3], now, jobId)
+if #mine > 1 then redis.call('HSET', KEYS[6], jobId, table.concat(level, ',')) end
+return 1
