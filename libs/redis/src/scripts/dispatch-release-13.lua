@@ -98,6 +98,7 @@ end
 -- Invocations per model, tenant and lane, released or running (`started`: running only), and per lane and
 -- tenant (`laneTenant`).
 local running, total, laneAll, laneStarted, tenantRunning, laneTenant = {}, 0, {}, {}, {}, {}
+local modelTenant = {}
 for l = 0, laneCount - 1 do
   laneAll[l] = 0
   laneStarted[l] = 0
@@ -108,6 +109,7 @@ for si, set in ipairs({ KEYS[3], KEYS[4] }) do
     if g then
       local m = modelOf(g)
       running[m] = (running[m] or 0) + 1
+      modelTenant[m] = tenantOf(g)
       tenantRunning[tenantOf(g)] = (tenantRunning[tenantOf(g)] or 0) + 1
       -- The lanes it counts on: as recorded when it started; a released job of a model on several lanes
       -- on the one of them with most room; else the model's lane.
@@ -475,28 +477,44 @@ local function idleLane(l)
   return laneAll[l] == 0 and outstanding(l) == 0 and not placing[l] and not laneWarming[l]
 end
 -- A further lane for a tenant that runs, whose models' lanes are full, while a lane idles or another tenant
--- holds at least two invocations more for its weight: its model with the most work waiting (enough to
--- outlast the load) is placed on the idle lane, or where the richest tenant runs most. Tenants furthest
--- below first; one placement at a time.
+-- holds at least two invocations more for its weight: its model with the most work waiting is placed on
+-- the idle lane (if that work outlasts the load), or where the richest tenant runs most. Of the tenants
+-- holding least, the one with the least work waiting goes first: its further lane ends with its work.
+-- One placement at a time.
 if laneCount > 1 and placements == 0 and not gatherLeft then
   local richest, richestShare
   for tn, r in pairs(tenantRunning) do
     if not richestShare or r / weightOf(tn) > richestShare then richest, richestShare = tn, r / weightOf(tn) end
   end
-  for _, t in ipairs(tenantOrder()) do
+  local candidates = tenantOrder()
+  local backlogOf = {}
+  for _, t in ipairs(candidates) do backlogOf[t[1]] = tonumber(redis.call('HGET', KEYS[5], t[1]) or '0') end
+  table.sort(candidates, function(x, y)
+    if math.abs(x[3] - y[3]) >= 1 then return x[3] < y[3] end
+    return backlogOf[x[1]] < backlogOf[y[1]]
+  end)
+  for _, t in ipairs(candidates) do
     local tenant, share = t[1], t[3]
     local m, waiting
     for g, n in pairs(counts) do
       local gm = modelOf(g)
-      if n > prewarmAt and tenantOf(g) == tenant and (running[gm] or 0) > 0 and laneOf[gm] and not roomyLane(gm, 0)
+      if n > 0 and tenantOf(g) == tenant and (running[gm] or 0) > 0 and laneOf[gm] and not roomyLane(gm, 0)
         and (not waiting or n > waiting) then
         m, waiting = gm, n
       end
     end
+    -- A richer tenant running on the model's lanes gives its slots there back as its invocations end (the
+    -- tenant holding least gets them): no further lane for that.
+    for _, l in ipairs(m and laneList(m) or {}) do
+      for u, r in pairs(laneTenant[l] or {}) do
+        if u ~= tenant and r > 0 and (tenantRunning[u] or 0) / weightOf(u) - share >= 2 then m = nil end
+      end
+      if not m then break end
+    end
     local target
     if m then
       for l = 0, laneCount - 1 do
-        if not target and not laneSet[m][l] and idleLane(l) then target = l end
+        if not target and waiting > prewarmAt and not laneSet[m][l] and idleLane(l) then target = l end
       end
       if not target and richestShare - share >= 2 then
         local most = 0
@@ -554,7 +572,7 @@ if placed and pending.further then
     warmUp(m, placed, true)
     pending.sent = now
     redis.call('HSET', KEYS[12], placed, '+' .. m .. '|' .. pending.decided .. '|' .. now)
-  elseif now - pending.decided >= 2 * placeWaitMs then
+  elseif now - pending.decided >= placeWaitMs then
     redis.call('HDEL', KEYS[12], placed)
     placing[placed] = nil
   end
@@ -579,8 +597,14 @@ if placed then
   end
 end
 table.insert(out, '|')
+-- A finishing invocation hands its slot over to its model's next job in the worker, without a release
+-- step: not while a tenant with work waiting holds nothing, nor while the model's tenant holds two
+-- invocations more for its weight than the tenant holding least (the slot goes by the release order then).
+local leastShare = (tenantOrder()[1] or {})[3]
 for m, _ in pairs(laneOf) do
+  local t = modelTenant[m]
   local isHeld = tenantWaitsIdle
+    or (t ~= nil and leastShare ~= nil and (tenantRunning[t] or 0) / weightOf(t) - leastShare >= 2)
   for _, l in ipairs(laneList(m)) do
     -- The model being given a further lane keeps its slots: they must stay full for the router.
     if placing[l] and not (placing[l].further and placing[l].model == m) then isHeld = true end
