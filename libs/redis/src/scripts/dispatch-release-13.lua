@@ -266,7 +266,9 @@ local function newGroup(tenant, cold)
   local best, bestWarm, bestAt, bestLane
   for g, n in pairs(counts) do
     local m = modelOf(g)
-    local eligible = not placingModel[m] and not (cold and warm[m]) and not (gatherLeft and not warm[m])
+    -- In a cold-start gather only models already loaded start (one still loading waits with the rest).
+    local held = gatherLeft and not cold and (not warm[m] or warming[m])
+    local eligible = not placingModel[m] and not (cold and warm[m]) and not held
     if n > 0 and (running[m] or 0) == 0 and (tenant == nil or tenantOf(g) == tenant) and eligible then
       local _, at = head(g)
       if at and (n >= slots or now - at >= gatherMs) then
@@ -415,6 +417,28 @@ local function warmUp(m, l, further)
   warming[m], warm[m], laneWarming[l], warmingSince[m] = true, true, true, now
   table.insert(out, m)
 end
+-- A lane nothing of ours runs on, warms up or is placed on.
+local function idleLane(l)
+  return laneAll[l] == 0 and outstanding(l) == 0 and not placing[l] and not laneWarming[l]
+end
+-- During a cold-start gather the endpoint idles, and each tenant's first invocations will wait for their
+-- model's load: the loads start now, so the gather costs no GPU time. Tenants in turn, each one's first
+-- model: with one lane all on it, with several one per idle lane (the router loads a model held nowhere on
+-- the instance with the fewest outstanding requests, and every idle instance is as good as another).
+if gatherLeft then
+  for _, t in ipairs(tenantOrder()) do
+    local started = false
+    for g, n in pairs(counts) do
+      if n > 0 and tenantOf(g) == t[1] and warm[modelOf(g)] then started = true end
+    end
+    local lane
+    for l = 0, laneCount - 1 do
+      if not lane and (laneCount == 1 or idleLane(l)) then lane = l end
+    end
+    local g = not started and lane and newGroup(t[1], true)
+    if g then warmUp(modelOf(g), lane) end
+  end
+end
 -- Holds lane `l` for model `m` until its warm-up has been routed there (sent below, once `l` is least busy).
 local placements = 0
 local function placeOn(l, m, further)
@@ -472,63 +496,82 @@ if laneCount > 1 and placements == 0 and not gatherLeft then
   end
   if target then placeOn(target, modelOf(newcomer)) end
 end
--- A lane nothing of ours runs on, warms up or is placed on.
-local function idleLane(l)
-  return laneAll[l] == 0 and outstanding(l) == 0 and not placing[l] and not laneWarming[l]
-end
--- A further lane for a tenant that runs, whose models' lanes are full, while a lane idles or another tenant
--- holds at least two invocations more for its weight: its model with the most work waiting is placed on
--- the idle lane (if that work outlasts the load), or where the richest tenant runs most. Of the tenants
--- holding least, the one with the least work waiting goes first: its further lane ends with its work.
--- One placement at a time.
+-- Further lanes. Each tenant with work has a fair share of the lanes' slots (by weight) and runs on the
+-- lanes of its models with work. Where the tenants confined to a set of lanes have fair shares that add up
+-- to more than those lanes' slots, no release order can give each its share (lanes are per model): one of
+-- them, the one with least work waiting (its further lane ends with its work), has its busiest running
+-- model placed on a further lane: an idle one (if that model has more than a load's worth of work), else
+-- the one where the tenant furthest above its share runs most. One placement at a time.
 if laneCount > 1 and placements == 0 and not gatherLeft then
-  local richest, richestShare
-  for tn, r in pairs(tenantRunning) do
-    if not richestShare or r / weightOf(tn) > richestShare then richest, richestShare = tn, r / weightOf(tn) end
+  local lanesOfTenant, weightSum, tenants = {}, 0, {}
+  local function note(t, m)
+    if not tenants[t] then
+      tenants[t] = true
+      weightSum = weightSum + weightOf(t)
+      lanesOfTenant[t] = {}
+    end
+    for _, l in ipairs(laneList(m)) do lanesOfTenant[t][l] = true end
   end
-  local candidates = tenantOrder()
-  local backlogOf = {}
-  for _, t in ipairs(candidates) do backlogOf[t[1]] = tonumber(redis.call('HGET', KEYS[5], t[1]) or '0') end
-  table.sort(candidates, function(x, y)
-    if math.abs(x[3] - y[3]) >= 1 then return x[3] < y[3] end
-    return backlogOf[x[1]] < backlogOf[y[1]]
-  end)
-  for _, t in ipairs(candidates) do
-    local tenant, share = t[1], t[3]
-    local m, waiting
+  for g, n in pairs(counts) do
+    if n > 0 then note(tenantOf(g), modelOf(g)) end
+  end
+  for m, t in pairs(modelTenant) do note(t, m) end
+  local function fair(t) return laneCount * slots * weightOf(t) / weightSum end
+  local function within(t, set)
+    for l, _ in pairs(lanesOfTenant[t]) do
+      if not set[l] then return false end
+    end
+    return true
+  end
+  local short = {}
+  for t, _ in pairs(tenants) do
+    local set, size = lanesOfTenant[t], 0
+    for _, _ in pairs(set) do size = size + 1 end
+    local need = 0
+    for u, _ in pairs(tenants) do
+      if within(u, set) then need = need + fair(u) end
+    end
+    local backlog = tonumber(redis.call('HGET', KEYS[5], t) or '0')
+    if size > 0 and need > size * slots + 0.01 and backlog > 0 then table.insert(short, { t, backlog }) end
+  end
+  table.sort(short, function(x, y) return x[2] < y[2] end)
+  local m, waiting, target
+  for _, entry in ipairs(short) do
+    local choice = entry[1]
     for g, n in pairs(counts) do
       local gm = modelOf(g)
-      if n > 0 and tenantOf(g) == tenant and (running[gm] or 0) > 0 and laneOf[gm] and not roomyLane(gm, 0)
+      if n > 0 and tenantOf(g) == choice and (running[gm] or 0) > 0 and laneOf[gm] and not roomyLane(gm, 0)
         and (not waiting or n > waiting) then
         m, waiting = gm, n
       end
     end
-    -- A richer tenant running on the model's lanes gives its slots there back as its invocations end (the
-    -- tenant holding least gets them): no further lane for that.
-    for _, l in ipairs(m and laneList(m) or {}) do
-      for u, r in pairs(laneTenant[l] or {}) do
-        if u ~= tenant and r > 0 and (tenantRunning[u] or 0) / weightOf(u) - share >= 2 then m = nil end
-      end
-      if not m then break end
-    end
-    local target
     if m then
       for l = 0, laneCount - 1 do
         if not target and waiting > prewarmAt and not laneSet[m][l] and idleLane(l) then target = l end
       end
-      if not target and richestShare - share >= 2 then
-        local most = 0
+      local richest, surplus
+      for u, _ in pairs(tenants) do
+        local above = (tenantRunning[u] or 0) / weightOf(u) - fair(u) / weightOf(u)
+        if u ~= choice and above >= 1 and (not surplus or above > surplus) then richest, surplus = u, above end
+      end
+      local most = 0
+      for l = 0, laneCount - 1 do
+        local r = richest and laneTenant[l] and laneTenant[l][richest] or 0
+        if not target and r > most and not laneSet[m][l] and not placing[l] and not laneWarming[l] then
+          most = r
+        end
+      end
+      if not target and most > 0 then
         for l = 0, laneCount - 1 do
           local r = laneTenant[l] and laneTenant[l][richest] or 0
-          if r > most and not laneSet[m][l] and not placing[l] and not laneWarming[l] then target, most = l, r end
+          if not target and r == most and not laneSet[m][l] and not placing[l] and not laneWarming[l] then target = l end
         end
       end
     end
-    if target then
-      placeOn(target, m, true)
-      break
-    end
+    if target then break end
+    m, waiting = nil, nil
   end
+  if target then placeOn(target, m, true) end
 end
 -- The lane a model held nowhere would be loaded on now: the router sends it to an instance with a free slot
 -- and the fewest outstanding requests, and another instance has a slot free for a moment whenever one of

@@ -325,9 +325,11 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     const state = new DispatchState(fx.redis, fx.keySpace());
     const gather = { ...base, coldStartGatherMs: 2_000, prewarmAt: 3 };
     await admit(state, 'ta', 'a', 10, base.now - 100);
+    // Nothing is released yet, but the load the first invocations would wait for starts now.
     const early = await state.release(gather);
-    expect(early).toEqual({ jobIds: [], warmups: [], held: [], gatherEndsInMs: 1_900 });
+    expect(early).toEqual({ jobIds: [], warmups: ['a'], held: [], gatherEndsInMs: 1_900 });
     await admit(state, 'tb', 'b', 10, base.now - 50); // admitted just after: the first would have taken every slot
+    expect(await state.release({ ...gather, now: base.now + 10 })).toMatchObject({ jobIds: [], warmups: ['b'] });
     const { jobIds, gatherEndsInMs } = await state.release({ ...gather, now: base.now + 1_900 });
     expect(gatherEndsInMs).toBeUndefined();
     expect(jobIds.map(modelOf).sort()).toEqual(['a', 'a', 'b', 'b']);
