@@ -422,21 +422,18 @@ local function idleLane(l)
   return laneAll[l] == 0 and outstanding(l) == 0 and not placing[l] and not laneWarming[l]
 end
 -- During a cold-start gather the endpoint idles, and each tenant's first invocations will wait for their
--- model's load: the loads start now, so the gather costs no GPU time. Tenants in turn, each one's first
--- model: with one lane all on it, with several one per idle lane (the router loads a model held nowhere on
--- the instance with the fewest outstanding requests, and every idle instance is as good as another).
-if gatherLeft then
+-- model's load: on one instance the loads start now, each tenant's first model, so the gather costs no GPU
+-- time. Not with several: single warm-ups sent to idle instances together could not be told apart by the
+-- router (an interactive request on one of them is enough to send two loads to the same instance), while
+-- the first invocations, a lane's slots at once, leave no doubt where each model went.
+if gatherLeft and laneCount == 1 then
   for _, t in ipairs(tenantOrder()) do
     local started = false
     for g, n in pairs(counts) do
       if n > 0 and tenantOf(g) == t[1] and warm[modelOf(g)] then started = true end
     end
-    local lane
-    for l = 0, laneCount - 1 do
-      if not lane and (laneCount == 1 or idleLane(l)) then lane = l end
-    end
-    local g = not started and lane and newGroup(t[1], true)
-    if g then warmUp(modelOf(g), lane) end
+    local g = not started and newGroup(t[1], true)
+    if g then warmUp(modelOf(g), 0) end
   end
 end
 -- Holds lane `l` for model `m` until its warm-up has been routed there (sent below, once `l` is least busy).
@@ -517,11 +514,14 @@ if laneCount > 1 and placements == 0 and not gatherLeft then
   end
   for m, t in pairs(modelTenant) do note(t, m) end
   local function fair(t) return laneCount * slots * weightOf(t) / weightSum end
+  -- Whether tenant t runs only on lanes in `set` (a newcomer without a lane runs nowhere yet).
   local function within(t, set)
+    local any = false
     for l, _ in pairs(lanesOfTenant[t]) do
       if not set[l] then return false end
+      any = true
     end
-    return true
+    return any
   end
   local short = {}
   for t, _ in pairs(tenants) do
@@ -606,12 +606,16 @@ if placed and pending.further then
   for _, k in ipairs(laneList(m)) do
     if laneStarted[k] < slots then full = false end
   end
-  -- Two slots free there (the lane is held below its slots meanwhile), and two fewer than other lanes.
+  -- Two slots free there (the lane is held below its slots meanwhile), and two fewer than each other lane
+  -- but those idle as well (requests the dispatcher does not see, interactive ones, stay within that margin).
   local least = outstanding(placed) + 2 <= slots
   for k = 0, laneCount - 1 do
-    if k ~= placed and not laneSet[m][k] and outstanding(placed) + 2 > laneStarted[k] then least = false end
+    local bothIdle = laneAll[placed] == 0 and outstanding(placed) == 0 and laneAll[k] == 0 and outstanding(k) == 0
+    if k ~= placed and not laneSet[m][k] and not bothIdle and outstanding(placed) + 2 > laneStarted[k] then
+      least = false
+    end
   end
-  if full and (least or (laneAll[placed] == 0 and outstanding(placed) == 0)) then
+  if full and least then
     warmUp(m, placed, true)
     pending.sent = now
     redis.call('HSET', KEYS[12], placed, '+' .. m .. '|' .. pending.decided .. '|' .. now)
