@@ -28,9 +28,9 @@
 
   A model may run on several lanes (the lanes HASH holds "0,2", the lane added last at the end). Lanes are
   per model, so a tenant's slots cannot move from one lane to another: with two busy lanes, a third tenant
-  placed on one of them takes its slots from one tenant only. A tenant whose models' lanes are full while
-  another holds at least two invocations more for its weight (or while a lane idles) has its busiest model
-  placed on a further lane, the richer tenant's, and the freed slots there go to whoever holds least.
+  placed on one of them takes its slots from one tenant only. Where the tenants confined to some lanes
+  have fair shares beyond those lanes' slots, one of them has its busiest model placed on a further lane
+  (an idle one, or the richest tenant's), and the freed slots there go to whoever holds least.
 
   Order of choice, one job at a time:
   1. a group whose oldest job waited longer than the max wait and whose model has not run for as long
@@ -266,9 +266,7 @@ local function newGroup(tenant, cold)
   local best, bestWarm, bestAt, bestLane
   for g, n in pairs(counts) do
     local m = modelOf(g)
-    -- In a cold-start gather only models already loaded start (one still loading waits with the rest).
-    local held = gatherLeft and not cold and (not warm[m] or warming[m])
-    local eligible = not placingModel[m] and not (cold and warm[m]) and not held
+    local eligible = not placingModel[m] and not (cold and warm[m]) and not (gatherLeft and not warm[m])
     if n > 0 and (running[m] or 0) == 0 and (tenant == nil or tenantOf(g) == tenant) and eligible then
       local _, at = head(g)
       if at and (n >= slots or now - at >= gatherMs) then
@@ -420,21 +418,6 @@ end
 -- A lane nothing of ours runs on, warms up or is placed on.
 local function idleLane(l)
   return laneAll[l] == 0 and outstanding(l) == 0 and not placing[l] and not laneWarming[l]
-end
--- During a cold-start gather the endpoint idles, and each tenant's first invocations will wait for their
--- model's load: on one instance the loads start now, each tenant's first model, so the gather costs no GPU
--- time. Not with several: single warm-ups sent to idle instances together could not be told apart by the
--- router (an interactive request on one of them is enough to send two loads to the same instance), while
--- the first invocations, a lane's slots at once, leave no doubt where each model went.
-if gatherLeft and laneCount == 1 then
-  for _, t in ipairs(tenantOrder()) do
-    local started = false
-    for g, n in pairs(counts) do
-      if n > 0 and tenantOf(g) == t[1] and warm[modelOf(g)] then started = true end
-    end
-    local g = not started and newGroup(t[1], true)
-    if g then warmUp(modelOf(g), 0) end
-  end
 end
 -- Holds lane `l` for model `m` until its warm-up has been routed there (sent below, once `l` is least busy).
 local placements = 0

@@ -10,8 +10,10 @@
 
   A model on several lanes (instances) has each request routed by the endpoint to the one of them with the
   fewest outstanding requests. The job is counted on that lane; when two of them are level, the router's
-  choice cannot be known, and the job counts on each of them until it ends (a slot left idle for a while
-  rather than a lane overfilled, which would load the model on yet another instance).
+  choice cannot be known, and where another model runs on them the job counts on each until it ends (a
+  slot left idle for a while rather than a lane overfilled, which would load a model on yet another
+  instance). Lanes running this model only are alike: it counts on one of them, and a wrong guess only
+  swaps two of its own jobs between them.
 ]]
 local jobId, model, now, slots = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local laneCount = math.max(1, tonumber(ARGV[6]))
@@ -23,7 +25,7 @@ local function lanesOf(m)
   for l in string.gmatch(v, '%d+') do table.insert(list, tonumber(l) % laneCount) end
   return list
 end
-local running = {}
+local running, others = {}, {}
 local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
 for _, id in ipairs(ids) do
   if id == jobId then return 1 end
@@ -36,7 +38,11 @@ for _, id in ipairs(ids) do
     else
       counted = { lanesOf(string.match(g, '^[^|]*|(.*)$'))[1] }
     end
-    for _, l in ipairs(counted) do running[l] = (running[l] or 0) + 1 end
+    local m = string.match(g, '^[^|]*|(.*)$')
+    for _, l in ipairs(counted) do
+      running[l] = (running[l] or 0) + 1
+      if m ~= model then others[l] = true end
+    end
   end
 end
 local mine = lanesOf(model)
@@ -57,5 +63,10 @@ end
 if best == nil then return 0 end
 redis.call('ZREM', KEYS[2], jobId)
 redis.call('ZADD', KEYS[3], now, jobId)
+local shared = false
+for _, l in ipairs(level) do
+  if others[l] then shared = true end
+end
+if not shared then level = { best } end
 if #mine > 1 then redis.call('HSET', KEYS[6], jobId, table.concat(level, ',')) end
 return 1

@@ -212,7 +212,7 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     expect(await hash('job-lanes')).toEqual({ [next.find((id) => modelOf(id) === shared)!]: lanes[rich] });
   });
 
-  it('counts a job of a model on two lanes on the one the router picks, on both when they are level', async () => {
+  it('counts a job of a model on two lanes on the one the router picks, on both when they are level and shared', async () => {
     const keySpace = fx.keySpace();
     const state = new DispatchState(fx.redis, keySpace);
     const key = (name: string) => keySpace.key('dispatch', name);
@@ -233,6 +233,12 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     await state.finish('z3', 'z', 'done', { cold: false, now: base.now });
     expect(await state.start('x3', 'x', 4, 2, base.now)).toBe(true);
     expect(await fx.redis.hget(key('job-lanes'), 'z3')).toBeNull();
+
+    // Lanes running no other model are alike: a job level between them counts on one.
+    await fx.redis.hset(key('lanes'), 'w', '2,3');
+    await job('w0', 'w', 'released');
+    expect(await state.start('w0', 'w', 4, 4, base.now)).toBe(true);
+    expect(await fx.redis.hget(key('job-lanes'), 'w0')).toBe('2');
   });
 
   it('sends a warm-up only while its lane runs two invocations fewer than every other lane', async () => {
@@ -325,11 +331,9 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     const state = new DispatchState(fx.redis, fx.keySpace());
     const gather = { ...base, coldStartGatherMs: 2_000, prewarmAt: 3 };
     await admit(state, 'ta', 'a', 10, base.now - 100);
-    // Nothing is released yet, but the load the first invocations would wait for starts now.
     const early = await state.release(gather);
-    expect(early).toEqual({ jobIds: [], warmups: ['a'], held: [], gatherEndsInMs: 1_900 });
+    expect(early).toEqual({ jobIds: [], warmups: [], held: [], gatherEndsInMs: 1_900 });
     await admit(state, 'tb', 'b', 10, base.now - 50); // admitted just after: the first would have taken every slot
-    expect(await state.release({ ...gather, now: base.now + 10 })).toMatchObject({ jobIds: [], warmups: ['b'] });
     const { jobIds, gatherEndsInMs } = await state.release({ ...gather, now: base.now + 1_900 });
     expect(gatherEndsInMs).toBeUndefined();
     expect(jobIds.map(modelOf).sort()).toEqual(['a', 'a', 'b', 'b']);
