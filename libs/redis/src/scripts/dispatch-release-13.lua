@@ -29,8 +29,8 @@
   A model may run on several lanes (the lanes HASH holds "0,2", the lane added last at the end). Lanes are
   per model, so a tenant's slots cannot move from one lane to another: with two busy lanes, a third tenant
   placed on one of them takes its slots from one tenant only. Where the tenants confined to some lanes
-  have fair shares beyond those lanes' slots, one of them has its busiest model placed on a further lane
-  (an idle one, or the richest tenant's), and the freed slots there go to whoever holds least.
+  have fair shares beyond those lanes' slots, one of them has its busiest model placed on a further lane,
+  the richest tenant's, and the freed slots there go to whoever holds least.
 
   Order of choice, one job at a time:
   1. a group whose oldest job waited longer than the max wait and whose model has not run for as long
@@ -371,7 +371,7 @@ while budget > 0 do
       laneOf[m], laneSet[m], lastLane[m] = lane, { [lane] = true }, lane
       redis.call('HSET', KEYS[11], m, lane)
     end
-    running[m] = (running[m] or 0) + 1
+    running[m], modelTenant[m] = (running[m] or 0) + 1, tenant
     tenantRunning[tenant] = (tenantRunning[tenant] or 0) + 1
     laneAll[lane] = laneAll[lane] + 1
     total = total + 1
@@ -414,10 +414,6 @@ local function warmUp(m, l, further)
   redis.call('ZADD', KEYS[9], now, m)
   warming[m], warm[m], laneWarming[l], warmingSince[m] = true, true, true, now
   table.insert(out, m)
-end
--- A lane nothing of ours runs on, warms up or is placed on.
-local function idleLane(l)
-  return laneAll[l] == 0 and outstanding(l) == 0 and not placing[l] and not laneWarming[l]
 end
 -- Holds lane `l` for model `m` until its warm-up has been routed there (sent below, once `l` is least busy).
 local placements = 0
@@ -480,8 +476,10 @@ end
 -- lanes of its models with work. Where the tenants confined to a set of lanes have fair shares that add up
 -- to more than those lanes' slots, no release order can give each its share (lanes are per model): one of
 -- them, the one with least work waiting (its further lane ends with its work), has its busiest running
--- model placed on a further lane: an idle one (if that model has more than a load's worth of work), else
--- the one where the tenant furthest above its share runs most. One placement at a time.
+-- model placed on a further lane: the one where the tenant furthest above its share runs most. Not on an
+-- idle lane: the dispatcher does not see interactive requests, and an idle instance may be serving them,
+-- so a model placed there could find its slots taken and be loaded on yet another instance. One placement
+-- at a time.
 if laneCount > 1 and placements == 0 and not gatherLeft then
   local lanesOfTenant, weightSum, tenants = {}, 0, {}
   local function note(t, m)
@@ -529,9 +527,6 @@ if laneCount > 1 and placements == 0 and not gatherLeft then
       end
     end
     if m then
-      for l = 0, laneCount - 1 do
-        if not target and waiting > prewarmAt and not laneSet[m][l] and idleLane(l) then target = l end
-      end
       local richest, surplus
       for u, _ in pairs(tenants) do
         local above = (tenantRunning[u] or 0) / weightOf(u) - fair(u) / weightOf(u)
