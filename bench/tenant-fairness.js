@@ -93,21 +93,26 @@ async function main() {
   // BENCH_TRACE=1: every 10 emulated seconds, each instance's busy slots and the models it holds, and the
   // lanes the dispatcher gave the models (and a placement under way).
   const traceRedis = process.env.BENCH_TRACE ? new (require('ioredis').Redis)(redis.url) : undefined;
-  const tracer = traceRedis
-    ? setInterval(async () => {
-        const st = await stack.emulator.stats();
-        const lanes = await traceRedis.hgetall('{bench-fair}:dispatch:lanes');
-        const placing = await traceRedis.hgetall('{bench-fair}:dispatch:placing');
-        const name = (m) => m.split('-')[0]; // the target model name starts with its tenant
-        const instances = st.instances
-          .map((i) => `${i.id}:${i.inFlight}[${i.models.filter((m) => !m.startsWith('model_setup')).map(name).join('')}]`)
-          .join(' ');
-        const laneText = Object.entries(lanes)
-          .map(([m, l]) => `${name(m)}@${l}`)
-          .join(' ');
-        console.log(`t=${at().toFixed(0)}s ${instances}  lanes ${laneText}  placing ${JSON.stringify(placing)}`);
-      }, 10_000 * SCALE)
-    : undefined;
+  const tracer = traceRedis ? setInterval(() => void trace().catch(() => undefined), 10_000 * SCALE) : undefined;
+  async function trace() {
+    const st = await stack.emulator.stats();
+    const lanes = await traceRedis.hgetall('{bench-fair}:dispatch:lanes');
+    const placing = await traceRedis.hgetall('{bench-fair}:dispatch:placing');
+    const name = (m) => m.split('-')[0]; // the target model name starts with its tenant
+    const instances = st.instances
+      .map(
+        (i) =>
+          `${i.id}:${i.inFlight}[${i.models
+            .filter((m) => !m.startsWith('model_setup'))
+            .map(name)
+            .join('')}]`,
+      )
+      .join(' ');
+    const laneText = Object.entries(lanes)
+      .map(([m, l]) => `${name(m)}@${l}`)
+      .join(' ');
+    console.log(`t=${at().toFixed(0)}s ${instances}  lanes ${laneText}  placing ${JSON.stringify(placing)}`);
+  }
   await s.sleep(SMALL_AT_S * 1000 * SCALE);
   cSubmitted = at();
   await submit('c', SMALL);
