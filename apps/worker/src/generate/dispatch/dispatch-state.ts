@@ -155,9 +155,7 @@ export class DispatchState {
     outcome: FinishOutcome,
     options: { cold?: boolean; successor?: string; now?: number } = {},
   ): Promise<void> {
-    const keys = ['jobs', 'released', 'inflight', 'recency', 'warming', 'learned', 'job-lanes'].map((n) =>
-      this.k(n),
-    );
+    const keys = ['jobs', 'released', 'inflight', 'recency', 'warming', 'learned', 'job-lanes'].map((n) => this.k(n));
     const observed = options.cold === undefined ? '' : options.cold ? '1' : '0';
     const args = [jobId, targetModel, options.now ?? Date.now(), outcome, observed, options.successor ?? ''];
     await runScript(this.redis, 'dispatch-finish-7', keys, args);
