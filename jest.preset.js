@@ -23,4 +23,5 @@ module.exports = {
   // Integration tests own real processes (redis-server, the emulator): one file at a time.
   maxWorkers: 1,
   testTimeout: 30_000,
+  reporters: ['default', path.join(__dirname, 'tools/jest-failure-summary.js')],
 };
