@@ -76,6 +76,10 @@ describe('training end to end: HTTP API → train worker → emulator (real Redi
     h.emulator.setFaults([]);
     expect(record.status).toBe('ready');
     expect(h.emulator.stats().faultsFired['invokeAsync:ThrottlingException']).toBe(1);
+    // The record turns ready inside the job's last step; BullMQ counts the attempt once the job completes.
+    const job = (await h.queue.getJob(id))!;
+    const until = Date.now() + 10_000;
+    while (!(await job.isCompleted()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     expect((await h.queue.getJob(id))?.attemptsMade).toBe(1);
   });
 
