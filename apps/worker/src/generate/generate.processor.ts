@@ -55,7 +55,7 @@ export function createGenerateProcessor(deps: GenerateDeps) {
     }));
     const startedAt = await deps.limiter.acquire(target.kind === 'generation');
     const interactive = target.kind === 'generation' ? deps.dispatch?.dispatcher : undefined;
-    interactive?.interactiveStarted();
+    await interactive?.interactiveStarted(job.id!, target.targetModel);
     let body: Buffer;
     try {
       body = await invokeModel(deps.mme, {
@@ -65,9 +65,9 @@ export function createGenerateProcessor(deps: GenerateDeps) {
         inferenceId: job.id ?? 'job',
         signal,
       });
-      interactive?.interactiveEnded();
+      void interactive?.interactiveEnded(job.id!);
     } catch (err) {
-      interactive?.interactiveEnded();
+      void interactive?.interactiveEnded(job.id!);
       const failure = classifyAwsError(err);
       deps.limiter.release(startedAt, failure.kind === 'throttled' ? 'throttled' : 'neutral');
       // Only the container's own error ran on the GPU; refusals, loading and lost calls cost nothing.

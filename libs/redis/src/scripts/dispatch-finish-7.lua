@@ -3,7 +3,7 @@
   when its invocation must be retried (throttled, model still loading, transient error).
   KEYS[1] jobs HASH  KEYS[2] released ZSET  KEYS[3] inflight ZSET  KEYS[4] recency ZSET (model -> last use)
   KEYS[5] warming HASH (model -> warm-up sent at)  KEYS[6] learned HASH (hold: models the endpoint keeps)
-  KEYS[7] job lanes HASH (jobId -> lanes a job of a model on several lanes counts on, dispatch-start-6.lua)
+  KEYS[7] job lanes HASH (jobId -> lanes a job of a model on several lanes counts on, dispatch-start-7.lua)
   ARGV[1] jobId  ARGV[2] model  ARGV[3] now  ARGV[4] 'done' | 'retry' | 'forget'
   ARGV[5] '1' when this invocation observed a cold load, '0' for a warm one, '' when it did not invoke
   ARGV[6] a released job of the same model that took over this job's slot in its worker (or ''): it runs now

@@ -22,6 +22,9 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     coldLoadMs: 20_000,
   };
 
+  /** Two lanes of four slots, 20 s cold loads. */
+  const LANES2 = { modelSlots: 4, lanes: 2, coldLoadMs: 20_000 };
+
   /** Admits `n` jobs `<model>:<i>` of `tenant`, one ms apart from `at`. */
   async function admit(state: DispatchState, tenant: string, model: string, n: number, at = 990_000) {
     for (let i = 0; i < n; i++) {
@@ -63,6 +66,61 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     const rest = await drain(state);
     expect(rest.map(modelOf)).toEqual(['b', 'a', 'a', 'a', 'a', 'a', 'a']);
     expect(await state.backlog()).toEqual({});
+  });
+
+  it('counts an interactive invocation on the lane the router sends it to: batch work leaves it its slot', async () => {
+    const keySpace = fx.keySpace();
+    const state = new DispatchState(fx.redis, keySpace);
+    const lanes = async () => fx.redis.hgetall(keySpace.key('dispatch', 'lanes'));
+    // Held nowhere: the router loads it on the least busy instance (lane 0 of two idle ones). Started one
+    // cold load ago, it runs now.
+    await state.interactiveStarted('g:1', 'i', LANES2, base.now - 20_000);
+    expect(await lanes()).toEqual({ i: '0' });
+    // A new batch model starts only on an idle lane: lane 1, not the one serving the interactive request.
+    await admit(state, 't', 'a', 10);
+    const first = await state.release({ ...base, capacity: 8 });
+    expect(first.jobIds.map(modelOf)).toEqual(['a', 'a', 'a', 'a']);
+    expect(await lanes()).toEqual({ i: '0', a: '1' });
+    for (const id of first.jobIds) expect(await state.start(id, 'a', 4, 2, base.now)).toBe(true);
+    // A second model on the interactive request's lane gets the three slots it leaves.
+    await admit(state, 'u', 'b', 10);
+    await state.interactiveEnded('g:1');
+    await state.interactiveStarted('g:2', 'i', LANES2, base.now);
+    const second = await state.release({ ...base, capacity: 8 });
+    expect(second.jobIds.map(modelOf)).toEqual(['b', 'b', 'b']);
+    for (const id of second.jobIds) expect(await state.start(id, 'b', 4, 2, base.now)).toBe(true);
+    // Both lanes full: the next interactive request is routed to neither holder; its lane is lane 0, held.
+    await state.interactiveStarted('g:3', 'i', LANES2, base.now);
+    expect((await lanes()).i).toBe('0');
+    // b has work left but no slot on lane 0 while g:2 and g:3 run; once they end, its fourth.
+    expect((await state.release({ ...base, capacity: 8 })).jobIds).toEqual([]);
+    await state.interactiveEnded('g:3');
+    await state.interactiveEnded('g:2');
+    expect((await state.release({ ...base, capacity: 8 })).jobIds.map(modelOf)).toEqual(['b']);
+  });
+
+  it('counts an interactive request whose model is loaded first only once the load is expected to end', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await state.interactiveStarted('g:1', 'i', { ...LANES2, lanes: 1 }, base.now);
+    await admit(state, 't', 'a', 10);
+    const first = await state.release(base);
+    expect(first.jobIds).toHaveLength(4); // the load takes no slot
+    for (const id of first.jobIds.slice(0, 3)) expect(await state.start(id, 'a', 4, 1, base.now)).toBe(true);
+    // Loaded: it takes the last slot, and the fourth released job waits for it.
+    expect(await state.start(first.jobIds[3]!, 'a', 4, 1, base.now + 20_000)).toBe(false);
+  });
+
+  it('records an interactive request on a further lane when every lane holding its model is full', async () => {
+    const keySpace = fx.keySpace();
+    const state = new DispatchState(fx.redis, keySpace);
+    const lanes = async () => fx.redis.hgetall(keySpace.key('dispatch', 'lanes'));
+    await admit(state, 't', 'a', 10);
+    const first = await state.release({ ...base, capacity: 8 });
+    for (const id of first.jobIds) expect(await state.start(id, 'a', 4, 2, base.now)).toBe(true);
+    expect(await lanes()).toEqual({ a: '0' });
+    // Model a's lane is full: a request for a, sent interactively, is loaded on lane 1 as well.
+    await state.interactiveStarted('g:1', 'a', LANES2, base.now);
+    expect(await lanes()).toEqual({ a: '0,1' });
   });
 
   it('gives a model at most one instance’s slots and starts another model in the rest', async () => {

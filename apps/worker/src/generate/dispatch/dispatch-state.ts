@@ -99,8 +99,9 @@ export class DispatchState {
       'lanes',
       'placing',
       'job-lanes',
+      'interactive',
     ].map((n) => this.k(n));
-    const reply = await runScript<string[]>(this.redis, 'dispatch-release-13', keys, [
+    const reply = await runScript<string[]>(this.redis, 'dispatch-release-14', keys, [
       r.now,
       r.capacity,
       r.lookahead,
@@ -140,9 +141,39 @@ export class DispatchState {
     lanes: number,
     now = Date.now(),
   ): Promise<boolean> {
-    const keys = ['jobs', 'released', 'inflight', 'lanes', 'placing', 'job-lanes'].map((n) => this.k(n));
-    const args = [jobId, targetModel, now, modelSlots, DEAD_INFLIGHT_MS, lanes];
-    return (await runScript<number>(this.redis, 'dispatch-start-6', keys, args)) === 1;
+    return (await this.runStart(jobId, targetModel, modelSlots, lanes, now)) === 1;
+  }
+
+  /**
+   * An interactive invocation starts (it never waits): it is counted on the lane the endpoint's router
+   * sends it to until `interactiveEnded`, so the lane's batch work leaves it its slot.
+   */
+  async interactiveStarted(
+    jobId: string,
+    targetModel: string,
+    slots: { modelSlots: number; lanes: number; coldLoadMs: number },
+    now = Date.now(),
+  ): Promise<void> {
+    await this.runStart(jobId, targetModel, slots.modelSlots, slots.lanes, now, slots.coldLoadMs);
+  }
+
+  async interactiveEnded(jobId: string): Promise<void> {
+    await this.redis.hdel(this.k('interactive'), jobId);
+  }
+
+  private async runStart(
+    jobId: string,
+    targetModel: string,
+    modelSlots: number,
+    lanes: number,
+    now: number,
+    /** Set for an interactive invocation: the cold-load time, for one whose model must be loaded first. */
+    interactiveColdLoadMs?: number,
+  ): Promise<number> {
+    const keys = ['jobs', 'released', 'inflight', 'lanes', 'placing', 'job-lanes', 'interactive'].map((n) => this.k(n));
+    const interactive = interactiveColdLoadMs === undefined ? ['0', 0] : ['1', Math.round(interactiveColdLoadMs)];
+    const args = [jobId, targetModel, now, modelSlots, DEAD_INFLIGHT_MS, lanes, ...interactive];
+    return runScript<number>(this.redis, 'dispatch-start-7', keys, args);
   }
 
   /**

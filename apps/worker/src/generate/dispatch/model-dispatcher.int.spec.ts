@@ -50,16 +50,16 @@ describe('ModelDispatcher: the release step as one worker process runs it (real 
     expect(await capacitySeenByOther()).toBe(4);
   });
 
-  it('releases batch work for one slot fewer while an interactive invocation holds a permit', async () => {
+  it('releases batch work for one slot fewer while an interactive invocation runs on the lane', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     const promoted: string[] = [];
     const dispatcher = dispatcherFor(state, promoted);
     const now = Date.now();
     for (let i = 0; i < 10; i++) await state.admit(`a:${i}`, 't', 'a', now - 10_000 + i);
-    dispatcher.interactiveStarted();
+    await dispatcher.interactiveStarted('g:1', 'i');
     dispatcher.pump();
     await eventually(async () => (promoted.length === 3 ? true : undefined), 5_000, 'three released');
-    dispatcher.interactiveEnded(); // its permit is free again: the fourth slot goes to batch work
+    await dispatcher.interactiveEnded('g:1'); // its slot is free again: the fourth goes to batch work
     await eventually(async () => (promoted.length === 4 ? true : undefined), 5_000, 'the fourth released');
     dispatcher.stop();
   });

@@ -56,8 +56,6 @@ export class ModelDispatcher {
   /** Models whose lane is held for a placement, as of the last release step. */
   private held = new Set<string>();
   private gatherTimer: NodeJS.Timeout | undefined;
-  /** Interactive invocations of this process in flight: each holds a permit that batch work cannot use. */
-  private interactiveRunning = 0;
 
   constructor(
     private readonly ports: DispatcherPorts,
@@ -145,16 +143,25 @@ export class ModelDispatcher {
   }
 
   /**
-   * An interactive invocation of this process took a permit: batch work is released for one slot fewer
-   * until it ends, so the batch job that permit would have served is not left waiting, counted as its
-   * tenant's running share, behind it.
+   * An interactive invocation of this process starts. It is counted in Redis on the lane the endpoint's
+   * router sends it to, so every process releases batch work for one slot fewer there (and on the endpoint)
+   * until it ends: a batch job released for that slot would wait behind it, counted as its tenant's running
+   * share, or overfill the instance and have its model loaded on another. Bookkeeping only: a Redis error is
+   * logged and the invocation goes ahead.
    */
-  interactiveStarted(): void {
-    this.interactiveRunning += 1;
+  async interactiveStarted(jobId: string, targetModel: string): Promise<void> {
+    const { state, logger } = this.ports;
+    const slots = { modelSlots: this.options.modelSlots, lanes: this.lanes(), coldLoadMs: this.timings.coldLoadMs };
+    await state.interactiveStarted(jobId, targetModel, slots).catch((err: unknown) => {
+      logger.warn({ err }, 'dispatch: could not count an interactive invocation on its lane');
+    });
   }
 
-  interactiveEnded(): void {
-    this.interactiveRunning = Math.max(0, this.interactiveRunning - 1);
+  async interactiveEnded(jobId: string): Promise<void> {
+    const { state, logger } = this.ports;
+    await state.interactiveEnded(jobId).catch((err: unknown) => {
+      logger.warn({ err }, 'dispatch: could not end an interactive invocation on its lane');
+    });
     this.pump();
   }
 
@@ -172,7 +179,7 @@ export class ModelDispatcher {
   private async releaseOnce(): Promise<void> {
     const now = Date.now();
     const { options, timings } = this;
-    const capacity = Math.max(0, (await this.endpointCapacity(now)) - this.interactiveRunning);
+    const capacity = await this.endpointCapacity(now);
     const invocationMs = timings.invocationMs ?? 10_000;
     // Start a lane's next model early enough that it is loaded when the lane's running models drain.
     const slots = options.modelSlots;

@@ -5,7 +5,8 @@
   KEYS[9] recency ZSET  KEYS[10] learned HASH  KEYS[11] lanes HASH (model -> lane)
   KEYS[12] placing HASH (lane -> "model|decidedAt|sentAt": a warm-up being placed on that lane; "+model|…":
   a further lane for a model that runs elsewhere)  KEYS[13] job lanes HASH (jobId -> lanes a running job of a
-  model on several lanes counts on, dispatch-start-6.lua)
+  model on several lanes counts on, dispatch-start-7.lua)  KEYS[14] interactive HASH (jobId -> "lane|countsFrom":
+  interactive invocations running, each on the lane the router sends it to, dispatch-start-7.lua)
   ARGV[1] now  ARGV[2] capacity (invocations the endpoint runs at once)  ARGV[3] lookahead (jobs released per
   lane ahead of its free slots)  ARGV[4] slots of one instance  ARGV[5] max wait (ms) before a group goes first
   ARGV[6] released entries older than this (ms) are promoted again  ARGV[7] inflight entries older than this are dead
@@ -135,6 +136,20 @@ for si, set in ipairs({ KEYS[3], KEYS[4] }) do
     total = total + 1
   end
 end
+-- Interactive invocations take a slot on their lane like any other (the router counts them so), and a
+-- permit of the endpoint's capacity; they belong to no tenant's share. Dead ones are pruned by the start step.
+local laneInteractive = {}
+for l = 0, laneCount - 1 do laneInteractive[l] = 0 end
+for _, v in ipairs(redis.call('HVALS', KEYS[14])) do
+  local l, at = string.match(v, '^(%d+)|(%d+)$')
+  if at and tonumber(at) >= now - tonumber(ARGV[7]) and tonumber(at) <= now then
+    l = tonumber(l) % laneCount
+    laneInteractive[l] = laneInteractive[l] + 1
+    laneAll[l] = laneAll[l] + 1
+    laneStarted[l] = laneStarted[l] + 1
+    total = total + 1
+  end
+end
 
 local counts = {}
 local flat = redis.call('HGETALL', KEYS[1])
@@ -237,11 +252,38 @@ end
 -- lanes a model held nowhere starts only on an idle lane: the router loads it where the fewest requests are
 -- outstanding, and on any other lane its requests would be split over two instances (a busy lane's next
 -- model comes by placement, below).
+-- Whether the router would load a model held nowhere on lane `l` now: it sends it to an instance with a
+-- free slot and the fewest outstanding requests, and another instance has a slot free for a moment whenever
+-- one of its invocations ends before the next arrives. So the lane must run at least two invocations fewer
+-- than every other lane (a warm-up still loading counts against it only: elsewhere it would only add margin).
+local function clearlyLeast(l)
+  for k = 0, laneCount - 1 do
+    if k ~= l and outstanding(l) + 2 > laneStarted[k] then return false end
+  end
+  return true
+end
+-- Models the dispatcher placed on each lane: of two idle instances the router loads a model on the one
+-- holding fewer models (the most free model memory).
+local modelsOn = {}
+for l = 0, laneCount - 1 do modelsOn[l] = 0 end
+for _, set in pairs(laneSet) do
+  for l, _ in pairs(set) do modelsOn[l] = modelsOn[l] + 1 end
+end
 local function laneFor(m)
   if laneOf[m] and warm[m] then return roomyLane(m, 0) end
   if laneCount == 1 then return freeLane() end
+  local idle
   for k = 0, laneCount - 1 do
-    if laneAll[k] == 0 and outstanding(k) == 0 and not placing[k] then return k end
+    if laneAll[k] == 0 and outstanding(k) == 0 and not placing[k] and (not idle or modelsOn[k] < modelsOn[idle]) then
+      idle = k
+    end
+  end
+  if idle then return idle end
+  -- A lane serving interactive requests only, clearly the least busy: the router loads the model there.
+  for k = 0, laneCount - 1 do
+    if laneInteractive[k] > 0 and laneAll[k] == laneInteractive[k] and not placing[k] and clearlyLeast(k) then
+      return k
+    end
   end
   return nil
 end
@@ -477,9 +519,8 @@ end
 -- to more than those lanes' slots, no release order can give each its share (lanes are per model): one of
 -- them, the one with least work waiting (its further lane ends with its work), has its busiest running
 -- model placed on a further lane: the one where the tenant furthest above its share runs most. Not on an
--- idle lane: the dispatcher does not see interactive requests, and an idle instance may be serving them,
--- so a model placed there could find its slots taken and be loaded on yet another instance. One placement
--- at a time.
+-- idle lane: it would give its tenant more than the others confined as it is until each had one, and an
+-- idle instance serves interactive requests and the next new model at once. One placement at a time.
 if laneCount > 1 and placements == 0 and not gatherLeft then
   local lanesOfTenant, weightSum, tenants = {}, 0, {}
   local function note(t, m)
@@ -551,17 +592,10 @@ if laneCount > 1 and placements == 0 and not gatherLeft then
   end
   if target then placeOn(target, m, true) end
 end
--- The lane a model held nowhere would be loaded on now: the router sends it to an instance with a free slot
--- and the fewest outstanding requests, and another instance has a slot free for a moment whenever one of
--- its invocations ends before the next arrives. So the lane must run at least two invocations fewer than
--- every other lane (a warm-up still loading counts against it only: elsewhere it would only add margin).
+-- The lane a model held nowhere would be loaded on now (see clearlyLeast).
 local function leastLane()
   for l = 0, laneCount - 1 do
-    local least = true
-    for k = 0, laneCount - 1 do
-      if k ~= l and outstanding(l) + 2 > laneStarted[k] then least = false end
-    end
-    if least then return l end
+    if clearlyLeast(l) then return l end
   end
   return nil
 end
@@ -585,7 +619,7 @@ if placed and pending.further then
     if laneStarted[k] < slots then full = false end
   end
   -- Two slots free there (the lane is held below its slots meanwhile), and two fewer than each other lane
-  -- but those idle as well (requests the dispatcher does not see, interactive ones, stay within that margin).
+  -- but those idle as well (a momentary gap between two invocations elsewhere stays within that margin).
   local least = outstanding(placed) + 2 <= slots
   for k = 0, laneCount - 1 do
     local bothIdle = laneAll[placed] == 0 and outstanding(placed) == 0 and laneAll[k] == 0 and outstanding(k) == 0

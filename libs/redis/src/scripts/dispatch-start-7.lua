@@ -1,11 +1,14 @@
 --[[
   A released job asks to start its invocation; at most ARGV[4] invocations run at once on one lane (one
-  instance's slots, see dispatch-release-13.lua: more would make the endpoint load a model on a further
+  instance's slots, see dispatch-release-14.lua: more would make the endpoint load a model on a further
   instance), two fewer while the lane is held for a placement. A model without a lane counts on its own.
+  An interactive invocation (ARGV[7] = '1') never waits: it is recorded on the lane the endpoint's router
+  sends it to, so batch work released and started there leaves it its slot.
   KEYS[1] jobs HASH  KEYS[2] released ZSET  KEYS[3] inflight ZSET  KEYS[4] lanes HASH (model -> lanes)
   KEYS[5] placing HASH (lane -> placement under way)  KEYS[6] job lanes HASH (jobId -> lanes it may run on)
+  KEYS[7] interactive HASH (jobId -> "lane|countsFrom": interactive invocations running, counted from then on)
   ARGV[1] jobId  ARGV[2] model  ARGV[3] now  ARGV[4] slots  ARGV[5] inflight entries older than this (ms) are dead
-  ARGV[6] lanes (the endpoint's instances)
+  ARGV[6] lanes (the endpoint's instances)  ARGV[7] '1' for an interactive invocation  ARGV[8] cold-load time (ms)
   Returns 1 (started) or 0 (the lane's slots are full: wait for one of its invocations to finish).
 
   A model on several lanes (instances) has each request routed by the endpoint to the one of them with the
@@ -17,6 +20,7 @@
 ]]
 local jobId, model, now, slots = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local laneCount = math.max(1, tonumber(ARGV[6]))
+local interactive = ARGV[7] == '1'
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[5]))
 local function lanesOf(m)
   local v = redis.call('HGET', KEYS[4], m)
@@ -45,6 +49,50 @@ for _, id in ipairs(ids) do
     end
   end
 end
+local live = redis.call('HGETALL', KEYS[7])
+for i = 1, #live, 2 do
+  local l, at = string.match(live[i + 1], '^(%d+)|(%d+)$')
+  if not at or tonumber(at) < now - tonumber(ARGV[5]) then
+    redis.call('HDEL', KEYS[7], live[i])
+  elseif tonumber(at) <= now then
+    l = tonumber(l) % laneCount
+    running[l] = (running[l] or 0) + 1
+    others[l] = true
+  end
+end
+
+if interactive then
+  -- As the router routes it: to the least busy lane holding the model with a slot free; with none, the
+  -- least busy other lane with a slot free, which loads the model too; a model held nowhere, the least
+  -- busy lane (a load takes no slot).
+  local held, lane = {}, nil
+  local v = redis.call('HGET', KEYS[4], model)
+  for l in string.gmatch(v or '', '%d+') do held[tonumber(l) % laneCount] = true end
+  local function least(filter)
+    local best
+    for l = 0, laneCount - 1 do
+      if filter(l) and (best == nil or (running[l] or 0) < (running[best] or 0)) then best = l end
+    end
+    return best
+  end
+  lane = least(function(l) return held[l] and (running[l] or 0) < slots end)
+  if lane == nil and v then
+    lane = least(function(l) return not held[l] and (running[l] or 0) < slots end)
+    if lane ~= nil then redis.call('HSET', KEYS[4], model, v .. ',' .. lane) end
+  end
+  -- A model held nowhere is loaded first, which takes no slot: it counts once the load is expected to end.
+  local countsFrom = now
+  if lane == nil and not v then
+    lane = least(function() return true end)
+    redis.call('HSET', KEYS[4], model, lane)
+    countsFrom = now + tonumber(ARGV[8])
+  end
+  -- Every instance holding it is full and no other has room: the endpoint throttles or queues it there.
+  if lane == nil then lane = least(function(l) return held[l] end) end
+  redis.call('HSET', KEYS[7], jobId, lane .. '|' .. countsFrom)
+  return 1
+end
+
 local mine = lanesOf(model)
 local best, level
 for _, l in ipairs(mine) do
