@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { hashApiKey } from '../src/auth/api-key';
+import { ApiKeyStore } from '../src/auth/api-key.store';
 import { loadApiConfig } from '../src/config';
 import { operationsApp } from './admin-harness';
 import { startApiHarness, type ApiHarness } from './api-harness';
@@ -42,6 +44,22 @@ describe('routing and authentication edges (real Redis)', () => {
     const basic = Buffer.from(`x:${key}`).toString('base64');
     await request(app).get('/v1/nothing').set('authorization', `Basic ${basic}`).expect(404);
     await request(app).get('/v1/nothing').set('authorization', `Basic ${basic} junk`).expect(401);
+  });
+
+  it('answers a remembered key from memory, Bearer or Basic, and refuses it at once once revoked here', async () => {
+    const apiKeys = new ApiKeyStore(h.redis, h.keySpace, { cacheTtlMs: 60_000 });
+    const app = h.appWith({ apiKeys });
+    const { key, record } = await apiKeys.create({ tenantId: 'acme', role: 'operator', name: 'remembered' });
+    await request(app).get('/v1/nothing').set('authorization', `Bearer ${key}`).expect(404);
+    // Only memory can answer now: the key's lookup entry is gone from Redis.
+    await h.redis.del(h.keySpace.key('apikey', hashApiKey(key)));
+    await request(app).get('/v1/nothing').set('authorization', `Bearer ${key}`).expect(404);
+    await request(app).get('/admin/queues').auth('x', key).expect(200);
+    await request(app).get('/v1/nothing').set('authorization', `Bearer ${key} junk`).expect(401);
+    await apiKeys.revoke(record.id);
+    await request(app).get('/v1/nothing').set('authorization', `Bearer ${key}`).expect(401);
+    const dashboard = await request(app).get('/admin/queues').auth('x', key).expect(401);
+    expect(dashboard.headers['www-authenticate']).toMatch(/^Basic /);
   });
 
   it('without a trusted proxy (the default), X-Forwarded-For cannot buy a fresh failure bucket', async () => {

@@ -89,6 +89,14 @@ export class ApiKeyStore {
     return principal;
   }
 
+  /**
+   * The principal of a key that authenticated within the cache TTL, answered without Redis and without a
+   * promise (the authentication middleware's hot path); `undefined` when only `authenticate` can tell.
+   */
+  remembered(key: string): Principal | undefined {
+    return isWellFormedApiKey(key) ? this.cache.get(hashApiKey(key)) : undefined;
+  }
+
   async list(): Promise<ApiKeyRecord[]> {
     const ids = await this.redis.zrange(this.keySpace.key('apikeys'), 0, '-1');
     const records = await Promise.all(ids.map((id) => this.get(id)));
