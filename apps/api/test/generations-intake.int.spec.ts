@@ -38,6 +38,22 @@ describe('generation intake against a model that changes (real Redis, BullMQ and
     expect(second.body.prompt).toBe('photo of zwx person, in Rome');
   });
 
+  it('answers 202 with the Location and JSON headers of a create, no ETag, the same again for a replay', async () => {
+    const send = () => post({ model: 'mdl_live', prompt: 'headers' }).set('idempotency-key', 'intake-headers-1');
+    const first = await send().expect(202);
+    expect(first.headers).toMatchObject({
+      location: `/v1/generations/${first.body.id}`,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(first.text)),
+    });
+    expect(first.headers.etag).toBeUndefined();
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const again = await send().expect(202);
+    expect(again.text).toBe(first.text);
+    expect(again.headers).toMatchObject({ location: first.headers.location, 'idempotent-replayed': 'true' });
+    expect(again.headers.etag).toBeUndefined();
+  });
+
   it('tells each queued generation its position, as the queue itself ranks the job', async () => {
     const first = (await post({ model: 'mdl_live', prompt: 'one' }).expect(202)).body;
     const second = (await post({ model: 'mdl_live', prompt: 'two' }).expect(202)).body;

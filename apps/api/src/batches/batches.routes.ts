@@ -6,6 +6,7 @@ import { type BatchRecord } from '@dreamqueue/records';
 import { type GenerationDeps } from '../generations/generation-deps';
 import { fingerprint } from '../idempotency/idempotency.store';
 import { principalOf } from '../middleware/authenticate';
+import { sendCreated } from '../routes/created-response';
 import { cancelBatch, retryFailedItems } from './batch-actions';
 import { streamBatchImagesZip } from './batch-images-zip';
 import { readJsonBatch, readNdjsonBatch, type BatchIntake } from './batch-intake';
@@ -50,7 +51,7 @@ export function batchRoutes(deps: GenerationDeps): Router {
         },
       );
       if (result.replayed) res.setHeader('idempotent-replayed', 'true');
-      res.status(result.status).location(`/v1/batches/${result.body.id}`).json(result.body);
+      sendCreated(res, result.status, `/v1/batches/${result.body.id}`, result.body);
     },
   );
 

@@ -23,8 +23,10 @@ export async function createGeneration(
   deps: GenerationDeps,
   tenantId: string,
   request: GenerationRequest,
-): Promise<{ record: GenerationRecord; jobsAhead?: number }> {
-  const webhookUrl = await resourceWebhookUrl(request.webhookUrl, deps, tenantId);
+): Promise<{ record: GenerationRecord; jobsAhead: number }> {
+  // Most requests name no webhook: no promise to wait for then.
+  const webhookUrl =
+    request.webhookUrl === undefined ? undefined : await resourceWebhookUrl(request.webhookUrl, deps, tenantId);
   const deadlineAt = request.deadline === undefined ? undefined : Date.parse(request.deadline);
   if (deadlineAt !== undefined && (deadlineAt <= Date.now() || deadlineAt > Date.now() + MAX_DEADLINE_MS)) {
     throw badRequest('invalid_deadline', 'deadline must be in the future and within 24 hours.');
@@ -36,7 +38,7 @@ export async function createGeneration(
   // Set before the intake: its job may start as soon as the script has run.
   if (webhookUrl) await deps.webhookTargets.setForResource(tenantId, id, webhookUrl);
   let record: GenerationRecord | undefined;
-  let jobsAhead: number | undefined;
+  let jobsAhead = 0;
   try {
     for (let attempt = 1; !record; attempt++) {
       const generation = newGeneration(id, tenantId, request, model, seed, deadlineAt);

@@ -15,25 +15,7 @@ export async function generationView(
   g: GenerationRecord,
   jobsAhead?: number | null,
 ): Promise<GenerationView> {
-  const base = {
-    id: g.id,
-    object: 'generation' as const,
-    status: g.status,
-    model: g.modelId,
-    prompt: g.prompt,
-    negativePrompt: g.negativePrompt,
-    numImages: g.numImages,
-    steps: g.steps,
-    guidance: g.guidance,
-    seed: g.seed,
-    createdAt: g.createdAt,
-    ...(g.startedAt && { startedAt: g.startedAt }),
-    ...(g.finishedAt && { finishedAt: g.finishedAt }),
-    ...(g.deadlineAt !== undefined && { deadline: new Date(g.deadlineAt).toISOString() }),
-    ...(g.error && { error: g.error }),
-    links: { self: `/v1/generations/${g.id}`, cancel: `/v1/generations/${g.id}/cancel` },
-    gpuSeconds: gpuSeconds(g.gpuMs),
-  };
+  const base = baseView(g);
   // `base` is this call's own object: the fields are added to it rather than spread into a copy, a literal
   // Node 20 runs on a slow path on every create (see `queuedGeneration` in @dreamqueue/records).
   if (g.status === 'queued') return Object.assign(base, await queueEstimate(deps, g.jobId, jobsAhead));
@@ -60,6 +42,36 @@ export async function generationView(
   return Object.assign(base, { images });
 }
 
+/**
+ * `generationView` of a generation the intake just queued `jobsAhead` behind other jobs: nothing to read or
+ * presign, so no promise (this answers every `POST /v1/generations`).
+ */
+export function createdGenerationView(deps: GenerationDeps, g: GenerationRecord, jobsAhead: number): GenerationView {
+  return Object.assign(baseView(g), estimate(deps, jobsAhead));
+}
+
+function baseView(g: GenerationRecord) {
+  return {
+    id: g.id,
+    object: 'generation' as const,
+    status: g.status,
+    model: g.modelId,
+    prompt: g.prompt,
+    negativePrompt: g.negativePrompt,
+    numImages: g.numImages,
+    steps: g.steps,
+    guidance: g.guidance,
+    seed: g.seed,
+    createdAt: g.createdAt,
+    ...(g.startedAt && { startedAt: g.startedAt }),
+    ...(g.finishedAt && { finishedAt: g.finishedAt }),
+    ...(g.deadlineAt !== undefined && { deadline: new Date(g.deadlineAt).toISOString() }),
+    ...(g.error && { error: g.error }),
+    links: { self: `/v1/generations/${g.id}`, cancel: `/v1/generations/${g.id}/cancel` },
+    gpuSeconds: gpuSeconds(g.gpuMs),
+  };
+}
+
 /** Position among waiting generate jobs (priority order) and a rough ETA. */
 async function queueEstimate(
   deps: GenerationDeps,
@@ -67,7 +79,10 @@ async function queueEstimate(
   knownRank?: number | null,
 ): Promise<{ queuePosition?: number; etaSeconds?: number }> {
   const rank = knownRank !== undefined ? knownRank : await prioritizedRank(deps.redis, deps.queue, jobId);
-  if (rank === null) return {};
+  return rank === null ? {} : estimate(deps, rank);
+}
+
+function estimate(deps: GenerationDeps, rank: number): { queuePosition: number; etaSeconds: number } {
   const eta = deps.eta ?? { secondsPerInvocation: 6, parallelism: 4 };
   return { queuePosition: rank + 1, etaSeconds: Math.ceil(((rank + 1) * eta.secondsPerInvocation) / eta.parallelism) };
 }

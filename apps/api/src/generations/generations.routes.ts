@@ -5,9 +5,10 @@ import { type GenerationRecord } from '@dreamqueue/records';
 import { prioritizedRank } from '@dreamqueue/redis';
 import { fingerprint } from '../idempotency/idempotency.store';
 import { principalOf } from '../middleware/authenticate';
+import { sendCreated } from '../routes/created-response';
 import { createGeneration } from './create-generation';
 import { type GenerationDeps } from './generation-deps';
-import { generationView } from './generation-view';
+import { createdGenerationView, generationView } from './generation-view';
 import { parseBody } from './validation';
 
 const generationId = idSchema('generation');
@@ -25,10 +26,10 @@ export function generationRoutes(deps: GenerationDeps): Router {
     const print = idempotencyKey === undefined ? '' : fingerprint('POST /v1/generations', JSON.stringify(request));
     const result = await deps.idempotency.run(tenantId, idempotencyKey, print, async () => {
       const { record, jobsAhead } = await createGeneration(deps, tenantId, request);
-      return { status: 202, body: await generationView(deps, record, jobsAhead) };
+      return { status: 202, body: createdGenerationView(deps, record, jobsAhead) };
     });
     if (result.replayed) res.setHeader('idempotent-replayed', 'true');
-    res.status(result.status).location(`/v1/generations/${result.body.id}`).json(result.body);
+    sendCreated(res, result.status, `/v1/generations/${result.body.id}`, result.body);
   });
 
   router.get('/generations/:id', async (req, res) => {
