@@ -25,17 +25,40 @@ export function createApiMetrics(options: { queues: Queue[]; defaultMetrics?: bo
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const observe = durationObserver(httpDuration);
   return {
     registry,
     httpDuration,
     middleware(req, res, next) {
       captureRoutes(Object.getPrototypeOf(req) as object);
-      const end = httpDuration.startTimer();
-      res.once('finish', () =>
-        end({ method: req.method, route: capturedOf(res)?.template ?? 'unmatched', status: String(res.statusCode) }),
-      );
+      const start = process.hrtime.bigint();
+      res.once('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+        observe(req.method, capturedOf(res)?.template ?? 'unmatched', res.statusCode, seconds);
+      });
       next();
     },
+  };
+}
+
+type Observer = (method: string, route: string, status: number, seconds: number) => void;
+
+/**
+ * Observes a request's duration through the histogram's child for its labels, made once per method, route
+ * template and status and kept: `startTimer` and `observe({labels})` build label objects and closures for
+ * every request. The children are as many as the histogram's series (routes are templates, methods those
+ * Node's parser accepts), and a child reads the histogram's current values, so a reset registry still counts.
+ */
+function durationObserver(histogram: Histogram<'method' | 'route' | 'status'>): Observer {
+  const children = new Map<string, { observe(seconds: number): void }>();
+  return (method, route, status, seconds) => {
+    const series = `${method} ${status} ${route}`;
+    let child = children.get(series);
+    if (!child) {
+      child = histogram.labels({ method, route, status: String(status) });
+      children.set(series, child);
+    }
+    child.observe(seconds);
   };
 }
 
