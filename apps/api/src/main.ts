@@ -35,7 +35,12 @@ export async function main(
       })
     : undefined;
   const keySpace = createKeySpace(config.QUEUE_PREFIX);
-  const redis = createRedisConnection({ url: config.REDIS_URL, role: 'producer', connectionName: 'dq-api' });
+  const redis = createRedisConnection({
+    url: config.REDIS_URL,
+    role: 'producer',
+    connectionName: 'dq-api',
+    coalesceWrites: true,
+  });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await waitForReady(redis, 30_000);
 

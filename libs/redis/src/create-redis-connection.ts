@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { CoalescingRedis } from './coalescing-redis';
 
 /**
  * `producer` connections belong to the API: with the offline queue off, a command issued while Redis is
@@ -14,6 +15,8 @@ export interface RedisConnectionOptions {
   role: RedisRole;
   /** Name shown in `CLIENT LIST`, useful when an operator looks for a stuck client. */
   connectionName?: string;
+  /** Write the commands of one event-loop turn together (see `CoalescingRedis`). @defaultValue false */
+  coalesceWrites?: boolean;
 }
 
 export function redisOptionsFor(role: RedisRole): RedisOptions {
@@ -22,8 +25,8 @@ export function redisOptionsFor(role: RedisRole): RedisOptions {
     : { maxRetriesPerRequest: null, enableReadyCheck: true };
 }
 
-export function createRedisConnection({ url, role, connectionName }: RedisConnectionOptions): Redis {
-  return new Redis(url, {
+export function createRedisConnection({ url, role, connectionName, coalesceWrites }: RedisConnectionOptions): Redis {
+  return new (coalesceWrites ? CoalescingRedis : Redis)(url, {
     ...redisOptionsFor(role),
     connectionName,
     // Reconnect forever with a capped backoff; BullMQ relies on ioredis for reconnection.
