@@ -136,18 +136,24 @@ for si, set in ipairs({ KEYS[3], KEYS[4] }) do
     total = total + 1
   end
 end
--- Interactive invocations take a slot on their lane like any other (the router counts them so), and a
--- permit of the endpoint's capacity; they belong to no tenant's share. Dead ones are pruned by the start step.
+-- Interactive invocations take a permit of the endpoint's capacity and, with several lanes, a slot on their
+-- lane like any other (the router counts them so), once their model's load is expected to end; they belong
+-- to no tenant's share. With one lane the
+-- router has no choice to make, and a released batch job that finds the instance full waits in its worker
+-- or is throttled and retried. Dead entries are pruned by the start step.
+local batchTotal = total
 local laneInteractive = {}
 for l = 0, laneCount - 1 do laneInteractive[l] = 0 end
 for _, v in ipairs(redis.call('HVALS', KEYS[14])) do
   local l, at = string.match(v, '^(%d+)|(%d+)$')
-  if at and tonumber(at) >= now - tonumber(ARGV[7]) and tonumber(at) <= now then
-    l = tonumber(l) % laneCount
-    laneInteractive[l] = laneInteractive[l] + 1
-    laneAll[l] = laneAll[l] + 1
-    laneStarted[l] = laneStarted[l] + 1
+  if at and tonumber(at) >= now - tonumber(ARGV[7]) then
     total = total + 1
+    if laneCount > 1 and tonumber(at) <= now then
+      l = tonumber(l) % laneCount
+      laneInteractive[l] = laneInteractive[l] + 1
+      laneAll[l] = laneAll[l] + 1
+      laneStarted[l] = laneStarted[l] + 1
+    end
   end
 end
 
@@ -288,12 +294,12 @@ local function laneFor(m)
   return nil
 end
 
--- Cold start: the endpoint runs nothing of ours, so every model is about to pay a cold load. Waiting a small
+-- Cold start: the endpoint runs no batch work, so every model is about to pay a cold load. Waiting a small
 -- part of one for the jobs admitted just after the first lets tenants whose batches arrived together start
 -- together (the first admitted would otherwise take every slot, and the next tenant's first slot would come
 -- only after that load). Warm models are not held back.
 local gatherLeft
-if total == 0 then
+if batchTotal == 0 then
   local oldestAt
   for g, n in pairs(counts) do
     local _, at = head(g)
@@ -354,6 +360,24 @@ local function committed()
   return n
 end
 
+-- Rules 3 and 4 for one tenant: a job of its running model whose lane has room, else a new model.
+local function pickFor(tenant, extra)
+  -- 3. stay on a running model whose lane has room
+  local best, bestRun, bestLane
+  for g, n in pairs(counts) do
+    local m = modelOf(g)
+    if n > 0 and tenantOf(g) == tenant and laneOf[m] and (running[m] or 0) > 0 then
+      local r, l = running[m], roomyLane(m, extra)
+      if l and (not bestRun or r > bestRun) then best, bestRun, bestLane = g, r, l end
+    end
+  end
+  if best then return best, bestLane end
+  -- 4. a new model, only into a free slot, and only while the tenant runs fewer models with work left than
+  -- the endpoint has lanes (permits beyond that go to lookahead, not to a cold model)
+  if committed() < capacity and busyModels(tenant) < laneCount then return newGroup(tenant, false) end
+  return nil
+end
+
 local function pick()
   -- 1. no starvation: a group whose model has not run for the max wait either. A model that runs is being
   -- served (its tenant's share, rule 2, sets the pace): putting it first for the age of its head would hand
@@ -373,23 +397,8 @@ local function pick()
   local extra = 0
   if total >= capacity and not tenantWaitsIdle then extra = lookahead end
   for _, t in ipairs(tenantOrder()) do
-    local tenant = t[1]
-    -- 3. stay on a running model whose lane has room
-    local best, bestRun, bestLane
-    for g, n in pairs(counts) do
-      local m = modelOf(g)
-      if n > 0 and tenantOf(g) == tenant and laneOf[m] and (running[m] or 0) > 0 then
-        local r, l = running[m], roomyLane(m, extra)
-        if l and (not bestRun or r > bestRun) then best, bestRun, bestLane = g, r, l end
-      end
-    end
-    if best then return best, bestLane end
-    -- 4. a new model, only into a free slot, and only while the tenant runs fewer models with work left than
-    -- the endpoint has lanes (permits beyond that go to lookahead, not to a cold model)
-    if committed() < capacity and busyModels(tenant) < laneCount then
-      local g, l = newGroup(tenant, false)
-      if g then return g, l end
-    end
+    local g, l = pickFor(t[1], extra)
+    if g then return g, l end
   end
   return nil
 end

@@ -3,10 +3,11 @@
   instance's slots, see dispatch-release-14.lua: more would make the endpoint load a model on a further
   instance), two fewer while the lane is held for a placement. A model without a lane counts on its own.
   An interactive invocation (ARGV[7] = '1') never waits: it is recorded on the lane the endpoint's router
-  sends it to, so batch work released and started there leaves it its slot.
+  sends it to, so with several lanes batch work released and started there leaves it its slot (with one,
+  the release step counts it in the endpoint's capacity only).
   KEYS[1] jobs HASH  KEYS[2] released ZSET  KEYS[3] inflight ZSET  KEYS[4] lanes HASH (model -> lanes)
   KEYS[5] placing HASH (lane -> placement under way)  KEYS[6] job lanes HASH (jobId -> lanes it may run on)
-  KEYS[7] interactive HASH (jobId -> "lane|countsFrom": interactive invocations running, counted from then on)
+  KEYS[7] interactive HASH (jobId -> "lane|countsFrom": interactive invocations running, on their lane from then)
   ARGV[1] jobId  ARGV[2] model  ARGV[3] now  ARGV[4] slots  ARGV[5] inflight entries older than this (ms) are dead
   ARGV[6] lanes (the endpoint's instances)  ARGV[7] '1' for an interactive invocation  ARGV[8] cold-load time (ms)
   Returns 1 (started) or 0 (the lane's slots are full: wait for one of its invocations to finish).
@@ -54,7 +55,7 @@ for i = 1, #live, 2 do
   local l, at = string.match(live[i + 1], '^(%d+)|(%d+)$')
   if not at or tonumber(at) < now - tonumber(ARGV[5]) then
     redis.call('HDEL', KEYS[7], live[i])
-  elseif tonumber(at) <= now then
+  elseif laneCount > 1 and tonumber(at) <= now then
     l = tonumber(l) % laneCount
     running[l] = (running[l] or 0) + 1
     others[l] = true
@@ -80,7 +81,8 @@ if interactive then
     lane = least(function(l) return not held[l] and (running[l] or 0) < slots end)
     if lane ~= nil then redis.call('HSET', KEYS[4], model, v .. ',' .. lane) end
   end
-  -- A model held nowhere is loaded first, which takes no slot: it counts once the load is expected to end.
+  -- A model held nowhere is loaded first, which takes no slot: it counts on its lane once the load is
+  -- expected to end (in the endpoint's capacity from now: the worker holds its permit meanwhile).
   local countsFrom = now
   if lane == nil and not v then
     lane = least(function() return true end)

@@ -99,15 +99,25 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     expect((await state.release({ ...base, capacity: 8 })).jobIds.map(modelOf)).toEqual(['b']);
   });
 
-  it('counts an interactive request whose model is loaded first only once the load is expected to end', async () => {
+  it('counts an interactive request in the capacity from its start, its model’s load included', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     await state.interactiveStarted('g:1', 'i', { ...LANES2, lanes: 1 }, base.now);
     await admit(state, 't', 'a', 10);
-    const first = await state.release(base);
-    expect(first.jobIds).toHaveLength(4); // the load takes no slot
-    for (const id of first.jobIds.slice(0, 3)) expect(await state.start(id, 'a', 4, 1, base.now)).toBe(true);
-    // Loaded: it takes the last slot, and the fourth released job waits for it.
-    expect(await state.start(first.jobIds[3]!, 'a', 4, 1, base.now + 20_000)).toBe(false);
+    expect((await state.release(base)).jobIds).toHaveLength(3);
+  });
+
+  it('takes no lane slot from batch work while an interactive request’s model loads', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    await admit(state, 'a', 'a', 10);
+    await admit(state, 'b', 'b', 10);
+    const first = await state.release({ ...base, capacity: 8 });
+    const [aLast, ...aJobs] = first.jobIds.filter((id) => modelOf(id) === 'a').reverse();
+    for (const id of first.jobIds)
+      if (id !== aLast) expect(await state.start(id, modelOf(id)!, 4, 2, base.now)).toBe(true);
+    // The least busy lane is a's (three running): the request's model loads there, taking no slot yet.
+    await state.interactiveStarted('g:1', 'i', LANES2, base.now);
+    expect(aJobs).toHaveLength(3);
+    expect(await state.start(aLast!, 'a', 4, 2, base.now)).toBe(true);
   });
 
   it('records an interactive request on a further lane when every lane holding its model is full', async () => {
@@ -388,10 +398,13 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
   it('at a cold start waits a little for work arriving together, so two tenants start side by side', async () => {
     const state = new DispatchState(fx.redis, fx.keySpace());
     const gather = { ...base, coldStartGatherMs: 2_000, prewarmAt: 3 };
+    // An interactive request already running is no batch work: the cold start still gathers.
+    await state.interactiveStarted('g:1', 'i', { ...LANES2, lanes: 1 }, base.now - 200);
     await admit(state, 'ta', 'a', 10, base.now - 100);
     const early = await state.release(gather);
     expect(early).toEqual({ jobIds: [], warmups: [], held: [], gatherEndsInMs: 1_900 });
     await admit(state, 'tb', 'b', 10, base.now - 50); // admitted just after: the first would have taken every slot
+    await state.interactiveEnded('g:1');
     const { jobIds, gatherEndsInMs } = await state.release({ ...gather, now: base.now + 1_900 });
     expect(gatherEndsInMs).toBeUndefined();
     expect(jobIds.map(modelOf).sort()).toEqual(['a', 'a', 'b', 'b']);
