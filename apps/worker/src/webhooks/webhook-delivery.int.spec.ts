@@ -48,7 +48,10 @@ async function startReceiver(failures: number, answer = 200, location?: string) 
  * Deliveries retry on the real backoff (1 s, 2 s, 4 s…: about 7 s to the 4th attempt). Waits allow 60 s so a
  * busy CI machine (other suites running in parallel) cannot turn scheduling delays into a failure.
  */
-const until = <T>(probe: () => T | undefined | Promise<T | undefined>) => eventually(probe, 60_000);
+const until = <T>(probe: () => T | undefined | Promise<T | undefined>, what?: string) =>
+  eventually(probe, 60_000, what);
+// Each test's limit: a wait above may take its whole 60 s and still fail saying what it waited for.
+jest.setTimeout(90_000);
 
 describe('webhook delivery from the durable event stream (real Redis, real BullMQ, real HTTP)', () => {
   const config = loadWorkerConfig({});
@@ -166,7 +169,7 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
     } finally {
       await receiver.close();
     }
-  }, 90_000);
+  });
 
   it('marks a delivery dead after its last attempt and does not follow a redirect', async () => {
     const receiver = await startReceiver(0, 302, 'http://169.254.169.254/latest/meta-data/');
@@ -218,10 +221,11 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
         resourceId: 'gen_unsigned',
         status: 'succeeded',
       }))!;
+      await until(() => queue.getJob(eventId), 'the dispatcher to enqueue the delivery');
       const dead = await until(async () => {
         const d = await deliveries.get(eventId);
         return d?.state === 'dead' ? d : undefined;
-      });
+      }, 'the delivery to be dead');
       expect(dead).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/signing secret/) });
       expect(receiver.received).toEqual([]);
       expect(await secrets.active('unsigned')).toEqual([]);
