@@ -31,7 +31,8 @@
   per model, so a tenant's slots cannot move from one lane to another: with two busy lanes, a third tenant
   placed on one of them takes its slots from one tenant only. Where the tenants confined to some lanes
   have fair shares beyond those lanes' slots, one of them has its busiest model placed on a further lane,
-  the richest tenant's, and the freed slots there go to whoever holds least.
+  the richest tenant's, and the freed slots there go to whoever holds least. It is given back once that
+  confinement has ended.
 
   Order of choice, one job at a time:
   1. a group whose oldest job waited longer than the max wait and whose model has not run for as long
@@ -531,13 +532,14 @@ end
 -- idle lane: it would give its tenant more than the others confined as it is until each had one, and an
 -- idle instance serves interactive requests and the next new model at once. One placement at a time.
 if laneCount > 1 and placements == 0 and not gatherLeft then
-  local lanesOfTenant, weightSum, tenants = {}, 0, {}
+  local lanesOfTenant, weightSum, tenants, ownerOf = {}, 0, {}, {}
   local function note(t, m)
     if not tenants[t] then
       tenants[t] = true
       weightSum = weightSum + weightOf(t)
       lanesOfTenant[t] = {}
     end
+    ownerOf[m] = t
     for _, l in ipairs(laneList(m)) do lanesOfTenant[t][l] = true end
   end
   for g, n in pairs(counts) do
@@ -554,16 +556,57 @@ if laneCount > 1 and placements == 0 and not gatherLeft then
     end
     return any
   end
-  local short = {}
-  for t, _ in pairs(tenants) do
+  -- How far the fair shares of the tenants confined to tenant t's lanes exceed those lanes' slots, and
+  -- how many lanes that is.
+  local function excess(t)
     local set, size = lanesOfTenant[t], 0
     for _, _ in pairs(set) do size = size + 1 end
     local need = 0
     for u, _ in pairs(tenants) do
       if within(u, set) then need = need + fair(u) end
     end
+    return need - size * slots, size
+  end
+  -- A further lane is given back once its tenant is no longer short without it: the confinement that made
+  -- it has ended (the newcomer's batch finished). Kept, it would go on handing its tenant that lane's freed
+  -- slots beside the lane's own tenant, which has no other lane. The model stays loaded on that instance and
+  -- the router may still send it a request while that instance is the less busy one; its jobs count on the
+  -- model's other lanes again, and the lane's own tenant gets the slots the dispatcher counts there.
+  for m, t in pairs(ownerOf) do
+    local l, pending = lastLane[m], false
+    for _, p in pairs(placing) do
+      if p.model == m then pending = true end
+    end
+    if multiLane(m) and not pending then
+      local kept = lanesOfTenant[t]
+      local without = {}
+      for om, ot in pairs(ownerOf) do
+        if ot == t then
+          for _, k in ipairs(laneList(om)) do
+            if om ~= m or k ~= l then without[k] = true end
+          end
+        end
+      end
+      lanesOfTenant[t] = without
+      local over, size = excess(t)
+      if size > 0 and over <= 0.01 then
+        local list = {}
+        for k in string.gmatch(redis.call('HGET', KEYS[11], m), '%d+') do
+          if tonumber(k) % laneCount ~= l then table.insert(list, k) end
+        end
+        laneSet[m][l] = nil
+        laneOf[m], lastLane[m] = tonumber(list[1]) % laneCount, tonumber(list[#list]) % laneCount
+        redis.call('HSET', KEYS[11], m, table.concat(list, ','))
+      else
+        lanesOfTenant[t] = kept
+      end
+    end
+  end
+  local short = {}
+  for t, _ in pairs(tenants) do
+    local over, size = excess(t)
     local backlog = tonumber(redis.call('HGET', KEYS[5], t) or '0')
-    if size > 0 and need > size * slots + 0.01 and backlog > 0 then table.insert(short, { t, backlog }) end
+    if size > 0 and over > 0.01 and backlog > 0 then table.insert(short, { t, backlog }) end
   end
   table.sort(short, function(x, y) return x[2] < y[2] end)
   local m, waiting, target

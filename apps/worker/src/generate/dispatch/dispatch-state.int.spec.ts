@@ -280,6 +280,29 @@ describe('DispatchState: the order model-aware dispatch releases batch work in (
     expect(await hash('job-lanes')).toEqual({ [next.find((id) => modelOf(id) === shared)!]: lanes[rich] });
   });
 
+  it('gives a further lane back once the confinement that made it has ended', async () => {
+    // a was given b's lane (1) as a further lane while c shared a's lane (0) with it.
+    const lanesOfA = async (withC: boolean) => {
+      const keySpace = fx.keySpace();
+      const state = new DispatchState(fx.redis, keySpace);
+      const key = (name: string) => keySpace.key('dispatch', name);
+      const tenants = withC ? ['a', 'b', 'c'] : ['a', 'b'];
+      await fx.redis.hset(key('lanes'), 'a', '0,1', 'b', '1', 'c', '0');
+      for (const m of tenants) {
+        await fx.redis.hset(key('jobs'), `${m}-running`, `t${m}|${m}`);
+        await fx.redis.zadd(key('inflight'), base.now, `${m}-running`);
+        await fx.redis.zadd(key('recency'), base.now, m);
+        await admit(state, `t${m}`, m, 20);
+      }
+      await state.release({ ...base, capacity: 8, lanes: 2 });
+      return (await fx.redis.hget(key('lanes'), 'a'))!;
+    };
+    // c still has work: a and c confined to lane 0 would need more than its four slots.
+    expect(await lanesOfA(true)).toBe('0,1');
+    // c is done: a alone fits lane 0, and lane 1's freed slots are b's again.
+    expect(await lanesOfA(false)).toBe('0');
+  });
+
   it('counts a job of a model on two lanes on the one the router picks, on both when they are level and shared', async () => {
     const keySpace = fx.keySpace();
     const state = new DispatchState(fx.redis, keySpace);
