@@ -8,6 +8,7 @@ import {
   prioritizedJobWriter,
   prioritizedRank,
   updateJobDataIfLocked,
+  waitingCount,
   type PrioritizedJobWrite,
 } from './bullmq-adapter';
 import { createRedisConnection } from './create-redis-connection';
@@ -89,6 +90,20 @@ describe('BullMQ adapter (real Redis, installed BullMQ)', () => {
     const redis = createRedisConnection({ url: fx.server.url, role: 'worker' });
     expect(await Promise.all(order.map((id) => prioritizedRank(redis, queue, id!)))).toEqual([0, 1, 2]);
     expect(await prioritizedRank(redis, queue, 'unknown')).toBeNull();
+    redis.disconnect();
+    await queue.close();
+  });
+
+  it('counts the jobs waiting for a worker as BullMQ does: waiting and prioritized, not delayed', async () => {
+    const prefix = fx.keySpace().queuePrefix;
+    const queue = new Queue('waiting', { connection: { url: fx.server.url }, prefix });
+    await queue.add('a', {}, { jobId: 'plain' });
+    await queue.add('b', {}, { jobId: 'ranked', priority: 5 });
+    await queue.add('c', {}, { jobId: 'later', delay: 60_000 });
+    const redis = createRedisConnection({ url: fx.server.url, role: 'worker' });
+    const counts = await queue.getJobCounts('wait', 'prioritized');
+    expect(await waitingCount(redis, queue)).toBe(counts.wait! + counts.prioritized!);
+    expect(await waitingCount(redis, queue)).toBe(2);
     redis.disconnect();
     await queue.close();
   });

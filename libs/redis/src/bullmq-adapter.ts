@@ -55,6 +55,19 @@ export async function prioritizedRank(redis: Redis, queue: Pick<Queue, 'qualifie
 }
 
 /**
+ * Jobs waiting to be taken by a worker: BullMQ's wait list and its prioritized set, read in one round trip
+ * (the public `getJobCounts('wait', 'prioritized')` names the same two keys).
+ */
+export async function waitingCount(redis: Redis, queue: Pick<Queue, 'qualifiedName'>): Promise<number> {
+  const replies = await redis
+    .multi()
+    .llen(`${queue.qualifiedName}:wait`)
+    .zcard(`${queue.qualifiedName}:prioritized`)
+    .exec();
+  return (replies ?? []).reduce((sum, [, n]) => sum + Number(n ?? 0), 0);
+}
+
+/**
  * A prioritized job as `scripts/includes/add-prioritized-job.lua` writes it, for a script that adds it in
  * the same step as other writes. `keys`: marker, meta, id, prioritized, active, events, pc, the job's hash.
  * `args`: job id, name, data (JSON), opts (JSON), timestamp (epoch ms), priority.

@@ -22,6 +22,7 @@ export {
   jobKeys,
   prioritizedJobWriter,
   prioritizedRank,
+  waitingCount,
   type PrioritizedJobWrite,
   updateJobDataIfLocked,
 } from './bullmq-adapter';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Job, type Worker } from 'bullmq';
 import { BatchStore, GenerationStore, ModelDemand } from '@dreamqueue/records';
+import { waitingCount } from '@dreamqueue/redis';
 import { type WorkerModule } from '../processor-registry';
 import { usageRecorder } from '../usage/usage-recorder';
 import { type WorkerDeps } from '../worker-deps';
@@ -51,6 +52,8 @@ export function generateModule(deps: WorkerDeps): GenerateModule {
           },
           warmUp: (targetModel, abortMs) =>
             warmUpModel(deps.mme, { endpoint: config.MME_ENDPOINT, targetModel, abortMs }),
+          // Before the worker runs, everything submitted is still to be admitted.
+          waiting: async () => (worker ? waitingCount(deps.redis, worker) : 1),
         },
         {
           lookahead: config.GENERATE_DISPATCH_LOOKAHEAD,

@@ -11,7 +11,12 @@ describe('ModelDispatcher: the release step as one worker process runs it (real 
   });
   afterAll(async () => fx.close());
 
-  function dispatcherFor(state: DispatchState, promoted: string[], processId = 'p1'): ModelDispatcher {
+  function dispatcherFor(
+    state: DispatchState,
+    promoted: string[],
+    processId = 'p1',
+    options: { coldLoadPriorMs?: number; waiting?: () => Promise<number> } = {},
+  ): ModelDispatcher {
     return new ModelDispatcher(
       {
         state,
@@ -21,6 +26,7 @@ describe('ModelDispatcher: the release step as one worker process runs it (real 
           return 'promoted';
         },
         warmUp: async () => undefined,
+        waiting: options.waiting ?? (async () => 0),
         processId,
         logger: createLogger({ name: 'test', level: 'silent' }),
       },
@@ -30,7 +36,7 @@ describe('ModelDispatcher: the release step as one worker process runs it (real 
         maxWaitMs: 600_000,
         holdPrior: 8,
         warmupAbortMs: 1_000,
-        coldLoadPriorMs: 0,
+        coldLoadPriorMs: options.coldLoadPriorMs ?? 0,
         tickMs: 60_000,
       },
     );
@@ -48,6 +54,24 @@ describe('ModelDispatcher: the release step as one worker process runs it (real 
     dispatcher.pump(); // a stopped process runs no release step, so it does not report itself again
     await new Promise((r) => setTimeout(r, 200));
     expect(await capacitySeenByOther()).toBe(4);
+  });
+
+  it('ends a cold-start gather once nothing is left waiting in BullMQ to be admitted', async () => {
+    const state = new DispatchState(fx.redis, fx.keySpace());
+    const promoted: string[] = [];
+    let waiting = 5;
+    // A 600 s load prior: a 60 s gather, far beyond this test.
+    const dispatcher = dispatcherFor(state, promoted, 'p1', { coldLoadPriorMs: 600_000, waiting: async () => waiting });
+    for (let i = 0; i < 10; i++) await state.admit(`a:${i}`, 't', 'a', Date.now() + i);
+    dispatcher.pump();
+    await new Promise((r) => setTimeout(r, 200));
+    dispatcher.pump();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(promoted).toEqual([]); // still gathering: more work is to be admitted
+    waiting = 0;
+    dispatcher.pump();
+    await eventually(async () => (promoted.length === 4 ? true : undefined), 5_000, 'released once admitted');
+    dispatcher.stop();
   });
 
   it('releases batch work for one slot fewer while an interactive invocation runs on the lane', async () => {

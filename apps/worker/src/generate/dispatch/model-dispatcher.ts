@@ -35,6 +35,8 @@ export interface DispatcherPorts {
   promote: (jobId: string) => Promise<'promoted' | 'missing' | 'not_parked'>;
   /** Sends a warm-up invocation for `targetModel` that gives up after `abortMs`. */
   warmUp: (targetModel: string, abortMs: number) => Promise<void>;
+  /** Jobs in the generate queue that no worker has taken yet (not yet admitted, for batch work). */
+  waiting: () => Promise<number>;
   processId: string;
   logger: Logger;
 }
@@ -56,6 +58,8 @@ export class ModelDispatcher {
   /** Models whose lane is held for a placement, as of the last release step. */
   private held = new Set<string>();
   private gatherTimer: NodeJS.Timeout | undefined;
+  /** The last release step held cold models back for a cold-start gather. */
+  private gathering = false;
 
   constructor(
     private readonly ports: DispatcherPorts,
@@ -184,6 +188,9 @@ export class ModelDispatcher {
     // Start a lane's next model early enough that it is loaded when the lane's running models drain.
     const slots = options.modelSlots;
     const prewarmAt = Math.ceil((slots * timings.coldLoadMs) / invocationMs) + slots;
+    // A cold-start gather waits for work that arrived together to be admitted: once nothing is left
+    // waiting in BullMQ, all of it has been, and the gather ends at once.
+    const admitted = this.gathering && (await this.ports.waiting()) === 0;
     const { jobIds, warmups, held, gatherEndsInMs } = await this.ports.state.release({
       now,
       capacity,
@@ -199,9 +206,10 @@ export class ModelDispatcher {
       coldLoadMs: timings.coldLoadMs,
       lanes: this.lanes(),
       // A tenth of a load: once, after the endpoint was idle, and the load is paid anyway.
-      coldStartGatherMs: Math.round(timings.coldLoadMs / 10),
+      coldStartGatherMs: admitted ? 0 : Math.round(timings.coldLoadMs / 10),
     });
     this.held = new Set(held);
+    this.gathering = gatherEndsInMs !== undefined;
     if (gatherEndsInMs !== undefined && this.gatherTimer === undefined) {
       this.gatherTimer = setTimeout(() => {
         this.gatherTimer = undefined;
