@@ -3,6 +3,12 @@ import { type AdaptiveLimiter } from '../adaptive-limiter';
 import { type DispatchState } from './dispatch-state';
 import { EndpointTimings } from './endpoint-timings';
 
+/**
+ * A warm-up's request reaches the endpoint's router within this long after the release step sent it (network
+ * latency, not inference time): a lane held for a placement is let go after it.
+ */
+const WARM_UP_ROUTED_WITHIN_MS = 100;
+
 export interface DispatcherOptions {
   /** Jobs released per lane (instance) ahead of its free slots (they wait in the worker, not in Redis). */
   lookahead: number;
@@ -200,8 +206,7 @@ export class ModelDispatcher {
       prewarmAt,
       holdPrior: options.holdPrior,
       loadingMs: 2 * timings.coldLoadMs + invocationMs,
-      // A warm-up reaches the endpoint within milliseconds; a fifth of an invocation leaves a wide margin.
-      placeMs: Math.max(20, invocationMs / 5),
+      placeMs: WARM_UP_ROUTED_WITHIN_MS,
       placeWaitMs: 2 * invocationMs,
       coldLoadMs: timings.coldLoadMs,
       lanes: this.lanes(),
