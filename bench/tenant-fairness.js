@@ -106,19 +106,34 @@ async function main() {
       await s.sleep(INTERACTIVE_EVERY_S * 1000 * SCALE);
     }
   })();
-  // BENCH_TRACE=1: every 10 emulated seconds, each instance's busy slots and the models it holds, and the
-  // lanes the dispatcher gave the models (and a placement under way).
+  // BENCH_TRACE=1: every 10 emulated seconds, each instance's busy slots (in all, per model, and requests
+  // waiting for a load) and the models it holds, the invocations the dispatcher counts per tenant, and the
+  // lanes it gave the models (and a placement under way).
   const traceRedis = process.env.BENCH_TRACE ? new (require('ioredis').Redis)(redis.url) : undefined;
-  const tracer = traceRedis ? setInterval(() => void trace().catch(() => undefined), 10_000 * SCALE) : undefined;
+  // BENCH_TRACE=N (N > 1): every N emulated seconds instead.
+  const traceEveryS = Number(process.env.BENCH_TRACE) > 1 ? Number(process.env.BENCH_TRACE) : 10;
+  const tracer = traceRedis
+    ? setInterval(() => void trace().catch(() => undefined), traceEveryS * 1000 * SCALE)
+    : undefined;
   async function trace() {
     const st = await stack.emulator.stats();
     const lanes = await traceRedis.hgetall('{bench-fair}:dispatch:lanes');
     const placing = await traceRedis.hgetall('{bench-fair}:dispatch:placing');
+    // Invocations running per tenant, as the dispatcher counts them.
+    const running = {};
+    for (const id of await traceRedis.zrange('{bench-fair}:dispatch:inflight', 0, -1)) {
+      const group = await traceRedis.hget('{bench-fair}:dispatch:jobs', id);
+      if (group) running[group.split('|')[0]] = (running[group.split('|')[0]] ?? 0) + 1;
+    }
+    const interactiveRunning = await traceRedis.hlen('{bench-fair}:dispatch:interactive');
     const name = (m) => m.split('-')[0]; // the target model name starts with its tenant
     const instances = st.instances
       .map(
         (i) =>
-          `${i.id}:${i.inFlight}[${i.models
+          `${i.id}:${i.inFlight}(${Object.entries(i.inFlightByModel ?? {})
+            .map(([m, n]) => `${name(m)}${n}`)
+            .sort()
+            .join('')}${i.waitingForLoad ? ` w${i.waitingForLoad}` : ''})[${i.models
             .filter((m) => !m.startsWith('model_setup'))
             .map(name)
             .join('')}]`,
@@ -127,7 +142,13 @@ async function main() {
     const laneText = Object.entries(lanes)
       .map(([m, l]) => `${name(m)}@${l}`)
       .join(' ');
-    console.log(`t=${at().toFixed(0)}s ${instances}  lanes ${laneText}  placing ${JSON.stringify(placing)}`);
+    const runningText = Object.entries(running)
+      .sort()
+      .map(([t, n]) => `${t}${n}`)
+      .join(' ');
+    console.log(
+      `t=${at().toFixed(0)}s ${instances}  running ${runningText} i${interactiveRunning}  lanes ${laneText}  placing ${JSON.stringify(placing)}`,
+    );
   }
   await s.sleep(SMALL_AT_S * 1000 * SCALE);
   cSubmitted = at();

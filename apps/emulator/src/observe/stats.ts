@@ -22,7 +22,18 @@ export interface EmulatorStats {
   inFlight: number;
   ledgerDropped: number;
   /** Each simulated MME instance: model_setup state and loaded models (least recently used first). */
-  instances: { id: number; bootstrapped: boolean; models: string[]; inFlight: number }[];
+  instances: InstanceStats[];
+}
+
+export interface InstanceStats {
+  id: number;
+  bootstrapped: boolean;
+  models: string[];
+  /** Inferences running on this instance, in all and per target model. */
+  inFlight: number;
+  inFlightByModel: Record<string, number>;
+  /** Requests routed here that wait for their model's load. */
+  waitingForLoad: number;
 }
 
 /** Mutable counters owned by the emulator; `snapshot()` copies them for callers. */

@@ -21,8 +21,9 @@ export class MmeInstance {
   readonly pending = new Map<string, Promise<LoadedModel>>();
   /** Requests routed here for a model whose load they have not registered yet (the artifact check runs first). */
   private readonly routed = new Map<string, number>();
-  /** Inferences running now (each holds one of the instance's `mmeCapacity` slots). */
+  /** Inferences running now (each holds one of the instance's `mmeCapacity` slots), in all and per model. */
   busy = 0;
+  readonly busyByModel = new Map<string, number>();
   /** Requests routed here that wait for a model to finish loading. */
   waitingForLoad = 0;
 
@@ -48,6 +49,18 @@ export class MmeInstance {
       const left = (this.routed.get(targetModel) ?? 1) - 1;
       if (left > 0) this.routed.set(targetModel, left);
       else this.routed.delete(targetModel);
+    };
+  }
+
+  /** Takes an inference slot for `targetModel`; the returned function gives it back. */
+  takeSlot(targetModel: string): () => void {
+    this.busy += 1;
+    this.busyByModel.set(targetModel, (this.busyByModel.get(targetModel) ?? 0) + 1);
+    return () => {
+      this.busy -= 1;
+      const left = (this.busyByModel.get(targetModel) ?? 1) - 1;
+      if (left > 0) this.busyByModel.set(targetModel, left);
+      else this.busyByModel.delete(targetModel);
     };
   }
 

@@ -5,6 +5,7 @@ import { type ContainerBackendRef } from '../../containers/container-backend';
 import { ContainerMme } from './container-mme';
 import { KServeInputError, parseGenerationRequest } from './kserve-request';
 import { MmeInstance } from './mme-instance';
+import { type InstanceStats } from '../../observe/stats';
 import { routeRequest } from './mme-router';
 import { ensureModelReady, missingModel, RESPONSE_LIMIT_MS, type ModelLoaderDeps } from './model-loader';
 import { setupRequestRefusal, setupResponse } from './setup-request';
@@ -70,7 +71,7 @@ export class MmeService {
     // The slot is taken only now: a request that waited for a load finds the instance's slots as the
     // others left them, and is throttled (its model is loaded now, so the retry is a warm call).
     if (instance.busy >= slots) throw throttling();
-    instance.busy += 1;
+    const releaseSlot = instance.takeSlot(targetModel);
     let images: Buffer[];
     let rows;
     try {
@@ -83,7 +84,7 @@ export class MmeService {
         this.spendInferenceTime(rows.length),
       ]);
     } finally {
-      instance.busy -= 1;
+      releaseSlot();
     }
     this.deps.stats.served(targetModel, rows.length);
     const outputs = [
@@ -121,7 +122,7 @@ export class MmeService {
   }
 
   /** Instances' state, for the stats endpoint and tests. */
-  describeInstances(): { id: number; bootstrapped: boolean; models: string[]; inFlight: number }[] {
+  describeInstances(): InstanceStats[] {
     const now = Date.now();
     const containers = this.deps.containers?.backend !== undefined;
     return this.instances.map((i) => ({
@@ -129,6 +130,8 @@ export class MmeService {
       bootstrapped: i.isBootstrapped(now),
       models: containers ? this.containerMme.loadedModels(i.id) : i.loadedModels(),
       inFlight: i.busy,
+      inFlightByModel: Object.fromEntries(i.busyByModel),
+      waitingForLoad: i.waitingForLoad,
     }));
   }
 
