@@ -23,5 +23,8 @@ module.exports = {
   // Integration tests own real processes (redis-server, the emulator): one file at a time.
   maxWorkers: 1,
   testTimeout: 30_000,
+  // The leak guard already fails a file that leaves a socket or process open; a leak it reported must not
+  // also keep the run from ending (a worker left reconnecting to a stopped Redis never lets go).
+  forceExit: true,
   reporters: ['default', path.join(__dirname, 'tools/jest-failure-summary.js')],
 };

@@ -135,6 +135,8 @@ export async function startGenerationHarness(
       );
     },
     async startWorker(env = {}) {
+      // One worker set at a time: a test that failed before its stopWorker must not leave one running.
+      await harness.stopWorker();
       const workerConfig = loadWorkerConfig({
         ...WORKER_TEST_ENV,
         ...env,

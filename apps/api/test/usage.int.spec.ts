@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { SETUP_MODEL } from '@dreamqueue/contracts';
 import { type LedgerEntry } from '@dreamqueue/emulator';
 import { BatchStore, EventLog, GenerationStore, UsageLedger } from '@dreamqueue/records';
 import { eventually } from '@dreamqueue/testing';
@@ -50,6 +51,15 @@ describe('cost ledger: GPU time per invocation, tenant, model and batch (real wo
       30_000,
       `batch ${id}`,
     );
+    // Every item served; on failure, the endpoint's answers to this batch say why.
+    const outcomes = h.emulator
+      .ledger()
+      .filter((e) => e.op === 'InvokeEndpoint' && (e.inferenceId?.startsWith(id) || e.targetModel === SETUP_MODEL))
+      .map((e) => `${e.inferenceId ?? e.targetModel}: ${e.outcome}`);
+    expect({ succeeded: done.succeeded, failed: done.failed, ...(done.failed > 0 && { outcomes }) }).toEqual({
+      succeeded: 20,
+      failed: 0,
+    });
     const calls = answered(id);
     expect(calls).toHaveLength(3); // 8 + 8 + 4 items
     // The worker's span holds the endpoint's: it is at least the emulator's figure, and both hold the model's latency.

@@ -17,6 +17,17 @@ export class Clock {
     return realMs / this.settings.timeScale;
   }
 
+  /**
+   * Waits until the wall clock reaches `realAt` (a `Date.now()` value), for a state whose deadline others
+   * compare with `Date.now()`: a timer counts from the event loop's cached time, so on a busy loop it can
+   * fire before `Date.now()` gets there, and an answer sent then would contradict the state it reports.
+   */
+  async sleepUntil(realAt: number): Promise<void> {
+    for (let left = realAt - Date.now(); left > 0; left = realAt - Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, left));
+    }
+  }
+
   /** Waits an emulated duration; an aborted signal ends the wait early (resolves false). */
   sleep(emulatedMs: number, signal?: AbortSignal): Promise<boolean> {
     const ms = this.realMs(emulatedMs);

@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
-import { classifyAwsError, decodeGenerationResponse, type AwsFailure } from '@dreamqueue/aws';
+import { decodeGenerationResponse, type AwsFailure } from '@dreamqueue/aws';
 import { GeneratePayload, MAX_BATCH_SIZE, PRIORITY, type GenerateResult } from '@dreamqueue/contracts';
 import { coerceError } from '@dreamqueue/errors';
 import { updateJobDataIfLocked } from '@dreamqueue/redis';
@@ -8,7 +8,7 @@ import { type CatalogJob } from '../processor-registry';
 import { type GenerateDeps, type GenerateTarget } from './generate-context';
 import { deliverImages, recordBatchItems, recordFailure } from './generate-outcome';
 import { loadTarget } from './generate-context';
-import { invokeModel } from './invoke-model';
+import { classifyInvocationError, invokeModel } from './invoke-model';
 import { recordGenerateUsage } from '../usage/generate-usage';
 
 type GenerateJob = CatalogJob<'generate'>;
@@ -68,7 +68,7 @@ export function createGenerateProcessor(deps: GenerateDeps) {
       void interactive?.interactiveEnded(job.id!);
     } catch (err) {
       void interactive?.interactiveEnded(job.id!);
-      const failure = classifyAwsError(err);
+      const failure = classifyInvocationError(err);
       deps.limiter.release(startedAt, failure.kind === 'throttled' ? 'throttled' : 'neutral');
       // Only the container's own error ran on the GPU; refusals, loading and lost calls cost nothing.
       if (failure.name === 'ModelError')

@@ -1,4 +1,10 @@
-import { encodeGenerationRequest, type GenerationRow, type MultiModelInference } from '@dreamqueue/aws';
+import {
+  classifyAwsError,
+  encodeGenerationRequest,
+  type AwsFailure,
+  type GenerationRow,
+  type MultiModelInference,
+} from '@dreamqueue/aws';
 import { isBaseModelMissing, SETUP_MODEL, setupRequestBody } from '@dreamqueue/contracts';
 
 /**
@@ -29,4 +35,18 @@ export async function invokeModel(
     });
     return call();
   }
+}
+
+/**
+ * What a failed invocation means for its job. The model container answers a missing base model as a 400,
+ * but it is no fault of the request: the call that follows a bootstrap can reach an instance that is not
+ * set up yet (model_setup ran on another one), so the job runs again later instead of failing its items.
+ */
+export function classifyInvocationError(err: unknown): AwsFailure {
+  if (!isBaseModelMissing(err)) return classifyAwsError(err);
+  return {
+    kind: 'transient',
+    name: 'BaseModelMissing',
+    reason: 'The instance that took the call has not run model_setup yet.',
+  };
 }

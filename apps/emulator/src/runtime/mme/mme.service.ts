@@ -149,7 +149,8 @@ export class MmeService {
     }
     const remainingMs = this.deps.clock.emulatedMs(instance.setupReadyAt - Date.now());
     if (remainingMs > RESPONSE_LIMIT_MS) throw modelNotReady(this.deps.endpoint, SETUP_MODEL);
-    if (remainingMs > 0) await this.deps.clock.sleep(remainingMs);
+    // Once model_setup answers, the instance is set up: a call sent right after it must find it so.
+    if (remainingMs > 0) await this.deps.clock.sleepUntil(instance.setupReadyAt);
     const refusal = setupRequestRefusal(body);
     if (refusal) throw tritonError(this.deps.endpoint, refusal);
     this.deps.stats.served(SETUP_MODEL, 1);

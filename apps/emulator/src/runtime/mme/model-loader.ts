@@ -43,7 +43,7 @@ export async function ensureModelReady(
   const remainingMs = deps.clock.emulatedMs(model.readyAt - Date.now());
   if (remainingMs > 0) {
     if (remainingMs + inferenceMs > RESPONSE_LIMIT_MS) throw modelNotReady(deps.endpoint, targetModel);
-    await deps.clock.sleep(remainingMs);
+    await deps.clock.sleepUntil(model.readyAt);
   }
   return model;
 }
