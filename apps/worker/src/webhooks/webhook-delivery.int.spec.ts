@@ -134,7 +134,16 @@ describe('webhook delivery from the durable event stream (real Redis, real BullM
         status: 'running',
       });
 
-      const delivered = await until(() => receiver.received.find((r) => r.answered === 200));
+      const delivered = await until(() => receiver.received.find((r) => r.answered === 200)).catch(async (err) => {
+        // Say how far delivery got: the receiver's answers and the delivery job's own state.
+        const job = await queue.getJob(eventId);
+        const state = job
+          ? `${await job.getState()} after ${job.attemptsMade} attempts (${job.failedReason})`
+          : 'absent';
+        throw new Error(
+          `${(err as Error).message}: answered [${receiver.received.map((r) => r.answered)}], job ${state}`,
+        );
+      });
       const job = await until(async () =>
         (await queue.getJob(eventId))?.finishedOn ? queue.getJob(eventId) : undefined,
       );
